@@ -1,0 +1,57 @@
+/**
+ * Numbered schema migrations. Version N is applied when the file's user_version is N-1; each runs inside one
+ * transaction together with the user_version bump, so a crash leaves the database at a whole version.
+ * Never edit a migration that has shipped: add the next number instead.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE images (
+        id          INTEGER PRIMARY KEY,
+        path        TEXT    NOT NULL,
+        name        TEXT    NOT NULL,
+        sha256      TEXT    NOT NULL UNIQUE,
+        width       INTEGER NOT NULL CHECK (width > 0),
+        height      INTEGER NOT NULL CHECK (height > 0),
+        byte_length INTEGER NOT NULL CHECK (byte_length > 0),
+        format      TEXT    NOT NULL,
+        thumbnail   BLOB    NOT NULL,
+        opened_at   TEXT    NOT NULL
+      );
+      CREATE INDEX images_opened_at ON images (opened_at DESC);
+
+      CREATE TABLE runs (
+        id             INTEGER PRIMARY KEY,
+        image_id       INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+        task           TEXT    NOT NULL CHECK (task IN ('inpaint', 'outpaint', 'deblur', 'shift', 'rotate')),
+        protocol       TEXT    NOT NULL CHECK (protocol IN ('reference', 'blind')),
+        params         TEXT    NOT NULL CHECK (json_valid(params)),
+        tokenizer_id   TEXT    NOT NULL,
+        lm_id          TEXT    NOT NULL,
+        status         TEXT    NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
+        tokens_before  TEXT    CHECK (tokens_before IS NULL OR json_valid(tokens_before)),
+        tokens_after   TEXT    CHECK (tokens_after IS NULL OR json_valid(tokens_after)),
+        metrics        TEXT    CHECK (metrics IS NULL OR json_valid(metrics)),
+        timings        TEXT    CHECK (timings IS NULL OR json_valid(timings)),
+        error          TEXT,
+        created_at     TEXT    NOT NULL,
+        finished_at    TEXT,
+        CHECK ((status = 'running') = (finished_at IS NULL))
+      );
+      CREATE INDEX runs_image ON runs (image_id, created_at DESC);
+
+      CREATE TABLE run_outputs (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        kind   TEXT    NOT NULL,
+        path   TEXT    NOT NULL,
+        PRIMARY KEY (run_id, kind)
+      );
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL CHECK (json_valid(value))
+      );
+    `,
+  },
+];

@@ -1,0 +1,129 @@
+/**
+ * The one typed contract between the studio's renderer and its engine. Every request the renderer may make
+ * and every event the engine pushes is declared here; the Electron preload, the local HTTP/WebSocket server
+ * and the renderer's browser client are all derived from it, so the three cannot drift apart.
+ */
+import type { ErrorPayload } from './errors';
+import { literal, none, number, object, optional, string, type Validator } from './validate';
+
+/** Largest upload accepted over the wire, in base64 characters (about 150 MB of file). */
+export const MAX_UPLOAD_BASE64 = 200_000_000;
+
+export interface AppInfo {
+  readonly version: string;
+  /** Where the store, imports and exports live. */
+  readonly dataDir: string;
+  readonly transport: 'electron' | 'server';
+  /** Whether native open/save dialogs exist (Electron) or the browser's file input must be used. */
+  readonly nativeDialogs: boolean;
+}
+
+export interface SampleInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly licence: string;
+  readonly attribution: string;
+}
+
+export interface OpenedImage {
+  readonly imageId: number;
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly format: string;
+  /** PNG data URL of the photo for display, downscaled so its long side is at most DISPLAY_MAX_SIDE. */
+  readonly displayUrl: string;
+  readonly displayScale: number;
+}
+
+export interface ImageSummary {
+  readonly imageId: number;
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly openedAt: string;
+  readonly thumbnailUrl: string;
+}
+
+export type Theme = 'system' | 'light' | 'dark';
+export type Protocol = 'reference' | 'blind';
+
+export interface Settings {
+  readonly theme: Theme;
+  readonly defaultProtocol: Protocol;
+  /** 0 lets the engine choose from the hardware. */
+  readonly threads: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = { theme: 'system', defaultProtocol: 'reference', threads: 0 };
+
+/** Everything the renderer may ask. Each method takes at most one plain-object argument. */
+export interface StudioApi {
+  appInfo(): Promise<AppInfo>;
+  listSamples(): Promise<SampleInfo[]>;
+  openSample(input: { id: string }): Promise<OpenedImage>;
+  /** Bytes of a file the user dropped, pasted or picked in the browser, base64-encoded. */
+  openUpload(input: { name: string; base64: string }): Promise<OpenedImage>;
+  /** Shows the native open dialog (Electron only); resolves null when the user cancels. */
+  openWithDialog(): Promise<OpenedImage | null>;
+  openRecent(input: { imageId: number }): Promise<OpenedImage>;
+  recentImages(input: { limit: number }): Promise<ImageSummary[]>;
+  getSettings(): Promise<Settings>;
+  updateSettings(input: Partial<Settings>): Promise<Settings>;
+  cancelJob(input: { jobId: string }): Promise<boolean>;
+}
+
+export type MethodName = keyof StudioApi;
+export type MethodInput<M extends MethodName> = Parameters<StudioApi[M]>[0];
+export type MethodOutput<M extends MethodName> = Awaited<ReturnType<StudioApi[M]>>;
+
+const settingsPatch: Validator<Partial<Settings>> = object({
+  theme: optional(literal('system', 'light', 'dark')),
+  defaultProtocol: optional(literal('reference', 'blind')),
+  threads: optional(number({ min: 0, max: 256, integer: true })),
+});
+
+/** Runtime checks for every method's argument, applied by each transport before the engine sees it. */
+export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInput<M>> } = {
+  appInfo: none,
+  listSamples: none,
+  openSample: object({ id: string({ maxLength: 200 }) }),
+  openUpload: object({ name: string({ minLength: 1, maxLength: 500 }), base64: string({ maxLength: MAX_UPLOAD_BASE64 }) }),
+  openWithDialog: none,
+  openRecent: object({ imageId: number({ integer: true, min: 1 }) }),
+  recentImages: object({ limit: number({ integer: true, min: 1, max: 500 }) }),
+  getSettings: none,
+  updateSettings: settingsPatch,
+  cancelJob: object({ jobId: string({ maxLength: 100 }) }),
+};
+
+export const METHOD_NAMES = Object.keys(INPUT_VALIDATORS) as MethodName[];
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.hasOwn(INPUT_VALIDATORS, value);
+}
+
+/** Events the engine pushes to every connected renderer. */
+export type StudioEvent =
+  | {
+      readonly type: 'job.progress';
+      readonly jobId: string;
+      readonly step: number;
+      readonly of: number;
+      readonly message: string;
+      readonly tokensPerSecond?: number;
+      readonly etaSeconds?: number;
+    }
+  | { readonly type: 'job.done'; readonly jobId: string }
+  | { readonly type: 'job.failed'; readonly jobId: string; readonly error: ErrorPayload };
+
+/** How every response travels: errors become data, because thrown errors lose their type across IPC. */
+export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorPayload };
+
+/** The renderer-side view: the API plus a subscription to pushed events. */
+export interface StudioClient extends StudioApi {
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+}
+
+export const IPC_INVOKE_PREFIX = 'v2l:';
+export const IPC_EVENT_CHANNEL = 'v2l:event';

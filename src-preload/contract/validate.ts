@@ -1,0 +1,96 @@
+/**
+ * Minimal runtime validators for messages that cross a trust boundary (IPC, HTTP, WebSocket). Each validator
+ * either returns a value of its declared type or throws a ContractViolation naming the offending field.
+ * Hand-written rather than a library because the surface is small and it keeps the preload bundle tiny.
+ */
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
+}
+
+export type Validator<T> = (value: unknown, path: string) => T;
+
+function fail(path: string, expected: string, value: unknown): never {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  throw new ContractViolation(`${path} must be ${expected}, got ${got}`);
+}
+
+export const string =
+  (opts: { maxLength?: number; minLength?: number } = {}): Validator<string> =>
+  (value, path) => {
+    if (typeof value !== 'string') fail(path, 'a string', value);
+    if (opts.minLength !== undefined && value.length < opts.minLength)
+      fail(path, `at least ${opts.minLength} characters long`, value);
+    if (opts.maxLength !== undefined && value.length > opts.maxLength)
+      throw new ContractViolation(`${path} is longer than ${opts.maxLength} characters`);
+    return value;
+  };
+
+export const number =
+  (opts: { min?: number; max?: number; integer?: boolean } = {}): Validator<number> =>
+  (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number', value);
+    if (opts.integer === true && !Number.isInteger(value)) fail(path, 'an integer', value);
+    if (opts.min !== undefined && value < opts.min) throw new ContractViolation(`${path} must be >= ${opts.min}`);
+    if (opts.max !== undefined && value > opts.max) throw new ContractViolation(`${path} must be <= ${opts.max}`);
+    return value;
+  };
+
+export const boolean: Validator<boolean> = (value, path) => {
+  if (typeof value !== 'boolean') fail(path, 'a boolean', value);
+  return value;
+};
+
+export const literal =
+  <const T extends readonly (string | number)[]>(...allowed: T): Validator<T[number]> =>
+  (value, path) => {
+    if (!(allowed as readonly unknown[]).includes(value)) fail(path, `one of ${allowed.join(', ')}`, value);
+    return value as T[number];
+  };
+
+export const array =
+  <T>(item: Validator<T>, opts: { maxLength?: number } = {}): Validator<T[]> =>
+  (value, path) => {
+    if (!Array.isArray(value)) fail(path, 'an array', value);
+    if (opts.maxLength !== undefined && value.length > opts.maxLength)
+      throw new ContractViolation(`${path} has more than ${opts.maxLength} items`);
+    return value.map((entry, i) => item(entry, `${path}[${i}]`));
+  };
+
+type Shape = Record<string, Validator<unknown>>;
+type Optional<T> = Validator<T> & { readonly optional: true };
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends Optional<unknown> ? K : never }[keyof S];
+type Infer<V> = V extends Validator<infer T> ? T : never;
+export type ObjectOf<S extends Shape> = { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & {
+  [K in OptionalKeys<S>]?: Infer<S[K]>;
+};
+
+export const optional = <T>(inner: Validator<T>): Optional<T> =>
+  Object.assign((value: unknown, path: string) => inner(value, path), { optional: true as const });
+
+/** Validates a plain object with exactly the given keys; unknown keys are refused, not ignored. */
+export const object =
+  <S extends Shape>(shape: S): Validator<ObjectOf<S>> =>
+  (value, path) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!(key in shape)) throw new ContractViolation(`${path}.${key} is not an accepted field`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, check] of Object.entries(shape)) {
+      const field = record[key];
+      if (field === undefined) {
+        if ('optional' in check) continue;
+        throw new ContractViolation(`${path}.${key} is required`);
+      }
+      out[key] = check(field, `${path}.${key}`);
+    }
+    return out as ObjectOf<S>;
+  };
+
+/** For methods that take no argument: accepts undefined or an empty object. */
+export const none: Validator<undefined> = (value, path) => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
+  throw new ContractViolation(`${path} must be empty`);
+};
