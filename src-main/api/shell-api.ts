@@ -1,0 +1,14 @@
+import { METHOD_NAMES, type StudioApi } from '../../src-preload/contract/api';
+import type { Engine } from '../engine/engine';
+
+/**
+ * The full API a shell serves: the engine's methods, bound, plus the few a shell implements itself (the native
+ * open dialog). Building it from METHOD_NAMES makes a method missing from either side a type error.
+ */
+export function shellApi(engine: Engine, own: Pick<StudioApi, 'openWithDialog'>): StudioApi {
+  const api: Partial<Record<keyof StudioApi, unknown>> = {};
+  for (const name of METHOD_NAMES) {
+    api[name] = name in own ? own[name as keyof typeof own] : (engine[name as Exclude<keyof StudioApi, keyof typeof own>] as (...a: unknown[]) => unknown).bind(engine);
+  }
+  return api as StudioApi;
+}

@@ -1,0 +1,38 @@
+/**
+ * `npm run -s v2l -- <command>`: the studio's engine from a terminal. Errors print one line naming the cause
+ * and exit with status 1; usage mistakes exit with 2.
+ */
+import { isStudioError } from '../engine/errors';
+import type { Command } from './command';
+import { info } from './commands/info';
+import { inspect } from './commands/inspect';
+
+const COMMANDS: readonly Command[] = [info, inspect];
+
+function usage(): string {
+  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);
+  return ['Usage: npm run -s v2l -- <command> [options]', '', 'Commands:', ...lines].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    const message = isStudioError(error) ? `${error.code}: ${error.message}` : String((error as Error).message);
+    console.error(`v2l ${name}: ${message}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

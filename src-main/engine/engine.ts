@@ -1,0 +1,177 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  AppInfo,
+  ImageSummary,
+  OpenedImage,
+  SampleInfo,
+  Settings,
+  StudioApi,
+  StudioEvent,
+} from '../../src-preload/contract/api';
+import { StudioError } from './errors';
+import { decodeImageBuffer, loadImageFile, type LoadedImage } from './image/decode';
+import { makeThumbnail, toPngDataUrl } from './image/encode';
+import { resizeToFit } from './image/view';
+import type { RgbImage } from './image/types';
+import { JobRunner } from './jobs';
+import { SampleLibrary } from './samples';
+import { getImage, recentImages, upsertImage } from './store/images';
+import { failInterruptedRuns } from './store/runs';
+import { readSettings, writeSettings } from './store/settings';
+import { openDatabase, type Db } from './store/store';
+
+/** Long side of the photo the renderer displays; the engine keeps the full-resolution pixels. */
+export const DISPLAY_MAX_SIDE = 2048;
+const IMAGE_CACHE_SIZE = 4;
+
+export interface EngineOptions {
+  readonly dataDir: string;
+  readonly resourcesDir: string;
+  readonly version: string;
+  readonly transport: AppInfo['transport'];
+  readonly maxPixels?: number;
+}
+
+/** The API methods every shell gets from the engine; shells add their own (native dialogs). */
+export type EngineApi = Omit<StudioApi, 'openWithDialog'>;
+
+/**
+ * The studio's engine: everything the renderer can ask for, with no Electron in it. The three shells (Electron
+ * IPC, the local server, the CLI) are thin adapters over one instance of this class.
+ */
+export class Engine implements EngineApi {
+  readonly events = new EventEmitter<{ event: [StudioEvent] }>();
+  readonly jobs = new JobRunner((event) => this.events.emit('event', event));
+  private readonly db: Db;
+  private readonly samples: SampleLibrary;
+  private readonly images = new Map<number, RgbImage>();
+  private disposed = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.db = openDatabase(options.dataDir);
+    failInterruptedRuns(this.db);
+    this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
+  }
+
+  appInfo(): Promise<AppInfo> {
+    return Promise.resolve({
+      version: this.options.version,
+      dataDir: this.options.dataDir,
+      transport: this.options.transport,
+      nativeDialogs: this.options.transport === 'electron',
+    });
+  }
+
+  listSamples(): Promise<SampleInfo[]> {
+    return Promise.resolve(this.samples.list());
+  }
+
+  async openSample({ id }: { id: string }): Promise<OpenedImage> {
+    return this.openPath(this.samples.pathOf(id));
+  }
+
+  /** Opens a file from disk (native dialog, CLI, recent list). */
+  async openPath(filePath: string): Promise<OpenedImage> {
+    const loaded = await loadImageFile(filePath, this.decodeOptions());
+    return this.register(loaded, path.resolve(filePath), path.basename(filePath));
+  }
+
+  /**
+   * Opens bytes the user dropped or pasted in the browser. The file is validated first and only then kept
+   * under the data folder's imports/, named by its hash, so a recent entry can be reopened later.
+   */
+  async openUpload({ name, base64 }: { name: string; base64: string }): Promise<OpenedImage> {
+    const bytes = Buffer.from(base64, 'base64');
+    const safeName = path.basename(name);
+    const loaded = await decodeImageBuffer(bytes, safeName, this.decodeOptions());
+    const importsDir = path.join(this.options.dataDir, 'imports');
+    fs.mkdirSync(importsDir, { recursive: true });
+    const stored = path.join(importsDir, `${loaded.sha256}${path.extname(safeName).toLowerCase()}`);
+    if (!fs.existsSync(stored)) {
+      const tmp = `${stored}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, bytes);
+      fs.renameSync(tmp, stored);
+    }
+    return this.register(loaded, stored, safeName);
+  }
+
+  async openRecent({ imageId }: { imageId: number }): Promise<OpenedImage> {
+    const row = getImage(this.db, imageId);
+    if (!row) throw new StudioError('NOT_FOUND', `No image with id ${imageId} in the library.`);
+    const loaded = await loadImageFile(row.path, this.decodeOptions());
+    return this.register(loaded, row.path, row.name);
+  }
+
+  recentImages({ limit }: { limit: number }): Promise<ImageSummary[]> {
+    return Promise.resolve(
+      recentImages(this.db, limit).map((row) => ({
+        imageId: row.id,
+        name: row.name,
+        width: row.width,
+        height: row.height,
+        openedAt: row.openedAt,
+        thumbnailUrl: `data:image/png;base64,${row.thumbnail.toString('base64')}`,
+      })),
+    );
+  }
+
+  getSettings(): Promise<Settings> {
+    return Promise.resolve(readSettings(this.db));
+  }
+
+  updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    return Promise.resolve(writeSettings(this.db, patch));
+  }
+
+  cancelJob({ jobId }: { jobId: string }): Promise<boolean> {
+    return Promise.resolve(this.jobs.cancel(jobId));
+  }
+
+  /** Full-resolution pixels of an opened image, for jobs. */
+  pixels(imageId: number): RgbImage {
+    const image = this.images.get(imageId);
+    if (!image) throw new StudioError('NOT_FOUND', `Image ${imageId} is not open: open it again.`);
+    return image;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.jobs.cancelAll();
+    this.db.close();
+  }
+
+  private decodeOptions(): { maxPixels?: number } {
+    return this.options.maxPixels === undefined ? {} : { maxPixels: this.options.maxPixels };
+  }
+
+  private async register(loaded: LoadedImage, filePath: string, name: string): Promise<OpenedImage> {
+    const { image } = loaded;
+    const row = upsertImage(this.db, {
+      path: filePath,
+      name,
+      sha256: loaded.sha256,
+      width: image.width,
+      height: image.height,
+      byteLength: loaded.byteLength,
+      format: loaded.format,
+      thumbnail: await makeThumbnail(image),
+    });
+    this.images.delete(row.id);
+    this.images.set(row.id, image);
+    // Keep only the most recently opened few in memory: a 24 MP photo is 72 MB of RGB.
+    while (this.images.size > IMAGE_CACHE_SIZE) this.images.delete(this.images.keys().next().value as number);
+    const display = await resizeToFit(image, DISPLAY_MAX_SIDE);
+    return {
+      imageId: row.id,
+      name,
+      width: image.width,
+      height: image.height,
+      format: loaded.format,
+      displayUrl: await toPngDataUrl(display),
+      displayScale: display.width / image.width,
+    };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Electron main process: creates the window with the secure defaults, wires the typed IPC contract to the
+ * engine, and nothing else. All studio logic lives in ./engine, which never imports Electron.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog, session } from 'electron';
+import { shellApi } from './api/shell-api';
+import { Engine } from './engine/engine';
+import { forwardEvents, registerIpc } from './electron/ipc';
+import { lockDownNavigation } from './electron/security';
+
+const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
+
+function resourcesDir(): string {
+  return app.isPackaged ? path.join(process.resourcesPath, 'resources') : path.join(app.getAppPath(), 'resources');
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 640,
+    show: false,
+    title: 'V2L Studio',
+    webPreferences: {
+      preload: path.join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  lockDownNavigation(window.webContents);
+  window.once('ready-to-show', () => window.show());
+  if (devServerUrl) void window.loadURL(devServerUrl);
+  else void window.loadFile(path.join(import.meta.dirname, '../renderer/index.html'));
+  return window;
+}
+
+app.on('web-contents-created', (_event, contents) => lockDownNavigation(contents));
+
+void app.whenReady().then(() => {
+  // The studio needs no camera, microphone, notifications or other permissions.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+
+  const engine = new Engine({
+    dataDir: app.getPath('userData'),
+    resourcesDir: resourcesDir(),
+    version: app.getVersion(),
+    transport: 'electron',
+  });
+  let window = createWindow();
+  const api = shellApi(engine, {
+    openWithDialog: async () => {
+      const choice = await dialog.showOpenDialog(window, {
+        title: 'Open a photo',
+        properties: ['openFile'],
+        filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'gif'] }],
+      });
+      const file = choice.filePaths[0];
+      return choice.canceled || file === undefined ? null : engine.openPath(file);
+    },
+  });
+  registerIpc(api, devServerUrl);
+  let forward = forwardEvents(window);
+  engine.events.on('event', (event) => forward(event));
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) {
+      window = createWindow();
+      forward = forwardEvents(window);
+    }
+  });
+  app.on('will-quit', () => engine.dispose());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

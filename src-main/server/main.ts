@@ -1,0 +1,59 @@
+/**
+ * `npm run serve`: the studio in a browser, over the same engine the desktop app uses. Binds to 127.0.0.1 and
+ * prints the address with its launch token.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { shellApi } from '../api/shell-api';
+import { Engine } from '../engine/engine';
+import { StudioError } from '../engine/errors';
+import { defaultDataDir, defaultResourcesDir } from '../engine/paths';
+import { readPackageVersion } from '../engine/version';
+import { startServer } from './server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env['V2L_PORT'] ?? '0' },
+    'renderer-dir': { type: 'string' },
+  },
+});
+
+const resourcesDir = defaultResourcesDir();
+const engine = new Engine({
+  dataDir: defaultDataDir(),
+  resourcesDir,
+  version: readPackageVersion(),
+  transport: 'server',
+});
+
+/** The server shell has no native dialogs: the renderer uses the browser's file input instead. */
+const api = shellApi(engine, {
+  openWithDialog: () =>
+    Promise.reject(
+      new StudioError(
+        'INVALID_ARGUMENT',
+        'Native file dialogs exist only in the desktop app; in the browser, use Open to pick a file.',
+      ),
+    ),
+});
+
+const server = await startServer({
+  api,
+  subscribe: (listener) => {
+    engine.events.on('event', listener);
+    return () => engine.events.off('event', listener);
+  },
+  rendererDir: values['renderer-dir'] ?? path.resolve(resourcesDir, '..', 'out', 'renderer'),
+  port: Number(values.port),
+});
+
+console.log(`V2L Studio is serving on ${server.url}`);
+console.log(`Open this address in your browser (it carries this launch's access token): ${server.launchUrl}`);
+
+const shutdown = async () => {
+  await server.close();
+  engine.dispose();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

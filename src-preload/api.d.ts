@@ -1,0 +1,8 @@
+import type { StudioClient } from './contract/api';
+
+declare global {
+  interface Window {
+    /** Present only inside the Electron shell; the browser build talks to the local server instead. */
+    readonly v2l?: StudioClient;
+  }
+}

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const OUTPUT_DIR = path.resolve('test-output', 'e2e');
+
+export interface StudioServer {
+  readonly url: string;
+  readonly launchUrl: string;
+  readonly token: string;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real `serve` entry point (the same one `npm run serve` runs) with a fresh data folder and waits for
+ * it to print its launch address.
+ */
+export async function startStudioServer(): Promise<StudioServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-e2e-'));
+  const child: ChildProcess = spawn('npx', ['tsx', 'src-main/server/main.ts'], {
+    env: { ...process.env, V2L_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const launchUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  const parsed = new URL(launchUrl);
+  return {
+    url: `${parsed.origin}/`,
+    launchUrl,
+    token: parsed.searchParams.get('token') ?? '',
+    dataDir,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with the flags this offline machine needs (see docs/ENVIRONMENT facts). */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  const file = path.join(OUTPUT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Fraction of pixels on the stage's canvases that are not the blank background: proves something was drawn. */
+export async function stageInkFraction(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="photo-stage"] canvas')];
+    let inked = 0;
+    let total = 0;
+    for (const canvas of canvases) {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0) continue;
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < data.length; i += 4) {
+        total += 1;
+        if ((data[i] ?? 0) > 0) inked += 1;
+      }
+    }
+    return total === 0 ? 0 : inked / total;
+  });
+}
