@@ -120,3 +120,14 @@ export function sameImage(a: RgbImage, b: RgbImage): boolean {
     )
   );
 }
+
+/** Deterministic noise: compresses badly, so a truncated file is cut inside its pixel data, not its header. */
+export function noiseImage(width: number, height: number, seed = 1): RgbImage {
+  let state = seed >>> 0;
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    data[i] = state >>> 24;
+  }
+  return { width, height, data };
+}
