@@ -12,7 +12,9 @@ import { lockDownNavigation } from './electron/security';
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 
 function resourcesDir(): string {
-  return app.isPackaged ? path.join(process.resourcesPath, 'resources') : path.join(app.getAppPath(), 'resources');
+  return app.isPackaged
+    ? path.join(process.resourcesPath, 'resources')
+    : path.join(app.getAppPath(), 'resources');
 }
 
 function createWindow(): BrowserWindow {
@@ -60,7 +62,9 @@ void app.whenReady().then(() => {
       const choice = await dialog.showOpenDialog(window, {
         title: 'Open a photo',
         properties: ['openFile'],
-        filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'gif'] }],
+        filters: [
+          { name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'gif'] },
+        ],
       });
       const file = choice.filePaths[0];
       return choice.canceled || file === undefined ? null : engine.openPath(file);

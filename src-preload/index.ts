@@ -17,7 +17,10 @@ for (const method of METHOD_NAMES) {
     const envelope = (await ipcRenderer.invoke(`${IPC_INVOKE_PREFIX}${method}`, input)) as Envelope<unknown>;
     if (envelope.ok) return envelope.value;
     // Errors travel as data; re-create one the renderer can read by name and code.
-    throw Object.assign(new Error(envelope.error.message), { name: 'StudioError', code: envelope.error.code });
+    throw Object.assign(new Error(envelope.error.message), {
+      name: 'StudioError',
+      code: envelope.error.code,
+    });
   };
 }
 api['onEvent'] = (listener: (event: StudioEvent) => void) => {

@@ -18,11 +18,14 @@ export async function dispatch(api: StudioApi, method: unknown, input: unknown):
   }
   try {
     const validated = validateInput(method, input);
-    const call = api[method] as (arg: unknown) => Promise<unknown>;
-    return { ok: true, value: await call.call(api, validated) };
+    const methods = api as unknown as Record<MethodName, (arg: unknown) => Promise<unknown>>;
+    return { ok: true, value: await methods[method](validated) };
   } catch (error) {
     if (error instanceof ContractViolation) {
-      return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `Invalid request to ${method}: ${error.message}` } };
+      return {
+        ok: false,
+        error: { code: 'INVALID_ARGUMENT', message: `Invalid request to ${method}: ${error.message}` },
+      };
     }
     return { ok: false, error: toErrorPayload(error) };
   }

@@ -8,7 +8,12 @@ import type { Engine } from '../engine/engine';
 export function shellApi(engine: Engine, own: Pick<StudioApi, 'openWithDialog'>): StudioApi {
   const api: Partial<Record<keyof StudioApi, unknown>> = {};
   for (const name of METHOD_NAMES) {
-    api[name] = name in own ? own[name as keyof typeof own] : (engine[name as Exclude<keyof StudioApi, keyof typeof own>] as (...a: unknown[]) => unknown).bind(engine);
+    api[name] =
+      name in own
+        ? own[name as keyof typeof own]
+        : (engine[name as Exclude<keyof StudioApi, keyof typeof own>] as (...a: unknown[]) => unknown).bind(
+            engine,
+          );
   }
   return api as StudioApi;
 }

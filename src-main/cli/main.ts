@@ -29,7 +29,9 @@ async function main(argv: string[]): Promise<number> {
     await command.run(rest);
     return 0;
   } catch (error) {
-    const message = isStudioError(error) ? `${error.code}: ${error.message}` : String((error as Error).message);
+    const message = isStudioError(error)
+      ? `${error.code}: ${error.message}`
+      : error instanceof Error ? error.message : String(error);
     console.error(`v2l ${name}: ${message}`);
     return 1;
   }

@@ -17,7 +17,10 @@ export function registerIpc(api: StudioApi, devServerUrl: string | undefined): (
   for (const method of METHOD_NAMES) {
     ipcMain.handle(`${IPC_INVOKE_PREFIX}${method}`, async (event, input: unknown) => {
       if (!isTrustedSender(event.sender, event.senderFrame?.url, devServerUrl)) {
-        return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Message from an untrusted frame refused.' } };
+        return {
+          ok: false,
+          error: { code: 'UNAUTHORIZED', message: 'Message from an untrusted frame refused.' },
+        };
       }
       return dispatch(api, method, input);
     });

@@ -4,7 +4,11 @@ import type { WebContents } from 'electron';
  * True when an IPC message comes from our own renderer document: the packaged file, or the electron-vite dev
  * server in development. Anything else (an injected frame, a navigated page) is refused.
  */
-export function isTrustedSender(sender: WebContents, frameUrl: string | undefined, devServerUrl: string | undefined) {
+export function isTrustedSender(
+  sender: WebContents,
+  frameUrl: string | undefined,
+  devServerUrl: string | undefined,
+) {
   if (sender.isDestroyed() || !frameUrl) return false;
   const url = new URL(frameUrl);
   if (devServerUrl) return url.origin === new URL(devServerUrl).origin;

@@ -11,9 +11,9 @@ import type {
   StudioEvent,
 } from '../../src-preload/contract/api';
 import { StudioError } from './errors';
-import { decodeImageBuffer, loadImageFile, type LoadedImage } from './image/decode';
+import { decodeImageBuffer, loadImageFile, type DecodedImage } from './image/decode';
 import { makeThumbnail, toPngDataUrl } from './image/encode';
-import { resizeToFit } from './image/view';
+import { resizeImage } from './image/resample';
 import type { RgbImage } from './image/types';
 import { JobRunner } from './jobs';
 import { SampleLibrary } from './samples';
@@ -147,7 +147,7 @@ export class Engine implements EngineApi {
     return this.options.maxPixels === undefined ? {} : { maxPixels: this.options.maxPixels };
   }
 
-  private async register(loaded: LoadedImage, filePath: string, name: string): Promise<OpenedImage> {
+  private async register(loaded: DecodedImage, filePath: string, name: string): Promise<OpenedImage> {
     const { image } = loaded;
     const row = upsertImage(this.db, {
       path: filePath,
@@ -163,7 +163,7 @@ export class Engine implements EngineApi {
     this.images.set(row.id, image);
     // Keep only the most recently opened few in memory: a 24 MP photo is 72 MB of RGB.
     while (this.images.size > IMAGE_CACHE_SIZE) this.images.delete(this.images.keys().next().value as number);
-    const display = await resizeToFit(image, DISPLAY_MAX_SIDE);
+    const display = fitWithin(image, DISPLAY_MAX_SIDE);
     return {
       imageId: row.id,
       name,
@@ -174,4 +174,15 @@ export class Engine implements EngineApi {
       displayScale: display.width / image.width,
     };
   }
+}
+
+/** Downscales so the long side is at most `maxSide`; smaller images are returned as they are. */
+function fitWithin(image: RgbImage, maxSide: number): RgbImage {
+  const scale = maxSide / Math.max(image.width, image.height);
+  if (scale >= 1) return image;
+  return resizeImage(
+    image,
+    Math.max(1, Math.round(image.width * scale)),
+    Math.max(1, Math.round(image.height * scale)),
+  );
 }

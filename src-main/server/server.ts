@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { MAX_UPLOAD_BASE64, type StudioApi, type StudioEvent } from '../../src-preload/contract/api';
 import { dispatch } from '../api/dispatch';
 import { isAuthorised, isSameOriginLoopback, newLaunchToken, TOKEN_COOKIE } from './auth';
@@ -43,9 +43,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (!isSameOriginLoopback(req, port)) return reply(res, 403, 'Forbidden: requests must come from this machine.');
+    if (!isSameOriginLoopback(req, port))
+      return reply(res, 403, 'Forbidden: requests must come from this machine.');
     if (!isAuthorised(req, url, token)) {
-      return reply(res, 401, 'Unauthorized: open the address printed by "npm run serve" (it carries the launch token).');
+      return reply(
+        res,
+        401,
+        'Unauthorized: open the address printed by "npm run serve" (it carries the launch token).',
+      );
     }
     if (url.searchParams.has('token') && req.method === 'GET') {
       // Trade the token in the address for an HttpOnly cookie, and drop it from the address bar and history.
@@ -94,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     close: async () => {
       unsubscribe();
-      for (const client of sockets.clients) (client as WebSocket).terminate();
+      for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -107,7 +112,12 @@ function reply(res: http.ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-async function handleApi(api: StudioApi, method: string, req: http.IncomingMessage, res: http.ServerResponse) {
+async function handleApi(
+  api: StudioApi,
+  method: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) {
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
     return reply(res, 415, 'API calls must send application/json.');
   }

@@ -88,7 +88,10 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
   appInfo: none,
   listSamples: none,
   openSample: object({ id: string({ maxLength: 200 }) }),
-  openUpload: object({ name: string({ minLength: 1, maxLength: 500 }), base64: string({ maxLength: MAX_UPLOAD_BASE64 }) }),
+  openUpload: object({
+    name: string({ minLength: 1, maxLength: 500 }),
+    base64: string({ maxLength: MAX_UPLOAD_BASE64 }),
+  }),
   openWithDialog: none,
   openRecent: object({ imageId: number({ integer: true, min: 1 }) }),
   recentImages: object({ limit: number({ integer: true, min: 1, max: 500 }) }),
@@ -118,7 +121,8 @@ export type StudioEvent =
   | { readonly type: 'job.failed'; readonly jobId: string; readonly error: ErrorPayload };
 
 /** How every response travels: errors become data, because thrown errors lose their type across IPC. */
-export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorPayload };
+export type Envelope<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorPayload };
 
 /** The renderer-side view: the API plus a subscription to pushed events. */
 export interface StudioClient extends StudioApi {

@@ -30,8 +30,10 @@ export const number =
   (value, path) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number', value);
     if (opts.integer === true && !Number.isInteger(value)) fail(path, 'an integer', value);
-    if (opts.min !== undefined && value < opts.min) throw new ContractViolation(`${path} must be >= ${opts.min}`);
-    if (opts.max !== undefined && value > opts.max) throw new ContractViolation(`${path} must be <= ${opts.max}`);
+    if (opts.min !== undefined && value < opts.min)
+      throw new ContractViolation(`${path} must be >= ${opts.min}`);
+    if (opts.max !== undefined && value > opts.max)
+      throw new ContractViolation(`${path} must be <= ${opts.max}`);
     return value;
   };
 

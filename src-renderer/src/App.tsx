@@ -78,8 +78,8 @@ export function App() {
         <Library
           samples={state.samples}
           recent={state.recent}
-          onSample={studio.openSample}
-          onRecent={studio.openRecent}
+          onSample={(id) => void studio.openSample(id)}
+          onRecent={(imageId) => void studio.openRecent(imageId)}
         />
         <section className="canvas-area" aria-label="Photo">
           {state.image ? (

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, OUTPUT_DIR, screenshot, stageInkFraction, startStudioServer, type StudioServer } from './harness';
+import {
+  launchBrowser,
+  OUTPUT_DIR,
+  screenshot,
+  stageInkFraction,
+  startStudioServer,
+  type StudioServer,
+} from './harness';
 
 describe('studio in the browser (server mode)', () => {
   let server: StudioServer;

@@ -33,7 +33,8 @@ describe('dispatch', () => {
       name,
       (input: unknown) => {
         calls.push([name, input]);
-        if (name === 'openSample') return Promise.reject(new StudioError('NOT_FOUND', 'There is no sample "x".'));
+        if (name === 'openSample')
+          return Promise.reject(new StudioError('NOT_FOUND', 'There is no sample "x".'));
         if (name === 'cancelJob') return Promise.reject(new TypeError('boom'));
         return Promise.resolve('value');
       },
@@ -56,7 +57,10 @@ describe('dispatch', () => {
     const before = calls.length;
     expect(await dispatch(api, 'recentImages', { limit: 'all' })).toEqual({
       ok: false,
-      error: { code: 'INVALID_ARGUMENT', message: 'Invalid request to recentImages: input.limit must be a finite number, got string' },
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message: 'Invalid request to recentImages: input.limit must be a finite number, got string',
+      },
     });
     expect(calls.length).toBe(before);
   });

@@ -6,7 +6,10 @@ describe('JobRunner', () => {
   it('reports progress with a linear ETA and finishes with the value', async () => {
     const events: StudioEvent[] = [];
     let clock = 0;
-    const runner = new JobRunner((e) => events.push(e), () => clock);
+    const runner = new JobRunner(
+      (e) => events.push(e),
+      () => clock,
+    );
     const { jobId, result } = runner.start((ctx) => {
       clock = 2000;
       ctx.progress(1, 4, 'step one', 50);
@@ -16,7 +19,15 @@ describe('JobRunner', () => {
     });
     expect(await result).toBe(42);
     expect(events).toEqual([
-      { type: 'job.progress', jobId, step: 1, of: 4, message: 'step one', tokensPerSecond: 50, etaSeconds: 6 },
+      {
+        type: 'job.progress',
+        jobId,
+        step: 1,
+        of: 4,
+        message: 'step one',
+        tokensPerSecond: 50,
+        etaSeconds: 6,
+      },
       { type: 'job.progress', jobId, step: 2, of: 4, message: 'step two', etaSeconds: 4 },
       { type: 'job.done', jobId },
     ]);
@@ -50,6 +61,9 @@ describe('JobRunner', () => {
     const runner = new JobRunner((e) => events.push(e));
     const { result } = runner.start(() => Promise.reject(new Error('disk full')));
     await expect(result).rejects.toThrow('disk full');
-    expect(events.at(-1)).toMatchObject({ type: 'job.failed', error: { code: 'INTERNAL', message: 'Internal error: disk full' } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'job.failed',
+      error: { code: 'INTERNAL', message: 'Internal error: disk full' },
+    });
   });
 });

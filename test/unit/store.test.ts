@@ -37,7 +37,10 @@ describe('store', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)?.version);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
     expect(tables).toEqual(['images', 'run_outputs', 'runs', 'settings']);
   });
 
@@ -65,7 +68,14 @@ describe('store', () => {
 
   it('enforces foreign keys: a run needs an existing image', () => {
     expect(() =>
-      startRun(db, { imageId: 999, task: 'inpaint', protocol: 'reference', params: {}, tokenizerId: 't', lmId: 'l' }),
+      startRun(db, {
+        imageId: 999,
+        task: 'inpaint',
+        protocol: 'reference',
+        params: {},
+        tokenizerId: 't',
+        lmId: 'l',
+      }),
     ).toThrow(/FOREIGN KEY/);
   });
 
@@ -109,7 +119,14 @@ describe('store', () => {
 
   it('marks runs interrupted by a crash as failed', () => {
     const img = upsertImage(db, image('a'));
-    startRun(db, { imageId: img.id, task: 'shift', protocol: 'reference', params: {}, tokenizerId: 't', lmId: 'l' });
+    startRun(db, {
+      imageId: img.id,
+      task: 'shift',
+      protocol: 'reference',
+      params: {},
+      tokenizerId: 't',
+      lmId: 'l',
+    });
     expect(failInterruptedRuns(db)).toBe(1);
     const [run] = listRuns(db, { limit: 1 });
     expect(run?.status).toBe('failed');

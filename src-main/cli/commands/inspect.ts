@@ -8,7 +8,11 @@ export const inspect: Command = {
   usage: 'inspect IMAGE [--json]',
   summary: 'decode an image as the studio does and print its format, size and hash',
   run: async (args) => {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' } },
+    });
     const file = positionals[0];
     if (!file) throw new Error('inspect needs an IMAGE path');
     const loaded = await loadImageFile(file);

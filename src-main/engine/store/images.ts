@@ -45,7 +45,8 @@ export function getImage(db: Db, id: number): ImageRow | undefined {
 }
 
 export function getThumbnail(db: Db, id: number): Buffer | undefined {
-  const row = db.prepare('SELECT thumbnail FROM images WHERE id = ?').get(id) as { thumbnail: Buffer } | undefined;
+  const row = db.prepare('SELECT thumbnail FROM images WHERE id = ?').get(id) as
+    { thumbnail: Buffer } | undefined;
   return row?.thumbnail;
 }
 

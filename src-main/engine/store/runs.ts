@@ -45,7 +45,15 @@ export function startRun(db: Db, run: NewRun, now = new Date()): number {
       `INSERT INTO runs (image_id, task, protocol, params, tokenizer_id, lm_id, status, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'running', ?)`,
     )
-    .run(run.imageId, run.task, run.protocol, JSON.stringify(run.params), run.tokenizerId, run.lmId, now.toISOString());
+    .run(
+      run.imageId,
+      run.task,
+      run.protocol,
+      JSON.stringify(run.params),
+      run.tokenizerId,
+      run.lmId,
+      now.toISOString(),
+    );
   return Number(info.lastInsertRowid);
 }
 
@@ -73,13 +81,16 @@ export function completeRun(db: Db, runId: number, result: RunResult, now = new 
   })();
 }
 
-export function endRun(db: Db, runId: number, status: 'failed' | 'cancelled', error: string, now = new Date()): void {
-  db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`).run(
-    status,
-    error,
-    now.toISOString(),
-    runId,
-  );
+export function endRun(
+  db: Db,
+  runId: number,
+  status: 'failed' | 'cancelled',
+  error: string,
+  now = new Date(),
+): void {
+  db.prepare(
+    `UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
+  ).run(status, error, now.toISOString(), runId);
 }
 
 /**
@@ -113,7 +124,7 @@ interface RawRun {
   finishedAt: string | null;
 }
 
-const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 export function listRuns(db: Db, opts: { imageId?: number; limit: number }): RunRow[] {
   const rows = db
@@ -128,10 +139,10 @@ export function listRuns(db: Db, opts: { imageId?: number; limit: number }): Run
   return rows.map((row) => ({
     ...row,
     params: JSON.parse(row.params) as unknown,
-    tokensBefore: parse<number[]>(row.tokensBefore),
-    tokensAfter: parse<number[]>(row.tokensAfter),
-    metrics: parse<Record<string, number>>(row.metrics),
-    timings: parse<Record<string, number>>(row.timings),
+    tokensBefore: parse(row.tokensBefore) as number[] | null,
+    tokensAfter: parse(row.tokensAfter) as number[] | null,
+    metrics: parse(row.metrics) as Record<string, number> | null,
+    timings: parse(row.timings) as Record<string, number> | null,
     outputs: Object.fromEntries(
       (outputs.all(row.id) as { kind: string; path: string }[]).map((o) => [o.kind, o.path]),
     ),

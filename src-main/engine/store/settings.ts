@@ -17,9 +17,7 @@ export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   db.transaction(() => {
-    for (const [key, value] of Object.entries(patch)) {
-      if (value !== undefined) upsert.run(key, JSON.stringify(value));
-    }
+    for (const [key, value] of Object.entries(patch)) upsert.run(key, JSON.stringify(value));
   })();
   return readSettings(db);
 }
