@@ -105,15 +105,19 @@ export function gaussianBlur(image: RgbImage, kernelSize: number, sigma?: number
     }
   }
 
+  // Vertical pass row by row: whole source rows are weighted and summed, which walks memory in order.
   const out = new Uint8Array(data.length);
   const rowLen = width * 3;
+  const acc = new Float64Array(rowLen);
   for (let y = 0; y < height; y++) {
-    for (let i = 0; i < rowLen; i++) {
-      let v = 0;
-      for (let k = 0; k < kernelSize; k++)
-        v += kernel[k]! * horizontal[yIndex[y * kernelSize + k]! * rowLen + i]!;
-      out[y * rowLen + i] = Math.min(255, Math.max(0, Math.round(v)));
+    acc.fill(0);
+    for (let k = 0; k < kernelSize; k++) {
+      const w = kernel[k]!;
+      const src = yIndex[y * kernelSize + k]! * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i]! += w * horizontal[src + i]!;
     }
+    const base = y * rowLen;
+    for (let i = 0; i < rowLen; i++) out[base + i] = Math.min(255, Math.max(0, Math.round(acc[i]!)));
   }
   return { width, height, data: out };
 }
