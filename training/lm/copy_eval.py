@@ -1,0 +1,196 @@
+"""Copy test (issue 4) in PyTorch, plus held-out validation loss.
+
+Prompt (reference protocol shape, PROTOCOL.md; exact id pieces in copy_framing.json, written by dump_framing.mjs):
+  head = BOS + "Learning a new language and predict the 2 tokens following the examples.\n"
+  n examples: pre("###\nInput: < ") + 16 ids + mid(" >\nOutput: ") + 2 ids
+  query:      pre + 16 clean ids + mid          -> greedy decoding of 2 ids (full softmax, argmax)
+A clean 18-id sequence (16 inputs + 2 targets) is drawn per prompt; example k of n (k = 0..n-1) is a copy of it in
+which every id is independently replaced, with probability 0.50 - 0.27 k / (n - 1), by a random id of the same
+distribution (noisy10: n = 10, rates 0.50, 0.47, ..., 0.23; noisy5: n = 5, rates 0.50, 0.43, 0.365, 0.30, 0.23;
+clean10: n = 10, no replacement). Accuracy = fraction of the 2 generated ids equal to the targets.
+Id distributions: 'uniform' = uniform over 259..31999; 'text' = the unigram distribution of ids >= 259 in the training
+corpus (a stand-in for "the ids a tokenizer actually uses"; pass --ids-file for a real list of used ids).
+Reference scores computed on the same prompts: copy-the-last-example and per-position majority vote.
+
+  /usr/bin/python3 training/lm/copy_eval.py --ckpt RUN/ckpt.pt [--n 500] [--json]
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from model import LM, Config  # noqa: E402
+
+RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm'))
+DATA = os.path.join(RUNS, 'data')
+
+_FRAMING = None
+
+
+def framing():
+    global _FRAMING
+    if _FRAMING is None:
+        with open(os.path.join(HERE, 'copy_framing.json')) as f:
+            _FRAMING = json.load(f)
+    return _FRAMING
+
+
+class IdSampler:
+    def __init__(self, kind='uniform', data_dir=DATA, ids_file=None):
+        self.kind = kind
+        self.p = None
+        if kind == 'uniform':
+            return
+        if ids_file:
+            with open(ids_file) as f:
+                ids = np.array(json.load(f), dtype=np.int64)
+            cnt = np.bincount(ids, minlength=32000).astype(np.float64)
+        else:
+            cnt = np.bincount(np.fromfile(os.path.join(data_dir, 'train.bin'), dtype=np.uint16), minlength=32000)
+            cnt = cnt.astype(np.float64)
+        cnt[:259] = 0
+        self.p = cnt / cnt.sum()
+        self.cdf = np.cumsum(self.p)
+
+    def __call__(self, rng, shape):
+        if self.p is None:
+            return rng.integers(259, 32000, size=shape)
+        return np.minimum(np.searchsorted(self.cdf, rng.random(shape)), 31999)
+
+
+def make_prompts(n, n_examples, noisy, sampler, rng):
+    fr = framing()
+    head, pre, mid = fr['head'], fr['pre'], fr['mid']
+    rows, tgts, last, major = [], [], [], []
+    for _ in range(n):
+        clean = sampler(rng, 18)
+        seq = list(head)
+        outs = []
+        for k in range(n_examples):
+            ex = clean.copy()
+            if noisy:
+                p = 0.50 - 0.27 * k / max(n_examples - 1, 1)
+                rep = rng.random(18) < p
+                ex[rep] = sampler(rng, int(rep.sum()))
+            seq += pre + ex[:16].tolist() + mid + ex[16:].tolist()
+            outs.append(ex[16:])
+        seq += pre + clean[:16].tolist() + mid
+        rows.append(seq)
+        tgts.append(clean[16:])
+        last.append(outs[-1])
+        mv = []
+        for j in range(2):
+            col = [int(o[j]) for o in outs]
+            best, bc = None, -1
+            for i in range(len(col) - 1, -1, -1):  # ties -> latest example
+                c = col.count(col[i])
+                if c > bc:
+                    best, bc = col[i], c
+            mv.append(best)
+        major.append(mv)
+    return (torch.tensor(rows, dtype=torch.long), np.array(tgts), np.array(last), np.array(major))
+
+
+@torch.no_grad()
+def greedy(model, prompts, steps=2, batch=64):
+    outs = []
+    for i in range(0, prompts.shape[0], batch):
+        x = prompts[i:i + batch]
+        gen = []
+        for _ in range(steps):
+            h = model.hidden(x)[:, -1]
+            nxt = (h @ model.out_weight().t()).argmax(-1)
+            gen.append(nxt)
+            x = torch.cat([x, nxt[:, None]], dim=1)
+        outs.append(torch.stack(gen, 1))
+    return torch.cat(outs).cpu().numpy()
+
+
+SETTINGS = {'noisy10': (10, True), 'clean10': (10, False), 'noisy5': (5, True)}
+
+
+def copy_accuracy(model, n=200, seed=0, dists=('uniform',), samplers=None, device='cpu'):
+    res = {}
+    was = model.training
+    model.eval()
+    for dist in dists:
+        sampler = (samplers or {}).get(dist) or IdSampler(dist)
+        for name, (ne, noisy) in SETTINGS.items():
+            rng = np.random.default_rng(seed + 1000 * ne + noisy)
+            prompts, tg, last, major = make_prompts(n, ne, noisy, sampler, rng)
+            g = greedy(model, prompts.to(device))
+            key = name if dist == 'uniform' else f'{name}_{dist}'
+            res[key] = float((g == tg).mean())
+            res[key + '_ref_copy_last'] = float((last == tg).mean())
+            res[key + '_ref_majority'] = float((major == tg).mean())
+    model.train(was)
+    return res
+
+
+@torch.no_grad()
+def val_loss(model, val=None, T=384, n_windows=64, batch=8, device='cpu', seed=0):
+    """Mean next-token loss (nats) with the full softmax over evenly spaced windows of the held-out documents."""
+    if val is None:
+        val = np.fromfile(os.path.join(DATA, 'val.bin'), dtype=np.uint16)
+    was = model.training
+    model.eval()
+    starts = np.linspace(0, len(val) - T - 2, n_windows).astype(np.int64)
+    tot, cnt = 0.0, 0
+    for i in range(0, n_windows, batch):
+        xs = np.stack([val[s:s + T + 1] for s in starts[i:i + batch]]).astype(np.int64)
+        x = torch.from_numpy(xs[:, :-1]).to(device)
+        y = torch.from_numpy(xs[:, 1:]).to(device)
+        logits = model(x)
+        l = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction='sum')
+        tot += float(l)
+        cnt += y.numel()
+    model.train(was)
+    return tot / cnt
+
+
+def load_ckpt(path, device='cpu'):
+    ck = torch.load(path, map_location=device)
+    cfg = Config(**ck['config'])
+    m = LM(cfg).to(device)
+    m.load_state_dict(ck['model'])
+    m.eval()
+    return m, ck
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--ckpt', required=True)
+    ap.add_argument('--n', type=int, default=500)
+    ap.add_argument('--seed', type=int, default=12345)
+    ap.add_argument('--dists', default='uniform,text')
+    ap.add_argument('--ids-file', default=None)
+    ap.add_argument('--val-windows', type=int, default=256)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--json', action='store_true')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+    m, ck = load_ckpt(a.ckpt, dev)
+    t0 = time.time()
+    samplers = {'text': IdSampler('text', ids_file=a.ids_file)} if 'text' in a.dists else {}
+    res = copy_accuracy(m, n=a.n, seed=a.seed, dists=tuple(a.dists.split(',')), samplers=samplers, device=dev)
+    res['val_loss'] = val_loss(m, n_windows=a.val_windows, device=dev)
+    res['tokens_seen'] = ck.get('tokens_seen')
+    res['step'] = ck.get('step')
+    res['seconds'] = round(time.time() - t0, 1)
+    if a.json:
+        print(json.dumps(res))
+    else:
+        for k, v in res.items():
+            print(f'{k:40s} {v}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,227 @@
+"""Small llama-architecture language model (RMSNorm, RoPE, SwiGLU) with the LLaMA-2 vocabulary.
+
+The layout is the one llama.cpp's `llama` architecture computes, so the GGUF export needs no weight permutation:
+  * RoPE rotates ADJACENT pairs (x[2i], x[2i+1]) by pos * base^(-2i/head_dim) (llama.cpp "normal" rope, which is what
+    GGUF llama models hold after the usual q/k permutation of HF checkpoints);
+  * pre-norm blocks: h += Wo attn(RMSNorm(h)); h += W2 (silu(W1 x) * W3 x) with x = RMSNorm(h);
+  * final RMSNorm, then the output projection (tied to the embedding table unless tie=False).
+
+Training uses a sampled softmax (`sampled_loss`); the exported model always has the full 32,000-way output layer.
+
+Mechanism-favouring initialisation (documented, optional, `prev_heads`): every embedding row gets a shared constant
+direction c added at init, and in layer 0 head h (h < len(prev_heads)) gets W_q and W_k rank-1 components that read
+that direction and write fixed per-RoPE-pair vectors whose phases make q_i . k_j peak at i - j = prev_heads[h] (1 =
+previous token, 2 = the token before it). The peak's shape is chosen by a small minimax fit over the RoPE frequencies.
+All weights (including these) are then trained end to end; nothing is set after training.
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Config:
+    def __init__(self, **kw):
+        self.vocab = 32000
+        self.d = 128
+        self.layers = 4
+        self.heads = 4
+        self.ffn = 384
+        self.rope_base = 10000.0
+        self.eps = 1e-5
+        self.tie = True
+        self.emb_std = 0.02
+        self.init_std = 0.02
+        self.prev_heads = []  # e.g. [1, 2]: layer-0 heads 0 and 1 start attending to offsets 1 and 2
+        self.prev_scale = 20.0  # peak score margin scale (logit units) for those heads
+        self.const_dir_norm = 1.0  # norm of the shared embedding direction relative to a typical row norm
+        for k, v in kw.items():
+            if not hasattr(self, k):
+                raise KeyError(k)
+            setattr(self, k, v)
+
+    def to_dict(self):
+        return dict(self.__dict__)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rope_tables(T, hd, base, device):
+    """cos/sin tables of shape (T, hd), each angle repeated for the two members of its adjacent pair."""
+    inv = base ** (-torch.arange(0, hd, 2, dtype=torch.float64, device=device) / hd)
+    ang = torch.arange(T, dtype=torch.float64, device=device)[:, None] * inv[None, :]
+    ang = ang.repeat_interleave(2, dim=1)
+    sign = torch.tensor([-1.0, 1.0], dtype=torch.float64, device=device).repeat(hd // 2)
+    return torch.cos(ang).float(), (torch.sin(ang) * sign).float()
+
+
+def apply_rope(x, cos, sin):
+    """Rotate adjacent pairs (x[2i], x[2i+1]):  r0 = x0 cos - x1 sin,  r1 = x1 cos + x0 sin  (sin holds the signs)."""
+    sh = x.shape
+    swapped = x.reshape(*sh[:-1], sh[-1] // 2, 2).flip(-1).reshape(sh)
+    return x * cos + swapped * sin
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        d = c.d
+        self.attn_norm = RMSNorm(d, c.eps)
+        self.wq = nn.Linear(d, d, bias=False)
+        self.wk = nn.Linear(d, d, bias=False)
+        self.wv = nn.Linear(d, d, bias=False)
+        self.wo = nn.Linear(d, d, bias=False)
+        self.ffn_norm = RMSNorm(d, c.eps)
+        self.w1 = nn.Linear(d, c.ffn, bias=False)  # gate
+        self.w3 = nn.Linear(d, c.ffn, bias=False)  # up
+        self.w2 = nn.Linear(c.ffn, d, bias=False)  # down
+
+    def forward(self, h, cos, sin, mask, want_attn=False):
+        B, T, d = h.shape
+        H = self.c.heads
+        hd = d // H
+        x = self.attn_norm(h)
+        q = self.wq(x).view(B, T, H, hd).transpose(1, 2)
+        k = self.wk(x).view(B, T, H, hd).transpose(1, 2)
+        v = self.wv(x).view(B, T, H, hd).transpose(1, 2)
+        q = apply_rope(q, cos, sin)
+        k = apply_rope(k, cos, sin)
+        s = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
+        s = s.masked_fill(mask, float('-inf'))
+        a = torch.softmax(s, dim=-1)
+        o = (a @ v).transpose(1, 2).reshape(B, T, d)
+        h = h + self.wo(o)
+        x = self.ffn_norm(h)
+        h = h + self.w2(F.silu(self.w1(x)) * self.w3(x))
+        return (h, a) if want_attn else (h, None)
+
+
+def _peak_weights(hd, base, offset, iters=4000):
+    """Non-negative weights over RoPE pairs (sum 1) maximising min_{D != offset} f(offset) - f(D), D in [0, 512)."""
+    th = base ** (-np.arange(hd // 2) * 2.0 / hd)
+    D = np.array([x for x in range(512) if x != offset])
+    A = 1.0 - np.cos(np.outer(D - offset, th))
+    w = np.ones(len(th)) / len(th)
+    for _ in range(iters):
+        i = np.argmin(A @ w)
+        w = w * np.exp(0.5 * A[i])
+        w /= w.sum()
+    return th, w, float((A @ w).min())
+
+
+class LM(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.tok = nn.Embedding(c.vocab, c.d)
+        self.blocks = nn.ModuleList([Block(c) for _ in range(c.layers)])
+        self.norm = RMSNorm(c.d, c.eps)
+        self.out = None if c.tie else nn.Linear(c.d, c.vocab, bias=False)
+        self._init()
+
+    def out_weight(self):
+        return self.tok.weight if self.out is None else self.out.weight
+
+    @torch.no_grad()
+    def _init(self):
+        c = self.c
+        nn.init.normal_(self.tok.weight, 0.0, c.emb_std)
+        for b in self.blocks:
+            for lin in (b.wq, b.wk, b.wv, b.w1, b.w3):
+                nn.init.normal_(lin.weight, 0.0, c.init_std)
+            for lin in (b.wo, b.w2):
+                nn.init.normal_(lin.weight, 0.0, c.init_std / math.sqrt(2 * c.layers))
+        if self.out is not None:
+            nn.init.normal_(self.out.weight, 0.0, c.emb_std)
+        if c.prev_heads:
+            self._init_prev_heads()
+
+    @torch.no_grad()
+    def _init_prev_heads(self):
+        c = self.c
+        d, H = c.d, c.heads
+        hd = d // H
+        gen = torch.Generator().manual_seed(4321)
+        u = torch.randn(d, generator=gen)
+        u = u / u.norm()
+        row_norm = c.emb_std * math.sqrt(d)
+        self.tok.weight += (c.const_dir_norm * row_norm) * u  # shared constant direction in every embedding row
+        # After RMSNorm a row is about sqrt(d) * (cn / sqrt(1 + cn^2)) along u (cn = const_dir_norm).
+        cn = c.const_dir_norm
+        along = math.sqrt(d) * cn / math.sqrt(1 + cn * cn)
+        b0 = self.blocks[0]
+        for h, off in enumerate(c.prev_heads):
+            th, w, margin = _peak_weights(hd, c.rope_base, off)
+            # score(i, j) = sum_m |q_m||k_m| cos((i - j) th_m + phi_q - phi_k) / sqrt(hd); want peak at i - j = off:
+            # k_m = sqrt(w_m) (1, 0), q_m = sqrt(w_m) (cos(-off th_m), sin(-off th_m)), times amplitudes.
+            amp = math.sqrt(c.prev_scale / max(margin, 1e-3) * math.sqrt(hd))  # |q||k|/sqrt(hd) * margin = prev_scale
+            qv = torch.zeros(hd)
+            kv = torch.zeros(hd)
+            for m in range(hd // 2):
+                s = math.sqrt(w[m])
+                qv[2 * m] = s * math.cos(-off * th[m])
+                qv[2 * m + 1] = s * math.sin(-off * th[m])
+                kv[2 * m] = s
+            rows = slice(h * hd, (h + 1) * hd)
+            # q = W x ~ (amp / along) * qv * (u . x)  ->  |q| ~ amp
+            b0.wq.weight[rows] += torch.outer(qv, u) * (amp / along)
+            b0.wk.weight[rows] += torch.outer(kv, u) * (amp / along)
+
+    def hidden(self, idx, want_attn=False):
+        B, T = idx.shape
+        cos, sin = rope_tables(T, self.c.d // self.c.heads, self.c.rope_base, idx.device)
+        mask = torch.triu(torch.ones(T, T, dtype=torch.bool, device=idx.device), 1)
+        h = self.tok(idx)
+        attns = []
+        for b in self.blocks:
+            h, a = b(h, cos, sin, mask, want_attn)
+            attns.append(a)
+        h = self.norm(h)
+        return (h, attns) if want_attn else h
+
+    def forward(self, idx):
+        """Full-softmax logits (B, T, V)."""
+        return self.hidden(idx) @ self.out_weight().t()
+
+    def full_loss(self, idx, tgt, wmask):
+        logits = self.forward(idx)
+        l = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction='none')
+        wm = wmask.reshape(-1).float()
+        return (l * wm).sum() / wm.sum().clamp(min=1)
+
+    def sampled_loss(self, idx, tgt, wmask, n_neg=2048, generator=None):
+        """Sampled softmax: classes = every distinct target in the batch (always kept) + n_neg uniform negatives
+        (log-importance-weighted by (V - U) / n_neg so their sum estimates the rest of the partition function)."""
+        h = self.hidden(idx)
+        sel = wmask.reshape(-1)
+        hs = h.reshape(-1, h.shape[-1])[sel]
+        ts = tgt.reshape(-1)[sel]
+        uniq, inv = torch.unique(ts, return_inverse=True)
+        V = self.c.vocab
+        neg = torch.randint(0, V, (n_neg,), device=idx.device, generator=generator)
+        keep = torch.ones(V, dtype=torch.bool, device=idx.device)
+        keep[uniq] = False
+        neg = neg[keep[neg]]
+        cand = torch.cat([uniq, neg])
+        W = self.out_weight()[cand]
+        logits = hs @ W.t()
+        if neg.numel() > 0:
+            corr = torch.zeros(cand.numel(), device=idx.device, dtype=logits.dtype)
+            corr[uniq.numel():] = math.log(max(V - uniq.numel(), 1) / neg.numel())
+            logits = logits + corr
+        return F.cross_entropy(logits, inv)
+
+
+def n_params(m):
+    return sum(p.numel() for p in m.parameters())

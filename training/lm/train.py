@@ -1,0 +1,326 @@
+"""Train the small llama-architecture LM: synthetic copy/recall data first, then text mixed with synthetic data.
+
+  nice -n 5 /usr/bin/python3 training/lm/train.py --run NAME [--preset cpu|gpu] [--key value ...]
+
+Runs live in $V2L_RUNS/lm/NAME/ ($V2L_RUNS defaults to ~/.cache/v2l-training/lm): ckpt.pt (atomic, resumable: the
+same command resumes), log.jsonl (train / eval records with tokens_seen), args.json. Data: $V2L_RUNS/data/{train,val}.bin
+from tokenize_corpus.mjs. Uses CUDA when available (bf16 autocast), one CPU thread otherwise (--threads).
+
+Synthetic data (never the restoration prompt's format: its delimiters are random spans of corpus text, and spans that
+contain "Input", "Output", "<", ">" or "#" pieces are rejected):
+  * 'rec': a random record  PRE x_1..x_n MID y_1..y_m  (n 2..20, m 1..4 ids; PRE/MID random 1-3-token text spans; with
+    probability 1/2 both end in the lone "▁" piece, so that the token just before x_1 and y_1 is the same and copying
+    needs two tokens of context), repeated K times; every copy but the last has a random share of its ids replaced
+    (decreasing, random or zero schedules up to 60 %); the last copy is clean. Loss only on tokens of copies 2..K whose
+    value equals the clean record (predictable from the earlier copies, majority vote over noisy ones).
+  * 'kv': key -> value lists (K D V S ...), then queries of the listed keys; loss on the queried values.
+  Ids are uniform over 259..31999 or drawn from the corpus unigram distribution (half each). Text filler (no loss)
+  pads around the synthetic part and a random-length text prefix moves it around.
+Curriculum: --syn-only-steps of 100 % synthetic (length --T0), then text share ramps up to 1 - --syn-final over
+--ramp-steps (length --T).
+"""
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from model import LM, Config, n_params  # noqa: E402
+import copy_eval  # noqa: E402
+
+RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm'))
+
+PRESETS = {
+    # one CPU thread, sampled softmax
+    'cpu': dict(d=128, layers=4, heads=4, ffn=384, B0=24, T0=128, B=8, T=384, lr=3e-3, warmup=100,
+                syn_only_steps=1500, ramp_steps=3000, syn_final=0.3, n_neg=2048, eval_every=250,
+                ckpt_every=100, full_softmax=False, steps=10 ** 9, decay_steps=0),
+    # one H100 for ~10 minutes: wider, full softmax, big batches
+    'gpu': dict(d=256, layers=4, heads=4, ffn=768, B0=128, T0=128, B=64, T=512, lr=2e-3, warmup=200,
+                syn_only_steps=600, ramp_steps=1500, syn_final=0.25, n_neg=8192, eval_every=500,
+                ckpt_every=250, full_softmax=True, steps=6000, decay_steps=1500),
+}
+
+BANNED = {0, 1, 2, 4290, 6466, 529, 1405, 29966, 29958, 2277, 29937, 835, 6466, 10567, 4290}  # protocol-like pieces
+SPACE = 29871  # lone "▁"
+
+
+class Data:
+    def __init__(self, data_dir, seed):
+        self.train = np.fromfile(os.path.join(data_dir, 'train.bin'), dtype=np.uint16)
+        cnt = np.bincount(self.train, minlength=32000).astype(np.float64)
+        cnt[:259] = 0
+        self.cdf = np.cumsum(cnt / cnt.sum())
+        self.rng = np.random.default_rng(seed)
+
+    def ids(self, n, text_dist):
+        r = self.rng
+        if text_dist:
+            return np.minimum(np.searchsorted(self.cdf, r.random(n)), 31999).astype(np.int64)
+        return r.integers(259, 32000, size=n)
+
+    def text(self, n):
+        s = int(self.rng.integers(0, len(self.train) - n - 1))
+        return self.train[s:s + n].astype(np.int64)
+
+    def span(self, lo=1, hi=3):
+        while True:
+            n = int(self.rng.integers(lo, hi + 1))
+            sp = self.text(n)
+            if not any(int(t) in BANNED for t in sp):
+                return sp.tolist()
+
+    # ---- sequence builders: return (tokens[T+1], loss_mask[T+1]); mask[i] = loss on predicting tokens[i] ----
+    def text_seq(self, T):
+        x = np.concatenate([[1], self.text(T)])
+        m = np.ones(T + 1, dtype=bool)
+        m[0] = False
+        return x, m
+
+    def _finish(self, seq, mask, T):
+        seq, mask = seq[:T + 1], mask[:T + 1]
+        if len(seq) < T + 1:
+            k = T + 1 - len(seq)
+            seq = seq + self.text(k).tolist()
+            mask = mask + [False] * k
+        return np.array(seq, dtype=np.int64), np.array(mask, dtype=bool)
+
+    def rec_seq(self, T):
+        r = self.rng
+        seq, mask = [1], [False]
+        if r.random() < 0.5:
+            f = int(r.integers(1, T // 4))
+            seq += self.text(f).tolist()
+            mask += [False] * f
+        pre, mid = self.span(1, 3), self.span(1, 3)
+        if r.random() < 0.5:
+            pre, mid = pre + [SPACE], mid + [SPACE]
+        text_dist = r.random() < 0.5
+        room = T + 1 - len(seq)
+        nx = int(r.integers(2, 21))
+        ny = int(r.integers(1, 5))
+        rl = len(pre) + nx + len(mid) + ny
+        while room // rl < 2 and nx > 2:
+            nx -= 1
+            rl -= 1
+        K = min(int(r.integers(2, 15)), room // rl)
+        if K < 2:
+            return self.text_seq(T)
+        cx, cy = self.ids(nx, text_dist), self.ids(ny, text_dist)
+        mode = r.random()
+        hi = r.uniform(0.15, 0.6)
+        if mode < 0.25:
+            rates = np.zeros(K)
+        elif mode < 0.75:
+            rates = np.linspace(hi, r.uniform(0.0, hi), K)
+        else:
+            rates = r.uniform(0.0, hi, K)
+        rates[-1] = 0.0
+        for k in range(K):
+            x, y = cx.copy(), cy.copy()
+            rx, ry = r.random(nx) < rates[k], r.random(ny) < rates[k]
+            x[rx] = self.ids(int(rx.sum()), text_dist)
+            y[ry] = self.ids(int(ry.sum()), text_dist)
+            on = k > 0
+            seq += pre + x.tolist() + mid + y.tolist()
+            mask += [on] * len(pre) + [on and not b for b in rx] + [on] * len(mid) + [on and not b for b in ry]
+        return self._finish(seq, mask, T)
+
+    def kv_seq(self, T):
+        r = self.rng
+        seq, mask = [1], [False]
+        d, s = self.span(1, 2), self.span(1, 2)
+        text_dist = r.random() < 0.5
+        kl, vl = int(r.integers(1, 3)), int(r.integers(1, 3))
+        pl = len(s) + kl + len(d) + vl
+        n = max(2, min(int(r.integers(2, 40)), (T // 2) // pl))
+        keys = [self.ids(kl, text_dist).tolist() for _ in range(n)]
+        vals = [self.ids(vl, text_dist).tolist() for _ in range(n)]
+        for k, v in zip(keys, vals):
+            seq += s + k + d + v
+            mask += [False] * (pl)
+        while len(seq) + pl <= T + 1:
+            i = int(r.integers(0, n))
+            seq += s + keys[i] + d + vals[i]
+            mask += [False] * (len(s) + kl) + [True] * (len(d) + vl)
+        return self._finish(seq, mask, T)
+
+    def batch(self, B, T, p_syn):
+        xs, ms = [], []
+        for _ in range(B):
+            u = self.rng.random()
+            if u < p_syn * 0.8:
+                x, m = self.rec_seq(T)
+            elif u < p_syn:
+                x, m = self.kv_seq(T)
+            else:
+                x, m = self.text_seq(T)
+            xs.append(x)
+            ms.append(m)
+        x = torch.from_numpy(np.stack(xs))
+        m = torch.from_numpy(np.stack(ms))
+        return x[:, :-1], x[:, 1:], m[:, 1:]
+
+
+def schedule(a, step):
+    if step < a.syn_only_steps:
+        return 1.0, a.B0, a.T0
+    f = min(1.0, (step - a.syn_only_steps) / max(a.ramp_steps, 1))
+    return 1.0 - f * (1.0 - a.syn_final), a.B, a.T
+
+
+def lr_at(a, step):
+    if step < a.warmup:
+        return a.lr * (step + 1) / a.warmup
+    if a.decay_steps and step >= a.steps - a.decay_steps:
+        f = (step - (a.steps - a.decay_steps)) / a.decay_steps
+        return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * f)))
+    return a.lr
+
+
+def atomic_save(obj, path):
+    tmp = path + '.tmp'
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--run', required=True)
+    ap.add_argument('--preset', default=None, help='cpu or gpu (default: gpu if CUDA is available)')
+    ap.add_argument('--data', default=os.path.join(RUNS, 'data'))
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this wall time')
+    ap.add_argument('--prev-heads', default='1,2', help='layer-0 heads initialised as offset heads ("" = none)')
+    ap.add_argument('--prev-scale', type=float, default=12.0)
+    ap.add_argument('--emb-std', type=float, default=0.02)
+    ap.add_argument('--tie', type=int, default=1)
+    ap.add_argument('--eval-n', type=int, default=100)
+    for k, v in PRESETS['cpu'].items():
+        ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
+    a = ap.parse_args()
+    cuda = torch.cuda.is_available()
+    preset = a.preset or ('gpu' if cuda else 'cpu')
+    for k, v in PRESETS[preset].items():
+        if getattr(a, k) is None:
+            setattr(a, k, v)
+    dev = 'cuda' if cuda else 'cpu'
+    torch.set_num_threads(a.threads)
+    rdir = os.path.join(RUNS, 'lm', a.run)
+    os.makedirs(rdir, exist_ok=True)
+    ckpath = os.path.join(rdir, 'ckpt.pt')
+    logf = open(os.path.join(rdir, 'log.jsonl'), 'a')
+
+    def log(rec):
+        rec['time'] = round(time.time(), 1)
+        logf.write(json.dumps(rec) + '\n')
+        logf.flush()
+        print(json.dumps(rec), flush=True)
+
+    cfg = Config(d=a.d, layers=a.layers, heads=a.heads, ffn=a.ffn, tie=bool(a.tie), emb_std=a.emb_std,
+                 prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale)
+    step, tokens_seen = 0, 0
+    if os.path.exists(ckpath):
+        ck = torch.load(ckpath, map_location='cpu')
+        cfg = Config(**ck['config'])
+        model = LM(cfg)
+        model.load_state_dict(ck['model'])
+        step, tokens_seen = ck['step'], ck['tokens_seen']
+    else:
+        torch.manual_seed(a.seed)
+        model = LM(cfg)
+        ck = None
+    model.to(dev)
+    decay, no_decay = [], []
+    for n_, p in model.named_parameters():
+        (decay if p.dim() == 2 and not n_.startswith('tok') else no_decay).append(p)
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}],
+                            lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
+    if ck is not None:
+        opt.load_state_dict(ck['opt'])
+    data = Data(a.data, a.seed * 1000003 + step)
+    if ck is not None and 'rng' in ck:
+        data.rng.bit_generator.state = ck['rng']
+    with open(os.path.join(rdir, 'args.json'), 'w') as f:
+        json.dump({'args': vars(a), 'config': cfg.to_dict(), 'params': n_params(model), 'device': dev}, f, indent=1)
+    if ck is None:
+        log({'event': 'start', 'params': n_params(model), 'config': cfg.to_dict(), 'args': vars(a)})
+    else:
+        log({'event': 'resume', 'step': step, 'tokens_seen': tokens_seen})
+    val = np.fromfile(os.path.join(a.data, 'val.bin'), dtype=np.uint16)
+    samplers = {'uniform': copy_eval.IdSampler('uniform')}
+
+    stop = {'flag': False}
+
+    def on_sig(*_):
+        stop['flag'] = True
+    signal.signal(signal.SIGTERM, on_sig)
+    signal.signal(signal.SIGINT, on_sig)
+
+    def save():
+        atomic_save({'model': model.state_dict(), 'opt': opt.state_dict(), 'config': cfg.to_dict(), 'step': step,
+                     'tokens_seen': tokens_seen, 'rng': data.rng.bit_generator.state, 'args': vars(a)}, ckpath)
+
+    def evaluate():
+        t = time.time()
+        res = copy_eval.copy_accuracy(model, n=a.eval_n, seed=777, samplers=samplers, device=dev)
+        res = {k: v for k, v in res.items() if 'ref' not in k}
+        res['val_loss'] = copy_eval.val_loss(model, val, T=384, n_windows=32, device=dev)
+        log({'event': 'eval', 'step': step, 'tokens_seen': tokens_seen, **res, 'eval_s': round(time.time() - t, 1)})
+
+    t_start = time.time()
+    acc = {'loss': 0.0, 'n': 0, 'tok': 0, 't': time.time(), 'syn': 0.0, 'ns': 0, 'txt': 0.0, 'nt': 0}
+    gen = torch.Generator(device=dev)
+    gen.manual_seed(a.seed + step)
+    amp = torch.autocast('cuda', dtype=torch.bfloat16) if cuda else None
+    while step < a.steps and not stop['flag']:
+        p_syn, B, T = schedule(a, step)
+        x, y, m = data.batch(B, T, p_syn)
+        x, y, m = x.to(dev), y.to(dev), m.to(dev)
+        for g in opt.param_groups:
+            g['lr'] = lr_at(a, step)
+        if amp is not None:
+            with amp:
+                loss = model.full_loss(x, y, m) if a.full_softmax else model.sampled_loss(x, y, m, a.n_neg, gen)
+        else:
+            loss = model.full_loss(x, y, m) if a.full_softmax else model.sampled_loss(x, y, m, a.n_neg, gen)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        tokens_seen += x.numel()
+        acc['loss'] += float(loss)
+        acc['n'] += 1
+        acc['tok'] += x.numel()
+        if p_syn >= 1.0:
+            acc['syn'] += float(loss)
+            acc['ns'] += 1
+        if step % 50 == 0:
+            dt = time.time() - acc['t']
+            log({'event': 'train', 'step': step, 'tokens_seen': tokens_seen, 'loss': acc['loss'] / acc['n'],
+                 'p_syn': round(p_syn, 3), 'lr': lr_at(a, step), 'T': T, 'B': B,
+                 'tok_per_s': round(acc['tok'] / dt, 1)})
+            acc = {'loss': 0.0, 'n': 0, 'tok': 0, 't': time.time(), 'syn': 0.0, 'ns': 0, 'txt': 0.0, 'nt': 0}
+        if step % a.ckpt_every == 0:
+            save()
+        if step % a.eval_every == 0:
+            evaluate()
+            acc['t'] = time.time()
+        if a.max_minutes and time.time() - t_start > a.max_minutes * 60:
+            break
+    save()
+    evaluate()
+    log({'event': 'stop', 'step': step, 'tokens_seen': tokens_seen})
+
+
+if __name__ == '__main__':
+    main()
