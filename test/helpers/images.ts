@@ -131,3 +131,10 @@ export function noiseImage(width: number, height: number, seed = 1): RgbImage {
   }
   return { width, height, data };
 }
+
+/** Mean absolute per-byte difference: lossy codecs are judged on it, as their worst pixel can be far off. */
+export function meanAbsDiff(a: RgbImage, b: RgbImage): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0));
+  return sum / a.data.length;
+}
