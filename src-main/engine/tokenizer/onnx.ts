@@ -1,0 +1,165 @@
+import os from 'node:os';
+import path from 'node:path';
+
+import * as ort from 'onnxruntime-node';
+
+import { StudioError } from '../errors';
+
+/*
+ * The only module that touches onnxruntime-node. Everything above it sees plain typed arrays, so the runtime
+ * can be swapped or mocked without the tokenizer noticing.
+ */
+
+/** Execution providers the studio knows how to ask for, by onnxruntime-node's backend names. */
+export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+
+/** The order providers are tried in: dedicated GPU runtimes first, then WebGPU, the CPU always last. */
+export const PROVIDER_PREFERENCE: readonly ExecutionProvider[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+
+/** Platforms each provider exists on at all; onnxruntime-node only lists what its binary was built with. */
+const PROVIDER_PLATFORMS: Readonly<Record<ExecutionProvider, readonly NodeJS.Platform[] | 'any'>> = {
+  cuda: ['linux', 'win32'],
+  dml: ['win32'],
+  coreml: ['darwin'],
+  webgpu: 'any',
+  cpu: 'any',
+};
+
+/**
+ * The providers worth trying on `platform`, in preference order, given the backend names the onnxruntime binary
+ * lists. Listed is not the same as working (CUDA is listed even when its libraries are absent), so callers
+ * still fall back on failure. The CPU is always included.
+ */
+export function candidateProviders(
+  platform: NodeJS.Platform,
+  listed: readonly string[],
+): ExecutionProvider[] {
+  return PROVIDER_PREFERENCE.filter((p) => {
+    if (p === 'cpu') return true;
+    const where = PROVIDER_PLATFORMS[p];
+    return listed.includes(p) && (where === 'any' || where.includes(platform));
+  });
+}
+
+/** The backend names this onnxruntime binary was built with ("cpu", "webgpu", "cuda", ...). */
+export function listedBackends(): string[] {
+  return ort.listSupportedBackends().map((b) => b.name);
+}
+
+export interface SessionOptions {
+  /** Threads for one operator. Defaults to the number of logical cores. */
+  readonly threads?: number;
+  /** Providers to try, in order. Defaults to `candidateProviders(process.platform, listedBackends())`. */
+  readonly providers?: readonly ExecutionProvider[];
+}
+
+/** A provider that could not create the session, and why: reported, since a silent fallback hides a slow setup. */
+export interface ProviderAttempt {
+  readonly provider: ExecutionProvider;
+  readonly error: string;
+}
+
+export type TensorData =
+  | { readonly type: 'float32'; readonly data: Float32Array; readonly dims: readonly number[] }
+  | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] };
+
+/** One loaded ONNX graph on one execution provider. Safe to run concurrently; release it once. */
+export class OnnxModel {
+  readonly #session: ort.InferenceSession;
+  #released = false;
+
+  private constructor(
+    session: ort.InferenceSession,
+    readonly file: string,
+    readonly provider: ExecutionProvider,
+    readonly failedProviders: readonly ProviderAttempt[],
+    readonly createMs: number,
+  ) {
+    this.#session = session;
+  }
+
+  get inputNames(): readonly string[] {
+    return this.#session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.#session.outputNames;
+  }
+
+  /**
+   * Creates a session for `file`, trying each provider in turn; the first that succeeds is used. When none does,
+   * the CPU's error is the one reported, since it means the file itself cannot be loaded.
+   */
+  static async load(file: string, options: SessionOptions = {}): Promise<OnnxModel> {
+    const providers = options.providers ?? candidateProviders(process.platform, listedBackends());
+    const threads = options.threads ?? os.availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new StudioError(
+        'INVALID_ARGUMENT',
+        `The thread count must be a whole number >= 1, not ${threads}.`,
+      );
+    }
+    if (providers.length === 0) {
+      throw new StudioError('INVALID_ARGUMENT', 'At least one execution provider must be allowed.');
+    }
+    // onnxruntime logs each failed provider at error level on its own; the failures are reported in
+    // `failedProviders` instead, so keep its logger for fatal problems. The level is read once per process.
+    ort.env.logLevel = 'fatal';
+    const failed: ProviderAttempt[] = [];
+    const started = performance.now();
+    for (const provider of providers) {
+      try {
+        const session = await ort.InferenceSession.create(file, {
+          executionProviders: [provider],
+          graphOptimizationLevel: 'all',
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+        });
+        return new OnnxModel(session, file, provider, failed, performance.now() - started);
+      } catch (error) {
+        failed.push({ provider, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    const last = failed[failed.length - 1];
+    throw new StudioError(
+      'MODEL_INVALID',
+      `${path.basename(file)} in ${path.dirname(file)} could not be loaded by onnxruntime ` +
+        `(${failed.map((f) => f.provider).join(', ')} tried; last error: ${last?.error ?? 'none'}). ` +
+        'The file is not a valid ONNX graph for this runtime: re-export the pack with ' +
+        'training/tokenizer/export_onnx.py or reinstall it.',
+    );
+  }
+
+  /** Runs the graph on one input and returns the named output, or throws if the graph is released. */
+  async run(input: string, tensor: TensorData, output: string): Promise<TensorData> {
+    if (this.#released) {
+      throw new StudioError('INTERNAL', `The ONNX session for ${this.file} was released before this run.`);
+    }
+    const feed =
+      tensor.type === 'float32'
+        ? new ort.Tensor('float32', tensor.data, tensor.dims)
+        : new ort.Tensor('int64', tensor.data, tensor.dims);
+    const result = await this.#session.run({ [input]: feed }, [output]);
+    const value = result[output];
+    if (!value) throw new StudioError('MODEL_INVALID', `${this.file} produced no output named "${output}".`);
+    const dims = [...value.dims];
+    if (value.type === 'float32' && value.data instanceof Float32Array) {
+      return { type: 'float32', data: value.data, dims };
+    }
+    if (value.type === 'int64' && value.data instanceof BigInt64Array) {
+      return { type: 'int64', data: value.data, dims };
+    }
+    throw new StudioError(
+      'MODEL_INVALID',
+      `${this.file} produced "${output}" as ${value.type}, which the studio does not read (float32 or int64).`,
+    );
+  }
+
+  /** Frees the native session. Calling it again does nothing. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    await this.#session.release();
+  }
+}
