@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StudioError } from '../errors';
+import { throwIfCancelled } from '../jobs';
+import { FIRST_IMAGE_TOKEN_ID, vocabularyPieces } from '../tokenizer/vocabulary';
+import {
+  llamaRuntime,
+  readGgufSummary,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from './runtime';
+
+export interface FrozenLmOptions {
+  /** Parallel sequences in one context: independent prompts are batched across them. Defaults to 4. */
+  readonly sequences?: number;
+  /** Tokens per sequence. Defaults to 2,048 (a reference prompt is about 350). */
+  readonly contextSize?: number;
+  /** CPU threads; 0 or undefined picks from the hardware. */
+  readonly threads?: number;
+}
+
+export interface Generation {
+  /** The generated ids, `steps` of them, all image words (>= FIRST_IMAGE_TOKEN_ID). */
+  readonly ids: number[];
+  /** The model's probability for each generated id. */
+  readonly confidences: number[];
+}
+
+export interface GenerateOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * The authors' loop: one prompt at a time on one sequence, its history cleared before each prompt (no batching,
+   * no prefix reuse). The yardstick for the speed of the default path, which must predict the same ids.
+   */
+  readonly naive?: boolean;
+  /** Called after each prompt finishes, with the number of prompt and generated tokens it evaluated. */
+  readonly onPromptDone?: (index: number, evaluatedTokens: number) => void;
+}
+
+/**
+ * A frozen LLaMA-vocabulary language model behind node-llama-cpp, used only for fixed-length greedy generation
+ * over raw token ids. Prompts are never re-tokenised from text here: image words go in as the ids they are.
+ */
+export class FrozenLm {
+  private disposed = false;
+
+  private constructor(
+    readonly file: string,
+    readonly name: string,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly sequences: LlamaContextSequence[],
+    readonly device: string,
+  ) {}
+
+  static async load(file: string, options: FrozenLmOptions = {}): Promise<FrozenLm> {
+    if (!fs.existsSync(file)) {
+      throw new StudioError(
+        'FILE_NOT_FOUND',
+        `Language model ${file} does not exist: pick a GGUF file that exists.`,
+      );
+    }
+    const summary = await readGgufSummary(file).catch((error: unknown) => {
+      throw new StudioError(
+        'MODEL_INVALID',
+        `${path.basename(file)} is not a readable GGUF file (${String(error)}).`,
+        {
+          cause: error,
+        },
+      );
+    });
+    assertLlama2Vocabulary(file, summary.tokens);
+    const llama = await llamaRuntime();
+    const model = await llama.loadModel({ modelPath: file });
+    const sequenceCount = options.sequences ?? 4;
+    const context = await model.createContext({
+      sequences: sequenceCount,
+      contextSize: (options.contextSize ?? 2048) * sequenceCount,
+      threads: options.threads === undefined || options.threads === 0 ? defaultThreads() : options.threads,
+    });
+    const sequences = Array.from({ length: sequenceCount }, () => context.getSequence());
+    const device = llama.gpu === false ? 'CPU' : `GPU (${llama.gpu})`;
+    return new FrozenLm(file, summary.name ?? path.basename(file), model, context, sequences, device);
+  }
+
+  get sequenceCount(): number {
+    return this.sequences.length;
+  }
+
+  /**
+   * Greedy generation of exactly `steps` ids for each prompt, batching prompts across the context's sequences.
+   * Each sequence keeps its KV cache between prompts, so a prompt sharing a prefix with the previous one on the
+   * same sequence (the instruction, global tokens, shared examples) only evaluates what differs.
+   */
+  async generate(
+    prompts: readonly (readonly number[])[],
+    steps: number,
+    options: GenerateOptions = {},
+  ): Promise<Generation[]> {
+    this.assertUsable();
+    const results: Generation[] = new Array<Generation>(prompts.length);
+    let next = 0;
+    const worker = async (sequence: LlamaContextSequence) => {
+      while (next < prompts.length) {
+        const index = next++;
+        if (options.signal) throwIfCancelled(options.signal);
+        const prompt = prompts[index] ?? [];
+        if (options.naive === true) await sequence.clearHistory();
+        const { generation, evaluated } = await this.generateOne(sequence, prompt, steps);
+        results[index] = generation;
+        options.onPromptDone?.(index, evaluated);
+      }
+    };
+    const parallel = options.naive === true ? 1 : Math.max(1, prompts.length);
+    await Promise.all(this.sequences.slice(0, parallel).map(worker));
+    return results;
+  }
+
+  private async generateOne(sequence: LlamaContextSequence, prompt: readonly number[], steps: number) {
+    if (prompt.length === 0)
+      throw new StudioError('INVALID_ARGUMENT', 'A prompt must contain at least one token.');
+    // Keep the cached prefix shared with this prompt; at least the last prompt token is re-evaluated for logits.
+    const keep = Math.min(sequence.compareContextTokens([...prompt]).firstDifferentIndex, prompt.length - 1);
+    if (keep < sequence.nextTokenIndex) {
+      await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
+    }
+    let pending: number[] = prompt.slice(keep);
+    let evaluated = 0;
+    const ids: number[] = [];
+    const confidences: number[] = [];
+    for (let step = 0; step < steps; step++) {
+      const last = pending.length - 1;
+      const input = pending.map((token, i) =>
+        i === last ? ([token, { generateNext: { probabilities: true } }] as const) : token,
+      );
+      const output = await sequence.controlledEvaluate(
+        input as Parameters<LlamaContextSequence['controlledEvaluate']>[0],
+      );
+      evaluated += pending.length;
+      const probabilities = output[last]?.next.probabilities;
+      if (!probabilities) throw new StudioError('INTERNAL', 'The language model returned no probabilities.');
+      const [id, confidence] = bestWord(probabilities);
+      ids.push(id);
+      confidences.push(confidence);
+      pending = [id];
+    }
+    return { generation: { ids, confidences }, evaluated };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new StudioError('INTERNAL', 'The language model was already unloaded.');
+  }
+}
+
+/**
+ * The most probable id that is an image word. The probabilities map is sorted from most to least likely, so
+ * this is the argmax over ids >= FIRST_IMAGE_TOKEN_ID; it bans <s>, </s> and byte pieces without a token bias (EOS
+ * cannot be banned that way in node-llama-cpp).
+ */
+export function bestWord(probabilities: ReadonlyMap<number, number>): [id: number, probability: number] {
+  for (const [id, probability] of probabilities) if (id >= FIRST_IMAGE_TOKEN_ID) return [id, probability];
+  throw new StudioError('INTERNAL', 'The language model gave no probability to any image word.');
+}
+
+/** Refuses models whose token table is not LLaMA-2's: their ids would mean different words. */
+export function assertLlama2Vocabulary(file: string, tokens: readonly string[] | undefined): void {
+  const name = path.basename(file);
+  const expected = vocabularyPieces();
+  if (!tokens) {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `${name} has no token table (tokenizer.ggml.tokens): it cannot be checked.`,
+    );
+  }
+  if (tokens.length !== expected.length) {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `${name} has a ${tokens.length}-token vocabulary, not LLaMA-2's 32,000: image words would be misread. ` +
+        'Use a LLaMA-2-family GGUF (LLaMA-2, TinyLlama, Vicuna, …).',
+    );
+  }
+  const mismatch = tokens.findIndex((token, id) => token !== expected[id]);
+  if (mismatch >= 0) {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `${name} does not use LLaMA-2's vocabulary (token ${mismatch} is ${JSON.stringify(tokens[mismatch])}, ` +
+        `expected ${JSON.stringify(expected[mismatch])}). Use a LLaMA-2-family GGUF.`,
+    );
+  }
+}
+
+/** Single-sequence decoding of small models is fastest on one thread here; larger work gets the cores. */
+function defaultThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}

@@ -1,0 +1,146 @@
+import { StudioError } from '../errors';
+import { exampleIds, framing, queryIds } from './framing';
+import { checkGrid } from './reference';
+import {
+  CELLS,
+  GRID,
+  planStarts,
+  taskCells,
+  type ProtocolParams,
+  type RestorationPlan,
+  type Task,
+} from './types';
+
+/** A bank image for blind deblur/shift/rotation: its clean words and its words after the same degradation. */
+export interface BankEntry {
+  readonly clean: readonly number[];
+  readonly degraded: readonly number[];
+}
+
+export interface BlindInput {
+  /** The damaged image's 256 local words: all this protocol knows about the photo. */
+  readonly corrupted: readonly number[];
+  readonly global?: readonly number[];
+  /** Cells to predict (the damage); defaults to the task's cells. */
+  readonly cells?: readonly boolean[];
+  /** Other images degraded the same way (deblur, shift, rotate only). */
+  readonly bank?: readonly BankEntry[];
+}
+
+/**
+ * The studio's protocol for photos without a clean reference: the same prompt shape as the authors', with
+ * in-context examples built only from what a user really has.
+ *
+ * - In/outpainting: "16 words before -> next words" pairs taken from the intact part of the same grid, the pairs
+ *   nearest to the predicted position (grid distance), nearest last. Predicted cells never serve as examples.
+ * - Deblur/shift/rotation: at the same grid position, the degraded -> clean words of other images (the bank)
+ *   degraded the same way.
+ *
+ * Limits: the examples show the language of this kind of image, not the answer, so a frozen LM can only succeed
+ * where the local statistics of intact regions or other photos predict the missing words.
+ */
+export function blindPlan(
+  task: Task,
+  input: BlindInput,
+  params: ProtocolParams,
+  examples = 10,
+): RestorationPlan {
+  checkGrid(input.corrupted, 'corrupted');
+  const global = input.global ?? [];
+  const globalCount = global.length;
+  const working0 = [...global, ...input.corrupted];
+  const cells = input.cells ?? taskCells(task);
+  const sequential = task === 'inpaint' || task === 'outpaint';
+  const frame = framing(params.step);
+  const { step, promptLength } = params;
+
+  if (sequential) {
+    const sources = intactPairStarts(cells, promptLength, step);
+    if (sources.length === 0) {
+      throw new StudioError(
+        'INVALID_ARGUMENT',
+        `Blind ${task} needs at least one intact run of ${promptLength + step} words to learn from, and the damage ` +
+          'covers too much of the image: mark a smaller region or use the reference protocol.',
+      );
+    }
+    return {
+      task,
+      protocol: 'blind',
+      step,
+      sequential,
+      initial: working0,
+      globalCount,
+      starts: planStarts(cells, globalCount, step),
+      promptAt(start, working) {
+        const target = start - globalCount;
+        const ids = [...frame.instruction];
+        for (const source of nearest(sources, target, examples)) {
+          const at = globalCount + source;
+          ids.push(
+            ...exampleIds(frame, working0.slice(at - promptLength, at), working0.slice(at, at + step)),
+          );
+        }
+        ids.push(...queryIds(frame, working.slice(Math.max(0, start - promptLength), start)));
+        return ids;
+      },
+    };
+  }
+
+  const bank = input.bank ?? [];
+  if (bank.length === 0) {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `Blind ${task} needs a bank of example images degraded the same way, and the model pack has none for it.`,
+    );
+  }
+  for (const entry of bank) {
+    checkGrid(entry.clean, 'bank clean');
+    checkGrid(entry.degraded, 'bank degraded');
+  }
+  const used = bank.slice(0, examples);
+  return {
+    task,
+    protocol: 'blind',
+    step,
+    sequential,
+    initial: working0,
+    globalCount,
+    starts: planStarts(cells, globalCount, step),
+    promptAt(start, working) {
+      const local = start - globalCount;
+      const ids = [...frame.instruction];
+      for (const entry of used) {
+        ids.push(
+          ...exampleIds(
+            frame,
+            entry.degraded.slice(local, local + step),
+            entry.clean.slice(local, local + step),
+          ),
+        );
+      }
+      ids.push(...queryIds(frame, working.slice(start, start + step)));
+      return ids;
+    },
+  };
+}
+
+/** Local cells p where the words [p - promptLength, p + step) are all intact. */
+function intactPairStarts(damaged: readonly boolean[], promptLength: number, step: number): number[] {
+  const starts: number[] = [];
+  for (let p = promptLength; p + step <= CELLS; p++) {
+    let intact = true;
+    for (let i = p - promptLength; i < p + step && intact; i++) intact = !damaged[i];
+    if (intact) starts.push(p);
+  }
+  return starts;
+}
+
+/** The `count` sources nearest to `target` on the grid, ordered from farthest to nearest. */
+function nearest(sources: readonly number[], target: number, count: number): number[] {
+  const distance = (p: number) =>
+    Math.hypot(Math.floor(p / GRID) - Math.floor(target / GRID), (p % GRID) - (target % GRID));
+  return [...sources]
+    .sort((a, b) => distance(a) - distance(b) || a - b)
+    .slice(0, count)
+    .reverse();
+}

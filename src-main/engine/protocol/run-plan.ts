@@ -1,0 +1,90 @@
+import type { FrozenLm } from '../llm/frozen-lm';
+import { writeBack, type RestorationPlan } from './types';
+
+export interface PlanProgress {
+  readonly done: number;
+  readonly of: number;
+  readonly tokensPerSecond: number;
+}
+
+export interface PlanResult {
+  /** The final sequence: global tokens, then the 256 local words with predictions written in. */
+  readonly sequence: number[];
+  /** The model's probability for each predicted position of the sequence (other positions absent). */
+  readonly confidence: Map<number, number>;
+  readonly prompts: number;
+  readonly promptTokens: number;
+  /** Tokens actually evaluated (prompt tokens not served from the KV cache, plus generated ones). */
+  readonly evaluatedTokens: number;
+  readonly seconds: number;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly naive?: boolean;
+  readonly onProgress?: (progress: PlanProgress) => void;
+}
+
+/**
+ * Runs a restoration plan on a frozen LM: sequential plans one prompt at a time, each prediction written back
+ * before the next prompt is built; independent plans all at once, batched across the LM's sequences.
+ */
+export async function runPlan(
+  plan: RestorationPlan,
+  lm: FrozenLm,
+  options: RunOptions = {},
+): Promise<PlanResult> {
+  const started = performance.now();
+  const working = [...plan.initial];
+  const confidence = new Map<number, number>();
+  let promptTokens = 0;
+  let evaluatedTokens = 0;
+  let done = 0;
+  const report = () => {
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({
+      done,
+      of: plan.starts.length,
+      tokensPerSecond: seconds > 0 ? evaluatedTokens / seconds : 0,
+    });
+  };
+  const generateOptions = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    naive: options.naive === true,
+    onPromptDone: (_index: number, evaluated: number) => {
+      evaluatedTokens += evaluated;
+      done += 1;
+      report();
+    },
+  };
+  const record = (start: number, ids: readonly number[], probabilities: readonly number[]) => {
+    writeBack(working, start, ids);
+    probabilities.forEach((p, i) => {
+      if (start + i < working.length) confidence.set(start + i, p);
+    });
+  };
+
+  if (plan.sequential) {
+    for (const start of plan.starts) {
+      const prompt = plan.promptAt(start, working);
+      promptTokens += prompt.length;
+      const [generation] = await lm.generate([prompt], plan.step, generateOptions);
+      if (generation) record(start, generation.ids, generation.confidences);
+    }
+  } else {
+    const prompts = plan.starts.map((start) => plan.promptAt(start, plan.initial));
+    promptTokens = prompts.reduce((sum, p) => sum + p.length, 0);
+    const generations = await lm.generate(prompts, plan.step, generateOptions);
+    generations.forEach((generation, i) =>
+      record(plan.starts[i] ?? 0, generation.ids, generation.confidences),
+    );
+  }
+  return {
+    sequence: working,
+    confidence,
+    prompts: plan.starts.length,
+    promptTokens,
+    evaluatedTokens,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,77 @@
+export type Task = 'inpaint' | 'outpaint' | 'deblur' | 'shift' | 'rotate';
+export type ProtocolName = 'reference' | 'blind';
+
+export const GRID = 16;
+export const CELLS = GRID * GRID;
+
+export interface ProtocolParams {
+  /** Words generated per prompt. The published runs: 2. */
+  readonly step: number;
+  /** Words of context before the predicted ones (in/outpainting). The published runs: 16. */
+  readonly promptLength: number;
+  /** Disturbance rate of each in-context example, one example per rate. */
+  readonly disturbRates: readonly number[];
+}
+
+/** The authors' settings (eval_denoising_generation.py): step 2, 16 words of context, 10 examples. */
+export const PAPER_PARAMS: ProtocolParams = {
+  step: 2,
+  promptLength: 16,
+  disturbRates: [0.5, 0.47, 0.44, 0.41, 0.38, 0.35, 0.32, 0.29, 0.26, 0.23],
+};
+
+/**
+ * What a protocol hands the runner: where to predict, in which order, and how to build each prompt from the
+ * current working grid. Sequential plans (in/outpainting) must be run in order, writing each prediction back
+ * before the next prompt is built; independent plans can be batched.
+ */
+export interface RestorationPlan {
+  readonly task: Task;
+  readonly protocol: ProtocolName;
+  readonly step: number;
+  readonly sequential: boolean;
+  /** Global tokens (when the pack has them) followed by the 256 local words the run starts from. */
+  readonly initial: readonly number[];
+  /** How many leading entries of `initial` are global tokens. */
+  readonly globalCount: number;
+  /** Indices into the sequence (so local cell c is globalCount + c) where each prompt's prediction starts. */
+  readonly starts: readonly number[];
+  /** The prompt for the prediction at `start`, given the working sequence so far. Pure. */
+  promptAt(start: number, working: readonly number[]): number[];
+}
+
+/** Writes a prediction back into the working sequence, clipped at its end (as the authors do). */
+export function writeBack(working: number[], start: number, predicted: readonly number[]): void {
+  for (let i = 0; i < predicted.length && start + i < working.length; i++)
+    working[start + i] = predicted[i] ?? 0;
+}
+
+/** Local cells (0..255) the task predicts, as the authors define them: centre 8x8, bottom half, or all. */
+export function taskCells(task: Task): boolean[] {
+  const cells = new Array<boolean>(CELLS).fill(task !== 'inpaint' && task !== 'outpaint');
+  for (let row = 0; row < GRID; row++) {
+    for (let col = 0; col < GRID; col++) {
+      if (task === 'inpaint' && row >= 4 && row < 12 && col >= 4 && col < 12) cells[row * GRID + col] = true;
+      if (task === 'outpaint' && row >= 8) cells[row * GRID + col] = true;
+    }
+  }
+  return cells;
+}
+
+/**
+ * Prediction starts in the authors' order: walk the sequence, and wherever a predicted cell begins, predict
+ * `step` words from there and jump past them.
+ */
+export function planStarts(cells: readonly boolean[], globalCount: number, step: number): number[] {
+  const starts: number[] = [];
+  let cell = 0;
+  while (cell < cells.length) {
+    if (cells[cell]) {
+      starts.push(globalCount + cell);
+      cell += step;
+    } else {
+      cell += 1;
+    }
+  }
+  return starts;
+}
