@@ -31,7 +31,7 @@ describe('tokenCellsFromMask', () => {
   it('works for other grids and sizes', () => {
     const cells = tokenCellsFromMask(maskFromRects(4, 4, [{ x: 3, y: 3, width: 1, height: 1 }]), 2);
     expect(cells).toEqual([false, false, false, true]);
-    expect(() => tokenCellsFromMask(maskFromRects(8, 8, []))).toThrowError(/smaller than/);
+    expect(() => tokenCellsFromMask(maskFromRects(8, 8, []))).toThrow(/smaller than/);
   });
 });
 

@@ -29,8 +29,8 @@ describe('maskFromRects', () => {
   });
 
   it('refuses negative sizes and non-finite numbers', () => {
-    expect(() => maskFromRects(4, 4, [{ x: 0, y: 0, width: -1, height: 2 }])).toThrowError(/negative/);
-    expect(() => maskFromRects(4, 4, [{ x: NaN, y: 0, width: 1, height: 2 }])).toThrowError(StudioError);
+    expect(() => maskFromRects(4, 4, [{ x: 0, y: 0, width: -1, height: 2 }])).toThrow(/negative/);
+    expect(() => maskFromRects(4, 4, [{ x: NaN, y: 0, width: 1, height: 2 }])).toThrow(StudioError);
   });
 });
 
@@ -80,7 +80,7 @@ describe('maskFromStrokes', () => {
   });
 
   it('refuses a negative radius', () => {
-    expect(() => maskFromStrokes(4, 4, [{ points: [{ x: 1, y: 1 }], radius: -1 }])).toThrowError(/radius/);
+    expect(() => maskFromStrokes(4, 4, [{ points: [{ x: 1, y: 1 }], radius: -1 }])).toThrow(/radius/);
   });
 });
 
@@ -108,6 +108,6 @@ describe('invertMask and applyMask', () => {
 
   it('refuses a mask of another size', () => {
     const image = greyImage([[1, 2]]);
-    expect(() => applyMask(image, maskFromRects(3, 1, []), [0, 0, 0])).toThrowError(/must match/);
+    expect(() => applyMask(image, maskFromRects(3, 1, []), [0, 0, 0])).toThrow(/must match/);
   });
 });

@@ -41,7 +41,7 @@ describe('extendCanvas', () => {
     const { image: out, mask } = extendCanvas(image, { top: 0, right: 0, bottom: 0, left: 0 }, [0, 0, 0]);
     expect(out.data).toEqual(image.data);
     expect(maskRows(mask)).toEqual(['00', '00']);
-    expect(() => extendCanvas(image, { top: -1, right: 0, bottom: 0, left: 0 }, [0, 0, 0])).toThrowError(
+    expect(() => extendCanvas(image, { top: -1, right: 0, bottom: 0, left: 0 }, [0, 0, 0])).toThrow(
       /top margin/,
     );
   });

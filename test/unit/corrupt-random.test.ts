@@ -25,7 +25,7 @@ describe('mulberry32', () => {
   });
 
   it('refuses fractional seeds and empty ranges', () => {
-    expect(() => mulberry32(1.5)).toThrowError(/seed/);
-    expect(() => mulberry32(1).int(3, 2)).toThrowError(/between 3 and 2/);
+    expect(() => mulberry32(1.5)).toThrow(/seed/);
+    expect(() => mulberry32(1).int(3, 2)).toThrow(/between 3 and 2/);
   });
 });

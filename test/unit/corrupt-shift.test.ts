@@ -37,8 +37,8 @@ describe('shiftImage', () => {
   });
 
   it('refuses fractional offsets and bad colours', () => {
-    expect(() => shiftImage(image, 0.5, 0, [0, 0, 0])).toThrowError(/shift dx/);
-    expect(() => shiftImage(image, 0, 0, [0, 0, 300])).toThrowError(/0\.\.255/);
+    expect(() => shiftImage(image, 0.5, 0, [0, 0, 0])).toThrow(/shift dx/);
+    expect(() => shiftImage(image, 0, 0, [0, 0, 300])).toThrow(/0\.\.255/);
   });
 });
 

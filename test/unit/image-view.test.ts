@@ -81,8 +81,8 @@ describe('cropRegion', () => {
   });
 
   it('refuses a rectangle that leaves the image', () => {
-    expect(() => cropRegion(codedImage(3, 3), 2, 0, 2, 1)).toThrowError(StudioError);
-    expect(() => cropRegion(codedImage(3, 3), 2, 0, 2, 1)).toThrowError(/goes past the 3x3 image/);
+    expect(() => cropRegion(codedImage(3, 3), 2, 0, 2, 1)).toThrow(StudioError);
+    expect(() => cropRegion(codedImage(3, 3), 2, 0, 2, 1)).toThrow(/goes past the 3x3 image/);
   });
 });
 
@@ -138,6 +138,6 @@ describe('rgbToChw / chwToRgb', () => {
   });
 
   it('refuses a tensor of the wrong length', () => {
-    expect(() => chwToRgb(new Float32Array(10), 2, 2)).toThrowError(/3x2x2 = 12/);
+    expect(() => chwToRgb(new Float32Array(10), 2, 2)).toThrow(/3x2x2 = 12/);
   });
 });

@@ -57,9 +57,9 @@ export function gaussianKernel1d(kernelSize: number, sigma?: number): Float64Arr
   for (let i = 0; i < kernelSize; i++) {
     const x = i - half;
     kernel[i] = Math.exp(-(x * x) / (2 * s * s));
-    sum += kernel[i]!;
+    sum += kernel[i] ?? 0;
   }
-  for (let i = 0; i < kernelSize; i++) kernel[i]! /= sum;
+  for (let i = 0; i < kernelSize; i++) kernel[i] = (kernel[i] ?? 0) / sum;
   return kernel;
 }
 
@@ -92,11 +92,11 @@ export function gaussianBlur(image: RgbImage, kernelSize: number, sigma?: number
       let g = 0;
       let b = 0;
       for (let k = 0; k < kernelSize; k++) {
-        const w = kernel[k]!;
-        const s = (row + xIndex[x * kernelSize + k]!) * 3;
-        r += w * data[s]!;
-        g += w * data[s + 1]!;
-        b += w * data[s + 2]!;
+        const w = kernel[k] ?? 0;
+        const s = (row + (xIndex[x * kernelSize + k] ?? 0)) * 3;
+        r += w * (data[s] ?? 0);
+        g += w * (data[s + 1] ?? 0);
+        b += w * (data[s + 2] ?? 0);
       }
       const d = (row + x) * 3;
       horizontal[d] = r;
@@ -112,12 +112,12 @@ export function gaussianBlur(image: RgbImage, kernelSize: number, sigma?: number
   for (let y = 0; y < height; y++) {
     acc.fill(0);
     for (let k = 0; k < kernelSize; k++) {
-      const w = kernel[k]!;
-      const src = yIndex[y * kernelSize + k]! * rowLen;
-      for (let i = 0; i < rowLen; i++) acc[i]! += w * horizontal[src + i]!;
+      const w = kernel[k] ?? 0;
+      const src = (yIndex[y * kernelSize + k] ?? 0) * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i] = (acc[i] ?? 0) + w * (horizontal[src + i] ?? 0);
     }
     const base = y * rowLen;
-    for (let i = 0; i < rowLen; i++) out[base + i] = Math.min(255, Math.max(0, Math.round(acc[i]!)));
+    for (let i = 0; i < rowLen; i++) out[base + i] = Math.min(255, Math.max(0, Math.round(acc[i] ?? 0)));
   }
   return { width, height, data: out };
 }
@@ -128,5 +128,5 @@ export function gaussianBlur(image: RgbImage, kernelSize: number, sigma?: number
  */
 export function paperBlurKernelSize(seed: number): number {
   const sizes = PAPER_BLUR_KERNEL_SIZES;
-  return sizes[mulberry32(seed).int(0, sizes.length - 1)]!;
+  return sizes[mulberry32(seed).int(0, sizes.length - 1)] ?? sizes[0];
 }

@@ -103,7 +103,7 @@ export function maskFromStrokes(width: number, height: number, strokes: readonly
     const segments: [Point, Point][] =
       stroke.points.length === 1
         ? [[first, first]]
-        : stroke.points.slice(1).map((p, i) => [stroke.points[i]!, p]);
+        : stroke.points.slice(1).map((p, i): [Point, Point] => [stroke.points[i] ?? p, p]);
     for (const [a, b] of segments) {
       // Only the segment's bounding box grown by the radius can be touched.
       const x0 = Math.max(0, Math.floor(Math.min(a.x, b.x) - r - 0.5));

@@ -42,9 +42,9 @@ export function extendCanvas(image: RgbImage, margins: Margins, fill: Fill): { i
         continue;
       }
       const s = (replicate(sy, h) * w + replicate(sx, w)) * 3;
-      out[d * 3] = data[s]!;
-      out[d * 3 + 1] = data[s + 1]!;
-      out[d * 3 + 2] = data[s + 2]!;
+      out[d * 3] = data[s] ?? 0;
+      out[d * 3 + 1] = data[s + 1] ?? 0;
+      out[d * 3 + 2] = data[s + 2] ?? 0;
     }
   }
   return { image: { width, height, data: out }, mask: { width, height, data: mask } };

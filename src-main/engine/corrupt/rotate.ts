@@ -33,9 +33,9 @@ export function rot90(image: RgbImage, k = 1): RgbImage {
       }
       const s = (sy * w + sx) * 3;
       const d = (y * outW + x) * 3;
-      out[d] = data[s]!;
-      out[d + 1] = data[s + 1]!;
-      out[d + 2] = data[s + 2]!;
+      out[d] = data[s] ?? 0;
+      out[d + 1] = data[s + 1] ?? 0;
+      out[d + 2] = data[s + 2] ?? 0;
     }
   }
   return { width: outW, height: outH, data: out };
@@ -62,7 +62,7 @@ export function rotate(image: RgbImage, degrees: number, fill: Rgb = [0, 0, 0]):
   const out = new Uint8Array(data.length);
 
   const sample = (x: number, y: number, c: number): number =>
-    x >= 0 && x < width && y >= 0 && y < height ? data[(y * width + x) * 3 + c]! : fill[c]!;
+    x >= 0 && x < width && y >= 0 && y < height ? (data[(y * width + x) * 3 + c] ?? 0) : (fill[c] ?? 0);
 
   for (let y = 0; y < height; y++) {
     const oy = y - cy;

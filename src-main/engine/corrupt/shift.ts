@@ -28,9 +28,9 @@ export function shiftImage(image: RgbImage, dx: number, dy: number, fill: Fill):
         continue;
       }
       const s = (replicate(sy, height) * width + replicate(sx, width)) * 3;
-      out[d] = data[s]!;
-      out[d + 1] = data[s + 1]!;
-      out[d + 2] = data[s + 2]!;
+      out[d] = data[s] ?? 0;
+      out[d + 1] = data[s + 1] ?? 0;
+      out[d + 2] = data[s + 2] ?? 0;
     }
   }
   return { width, height, data: out };

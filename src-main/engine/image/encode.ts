@@ -29,6 +29,8 @@ export interface EncodeOptions {
 
 export type WriteOptions = Omit<EncodeOptions, 'format'> & { readonly format?: OutputFormat };
 
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp'];
+
 const DEFAULT_QUALITY = 92;
 
 const EXTENSIONS: Readonly<Record<string, OutputFormat>> = {
@@ -71,8 +73,9 @@ function applyFormat(pipeline: Sharp, format: OutputFormat, quality: number): Sh
 export async function encodeImage(image: RgbImage, options: EncodeOptions): Promise<Buffer> {
   assertImage(image);
   const { format } = options;
-  if (!['png', 'jpeg', 'webp'].includes(format)) {
-    throw new StudioError('INVALID_ARGUMENT', `Cannot encode to "${String(format)}": use png, jpeg or webp.`);
+  // Checked at run time too: options may come from the renderer, past the type system.
+  if (!OUTPUT_FORMATS.includes(format)) {
+    throw new StudioError('INVALID_ARGUMENT', `Cannot encode to "${format}": use png, jpeg or webp.`);
   }
   const quality = options.quality ?? DEFAULT_QUALITY;
   assertInteger(quality, 'quality', 1, 100);

@@ -48,7 +48,8 @@ function computeTaps(inSize: number, outSize: number): Taps {
       sum += w;
     }
     // Windows clipped at the border are renormalised so flat areas stay flat up to the edge.
-    if (sum !== 0) for (let j = 0; j < hi - lo; j++) weights[i * stride + j]! /= sum;
+    if (sum !== 0)
+      for (let j = 0; j < hi - lo; j++) weights[i * stride + j] = (weights[i * stride + j] ?? 0) / sum;
     start[i] = lo;
     count[i] = hi - lo;
   }
@@ -70,24 +71,24 @@ export function resizeImage(image: RgbImage, width: number, height: number): Rgb
   // Horizontal pass: inH rows of `width` float pixels.
   const mid = new Float32Array(inH * width * 3);
   if (width === inW) {
-    for (let i = 0; i < src.length; i++) mid[i] = src[i]!;
+    for (let i = 0; i < src.length; i++) mid[i] = src[i] ?? 0;
   } else {
     const taps = computeTaps(inW, width);
     for (let y = 0; y < inH; y++) {
       const row = y * inW * 3;
       for (let x = 0; x < width; x++) {
-        const first = taps.start[x]!;
-        const n = taps.count[x]!;
+        const first = taps.start[x] ?? 0;
+        const n = taps.count[x] ?? 0;
         const wBase = x * taps.stride;
         let r = 0;
         let g = 0;
         let b = 0;
         for (let k = 0; k < n; k++) {
-          const w = taps.weights[wBase + k]!;
+          const w = taps.weights[wBase + k] ?? 0;
           const s = row + (first + k) * 3;
-          r += w * src[s]!;
-          g += w * src[s + 1]!;
-          b += w * src[s + 2]!;
+          r += w * (src[s] ?? 0);
+          g += w * (src[s + 1] ?? 0);
+          b += w * (src[s + 2] ?? 0);
         }
         const d = (y * width + x) * 3;
         mid[d] = r;
@@ -101,22 +102,22 @@ export function resizeImage(image: RgbImage, width: number, height: number): Rgb
   const out = new Uint8Array(width * height * 3);
   const rowLen = width * 3;
   if (height === inH) {
-    for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(mid[i]!)));
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(mid[i] ?? 0)));
     return { width, height, data: out };
   }
   const taps = computeTaps(inH, height);
   const acc = new Float64Array(rowLen);
   for (let y = 0; y < height; y++) {
     acc.fill(0);
-    const first = taps.start[y]!;
-    const n = taps.count[y]!;
+    const first = taps.start[y] ?? 0;
+    const n = taps.count[y] ?? 0;
     for (let k = 0; k < n; k++) {
-      const w = taps.weights[y * taps.stride + k]!;
+      const w = taps.weights[y * taps.stride + k] ?? 0;
       const row = (first + k) * rowLen;
-      for (let i = 0; i < rowLen; i++) acc[i]! += w * mid[row + i]!;
+      for (let i = 0; i < rowLen; i++) acc[i] = (acc[i] ?? 0) + w * (mid[row + i] ?? 0);
     }
     const base = y * rowLen;
-    for (let i = 0; i < rowLen; i++) out[base + i] = Math.min(255, Math.max(0, Math.round(acc[i]!)));
+    for (let i = 0; i < rowLen; i++) out[base + i] = Math.min(255, Math.max(0, Math.round(acc[i] ?? 0)));
   }
   return { width, height, data: out };
 }

@@ -66,7 +66,11 @@ export function assertFinite(value: number, name: string): void {
 }
 
 export function assertRgb(colour: Rgb, name = 'fill colour'): void {
-  if (colour.length !== 3 || colour.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) {
+  // The length is checked although the type fixes it: colours arrive from the renderer as plain JSON.
+  if (
+    (colour as readonly number[]).length !== 3 ||
+    colour.some((c) => !Number.isInteger(c) || c < 0 || c > 255)
+  ) {
     throw new StudioError(
       'INVALID_ARGUMENT',
       `The ${name} [${colour.join(', ')}] must be three whole numbers in 0..255.`,

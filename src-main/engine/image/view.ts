@@ -57,9 +57,9 @@ export function rgbToChw(image: RgbImage): Float32Array {
   const plane = width * height;
   const out = new Float32Array(plane * 3);
   for (let p = 0; p < plane; p++) {
-    out[p] = data[p * 3]! / 127.5 - 1;
-    out[plane + p] = data[p * 3 + 1]! / 127.5 - 1;
-    out[2 * plane + p] = data[p * 3 + 2]! / 127.5 - 1;
+    out[p] = (data[p * 3] ?? 0) / 127.5 - 1;
+    out[plane + p] = (data[p * 3 + 1] ?? 0) / 127.5 - 1;
+    out[2 * plane + p] = (data[p * 3 + 2] ?? 0) / 127.5 - 1;
   }
   return out;
 }
@@ -87,7 +87,7 @@ export function chwToRgb(data: Float32Array, width: number, height: number): Rgb
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) {
       // A NaN survives the clamp and is stored as 0 by the Uint8Array.
-      out[p * 3 + c] = Math.min(255, Math.max(0, Math.round((data[c * plane + p]! + 1) * 127.5)));
+      out[p * 3 + c] = Math.min(255, Math.max(0, Math.round(((data[c * plane + p] ?? 0) + 1) * 127.5)));
     }
   }
   return { width, height, data: out };
