@@ -4,10 +4,11 @@
  */
 import { isStudioError } from '../engine/errors';
 import type { Command } from './command';
+import { evalCommand } from './commands/eval-reconstruction';
 import { info } from './commands/info';
 import { inspect } from './commands/inspect';
 
-const COMMANDS: readonly Command[] = [info, inspect];
+const COMMANDS: readonly Command[] = [info, inspect, evalCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);

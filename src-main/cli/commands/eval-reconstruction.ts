@@ -1,0 +1,168 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { StudioError } from '../../engine/errors';
+import { loadImageFile } from '../../engine/image/decode';
+import { view128 } from '../../engine/image/view';
+import { psnrRgb, psnrY, ssim } from '../../engine/metrics';
+import { defaultPackDir } from '../../engine/tokenizer/packs';
+import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
+import { printResult, type Command } from '../command';
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif']);
+
+const HELP = `Usage: npm run -s v2l -- eval reconstruction --data DIR [--limit N] [--pack DIR] [--threads N] [--json]
+
+Encodes every image under DIR (recursively; ${[...IMAGE_EXTENSIONS].join(' ')}; sorted by path) at the paper's
+view (short side resized to 128, centre 128x128 crop) into a 16x16 token grid and decodes it again, then
+compares the reconstruction with the view.
+
+  --data DIR     folder of images (required)
+  --limit N      only the first N images in path order
+  --pack DIR     model pack folder; defaults to the pack installed in resources/models (or V2L_PACK)
+  --threads N    onnxruntime intra-op threads; defaults to the number of cores
+  --json         print one JSON line: images, psnr, psnr_y, ssim, distinct_tokens, seconds_per_image
+
+psnr       mean over images of PSNR on all RGB samples (peak 255)
+psnr_y     mean over images of PSNR on BT.601 luma (Y in [16, 235], unrounded, peak 255)
+ssim       mean over images of SSIM on BT.601 luma (Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03)
+distinct_tokens    number of different token ids used over all images
+seconds_per_image  wall time of encode + decode, one image at a time, with the sessions already created:
+                   pixels -> tensor, encoder run, decoder run, tensor -> pixels. Reading and decoding the file,
+                   resizing to the view, session creation, hashing and the metrics are not included.
+Progress goes to stderr.`;
+
+/** Every image file under `dir`, recursively, as absolute paths sorted by their path relative to `dir`. */
+export async function listImageFiles(dir: string): Promise<string[]> {
+  const root = path.resolve(dir);
+  let entries;
+  try {
+    entries = await readdir(root, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    throw new StudioError(
+      'FILE_NOT_FOUND',
+      `The data folder ${root} cannot be read (${(error as Error).message}). Pass an existing folder to --data.`,
+      { cause: error },
+    );
+  }
+  const files = entries
+    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)));
+  // Code-unit order, not the locale's, so every machine evaluates the same images in the same order.
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return files.map((f) => path.join(root, f));
+}
+
+function positiveInteger(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new StudioError('INVALID_ARGUMENT', `${option} takes a whole number >= 1, not "${value}".`);
+  }
+  return n;
+}
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+export const evalCommand: Command = {
+  name: 'eval',
+  usage: 'eval reconstruction --data DIR [--limit N] [--json]',
+  summary: 'encode + decode a folder through the tokenizer; print PSNR, PSNR-Y, SSIM, tokens, speed',
+  run: async (args) => {
+    const [task, ...rest] = args;
+    if (task === '--help' || task === '-h' || rest.includes('--help') || rest.includes('-h')) {
+      console.log(HELP);
+      return;
+    }
+    if (task !== 'reconstruction') {
+      throw new StudioError(
+        'INVALID_ARGUMENT',
+        `eval knows one task, "reconstruction", not ${task === undefined ? 'none' : `"${task}"`}.\n\n${HELP}`,
+      );
+    }
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        data: { type: 'string' },
+        limit: { type: 'string' },
+        pack: { type: 'string' },
+        threads: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    if (!values.data)
+      throw new StudioError('INVALID_ARGUMENT', `eval reconstruction needs --data DIR.\n\n${HELP}`);
+    const limit = positiveInteger(values.limit, '--limit');
+    const threads = positiveInteger(values.threads, '--threads');
+
+    const all = await listImageFiles(values.data);
+    const files = limit === undefined ? all : all.slice(0, limit);
+    if (files.length === 0) {
+      throw new StudioError(
+        'NOT_FOUND',
+        `${path.resolve(values.data)} holds no images (${[...IMAGE_EXTENSIONS].join(' ')}).`,
+      );
+    }
+    const packDir = values.pack ?? (await defaultPackDir());
+    await using tokenizer = await V2LTokenizer.load(packDir, threads === undefined ? {} : { threads });
+    const { info } = tokenizer;
+    console.error(
+      `pack ${info.name} (${info.dir}): providers encoder=${info.providers.encoder} decoder=${info.providers.decoder}, ` +
+        `hash check ${info.timings.hashMs.toFixed(0)} ms, sessions ${info.timings.sessionMs.toFixed(0)} ms; ` +
+        `${files.length} images`,
+    );
+
+    const used = new Set<number>();
+    let sumPsnr = 0;
+    let sumPsnrY = 0;
+    let sumSsim = 0;
+    let seconds = 0;
+    for (const [i, file] of files.entries()) {
+      const view = view128((await loadImageFile(file)).image);
+      const started = performance.now();
+      const [grid] = await tokenizer.encode([view]);
+      const [restored] = grid ? await tokenizer.decode([grid]) : [];
+      seconds += (performance.now() - started) / 1000;
+      if (!grid || !restored)
+        throw new StudioError('INTERNAL', `The tokenizer returned nothing for ${file}.`);
+      for (const id of grid.ids) used.add(id);
+      const p = psnrRgb(view, restored);
+      sumPsnr += p;
+      sumPsnrY += psnrY(view, restored);
+      sumSsim += ssim(view, restored);
+      if ((i + 1) % 10 === 0 || i + 1 === files.length) {
+        console.error(
+          `[${i + 1}/${files.length}] ${path.basename(file)}  PSNR ${p.toFixed(2)} dB; running mean ` +
+            `${(sumPsnr / (i + 1)).toFixed(2)} dB, ${((seconds / (i + 1)) * 1000).toFixed(0)} ms per image`,
+        );
+      }
+    }
+    const n = files.length;
+    const result = {
+      images: n,
+      psnr: round(sumPsnr / n, 4),
+      psnr_y: round(sumPsnrY / n, 4),
+      ssim: round(sumSsim / n, 5),
+      distinct_tokens: used.size,
+      seconds_per_image: round(seconds / n, 5),
+    };
+    if (values.json === true) {
+      printResult(result, true);
+      return;
+    }
+    printResult(
+      {
+        pack: `${info.name} (${info.dir})`,
+        provider:
+          info.providers.encoder === info.providers.decoder
+            ? info.providers.encoder
+            : `encoder ${info.providers.encoder}, decoder ${info.providers.decoder}`,
+        ...result,
+        hash_check_ms: round(info.timings.hashMs, 1),
+        session_create_ms: round(info.timings.sessionMs, 1),
+      },
+      false,
+    );
+  },
+};

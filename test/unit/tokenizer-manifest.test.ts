@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { isStudioError } from '../../src-main/engine/errors';
+import { loadPack, readManifest, sha256File } from '../../src-main/engine/tokenizer/manifest';
+import { defaultPackDir, listInstalledPacks } from '../../src-main/engine/tokenizer/packs';
+import { vocabularySha256 } from '../../src-main/engine/tokenizer/vocabulary';
+import { makeTempDir } from '../helpers/images';
+
+/*
+ * Manifest checks on packs made of small stand-in files: hashing and validation do not care that the bytes are
+ * not ONNX, so none of these tests needs real weights.
+ */
+
+const sha = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
+
+type Manifest = Record<string, unknown> & { files: Record<string, Record<string, unknown>> };
+
+async function writePack(dir: string, edit: (m: Manifest) => void = () => undefined): Promise<Manifest> {
+  await mkdir(dir, { recursive: true });
+  const encoder = Buffer.from('stand-in encoder bytes');
+  const decoder = Buffer.from('stand-in decoder bytes, a little longer');
+  await writeFile(path.join(dir, 'encoder.onnx'), encoder);
+  await writeFile(path.join(dir, 'decoder.onnx'), decoder);
+  const manifest: Manifest = {
+    format: 'v2l-pack',
+    formatVersion: 1,
+    name: 'stand-in',
+    imageSize: 128,
+    grid: 16,
+    vocabulary: { name: 'llama2-32000', size: 32000, sha256: vocabularySha256(), producedIds: [259, 31999] },
+    files: {
+      encoder: { path: 'encoder.onnx', sha256: sha(encoder), bytes: encoder.length },
+      decoder: { path: 'decoder.onnx', sha256: sha(decoder), bytes: decoder.length },
+    },
+    metrics: { psnr: 20 },
+  };
+  edit(manifest);
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return manifest;
+}
+
+/** Awaits `promise`, expecting a MODEL_INVALID whose message names the pack folder and matches every pattern. */
+async function expectModelInvalid(
+  promise: Promise<unknown>,
+  dir: string,
+  ...patterns: RegExp[]
+): Promise<string> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isStudioError(error), `expected a StudioError, got ${String(error)}`).toBe(true);
+  if (!isStudioError(error)) return '';
+  expect(error.code).toBe('MODEL_INVALID');
+  expect(error.message).toContain(dir);
+  for (const pattern of patterns) expect(error.message).toMatch(pattern);
+  return error.message;
+}
+
+let temp: { dir: string; cleanup: () => Promise<void> };
+let pack: string;
+
+beforeEach(async () => {
+  temp = await makeTempDir('v2l-pack-');
+  pack = path.join(temp.dir, 'pack');
+});
+afterEach(async () => {
+  await temp.cleanup();
+});
+
+describe('pack manifest', () => {
+  it('accepts a complete pack and returns its checked file paths', async () => {
+    await writePack(pack);
+    const loaded = await loadPack(pack);
+    expect(loaded.manifest.name).toBe('stand-in');
+    expect(loaded.manifest.grid).toBe(16);
+    expect(loaded.manifest.io.encoder).toEqual({ input: 'image', output: 'ids' });
+    expect(loaded.manifest.io.decoder).toEqual({ input: 'ids', output: 'image' });
+    expect(loaded.manifest.metrics).toEqual({ psnr: 20 });
+    expect(loaded.files.encoder).toBe(path.join(pack, 'encoder.onnx'));
+    expect(loaded.hashMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('fails on a missing manifest.json, saying so', async () => {
+    await mkdir(pack);
+    await expectModelInvalid(readManifest(pack), pack, /manifest\.json is missing/, /model pack/);
+  });
+
+  it('fails on a manifest that is not JSON', async () => {
+    await mkdir(pack);
+    await writeFile(path.join(pack, 'manifest.json'), '{"format": "v2l-pack",');
+    await expectModelInvalid(readManifest(pack), pack, /manifest\.json is not valid JSON/, /Re-export/);
+  });
+
+  it('fails on an unknown format', async () => {
+    await writePack(pack, (m) => (m['format'] = 'some-other-pack'));
+    await expectModelInvalid(readManifest(pack), pack, /format "some-other-pack", not "v2l-pack"/);
+  });
+
+  it('fails on a format version this build does not read', async () => {
+    await writePack(pack, (m) => (m['formatVersion'] = 2));
+    await expectModelInvalid(readManifest(pack), pack, /formatVersion 2/, /update the studio/);
+  });
+
+  it('fails on a different vocabulary (hash mismatch)', async () => {
+    await writePack(pack, (m) => {
+      m['vocabulary'] = {
+        name: 'mistral',
+        size: 32000,
+        sha256: sha('another vocabulary'),
+        producedIds: [259, 31999],
+      };
+    });
+    await expectModelInvalid(readManifest(pack), pack, /different vocabulary/, /LLaMA-2/);
+  });
+
+  it('fails on a missing or malformed field, naming it', async () => {
+    await writePack(pack, (m) => delete m['grid']);
+    await expectModelInvalid(readManifest(pack), pack, /grid = nothing/);
+    await writePack(pack, (m) => (m.files['decoder']!['sha256'] = 'not-a-hash'));
+    await expectModelInvalid(readManifest(pack), pack, /files\.decoder\.sha256/);
+  });
+
+  it('fails on a model path that leaves the pack folder', async () => {
+    await writePack(pack, (m) => (m.files['encoder']!['path'] = '../elsewhere/encoder.onnx'));
+    await expectModelInvalid(readManifest(pack), pack, /files\.encoder\.path/, /inside the pack folder/);
+  });
+
+  it('fails on a missing model file, naming it', async () => {
+    await writePack(pack);
+    await rm(path.join(pack, 'decoder.onnx'));
+    await expectModelInvalid(
+      loadPack(pack),
+      pack,
+      /decoder\.onnx \(the decoder named in manifest\.json\) is missing/,
+    );
+  });
+
+  it('fails on a model file of the wrong size before hashing it', async () => {
+    await writePack(pack);
+    await truncate(path.join(pack, 'encoder.onnx'), 5);
+    await expectModelInvalid(loadPack(pack), pack, /encoder\.onnx \(the encoder\) is 5 bytes/, /truncated/);
+  });
+
+  it('fails on a model file whose hash does not match', async () => {
+    const manifest = await writePack(pack);
+    // Same length, different bytes: only the hash can tell.
+    const bytes = manifest.files['decoder']!['bytes'] as number;
+    await writeFile(path.join(pack, 'decoder.onnx'), Buffer.alloc(bytes, 0x41));
+    const message = await expectModelInvalid(
+      loadPack(pack),
+      pack,
+      /decoder\.onnx \(the decoder\) has SHA-256/,
+    );
+    expect(message).toContain(manifest.files['decoder']!['sha256'] as string);
+  });
+
+  it('hashes files as a stream, matching a one-shot hash', async () => {
+    const file = path.join(temp.dir, 'big.bin');
+    const bytes = Buffer.alloc(3 * (1 << 20) + 17, 7);
+    await writeFile(file, bytes);
+    expect(await sha256File(file)).toBe(sha(bytes));
+  });
+});
+
+describe('default pack', () => {
+  const envFor = (resources: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+    V2L_RESOURCES_DIR: resources,
+    ...extra,
+  });
+
+  it('is the single installed folder whose manifest has format v2l-pack', async () => {
+    const resources = path.join(temp.dir, 'resources');
+    await writePack(path.join(resources, 'models', 'only'));
+    await mkdir(path.join(resources, 'models', 'not-a-pack'), { recursive: true });
+    const env = envFor(resources);
+    expect(await listInstalledPacks(env)).toEqual([path.join(resources, 'models', 'only')]);
+    expect(await defaultPackDir(env)).toBe(path.join(resources, 'models', 'only'));
+  });
+
+  it('says that no pack is installed, and where it looked', async () => {
+    const resources = path.join(temp.dir, 'empty');
+    await expect(defaultPackDir(envFor(resources))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/No tokenizer model pack is installed: .*empty[\\/]models/) as unknown,
+    });
+  });
+
+  it('asks for V2L_PACK when several are installed, and follows it', async () => {
+    const resources = path.join(temp.dir, 'resources');
+    await writePack(path.join(resources, 'models', 'a'));
+    await writePack(path.join(resources, 'models', 'b'));
+    await expect(defaultPackDir(envFor(resources))).rejects.toThrow(
+      /2 model packs .* \(a, b\): set V2L_PACK/,
+    );
+    expect(await defaultPackDir(envFor(resources, { V2L_PACK: 'b' }))).toBe(
+      path.join(resources, 'models', 'b'),
+    );
+    await expect(defaultPackDir(envFor(resources, { V2L_PACK: 'c' }))).rejects.toThrow(/V2L_PACK names .*c/);
+  });
+});
