@@ -7,8 +7,9 @@ import type { Command } from './command';
 import { evalCommand } from './commands/eval-reconstruction';
 import { info } from './commands/info';
 import { inspect } from './commands/inspect';
+import { restore } from './commands/restore';
 
-const COMMANDS: readonly Command[] = [info, inspect, evalCommand];
+const COMMANDS: readonly Command[] = [info, inspect, restore, evalCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);

@@ -10,9 +10,10 @@ import {
   type LlamaContext,
   type LlamaContextSequence,
   type LlamaModel,
+  type Token,
 } from 'node-llama-cpp';
 
-export type { LlamaContext, LlamaContextSequence, LlamaModel };
+export type { LlamaContext, LlamaContextSequence, LlamaModel, Token };
 
 let runtime: Promise<Llama> | null = null;
 

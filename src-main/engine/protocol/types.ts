@@ -1,3 +1,5 @@
+import { paperInpaintCells, paperOutpaintCells } from '../corrupt/token-cells';
+
 export type Task = 'inpaint' | 'outpaint' | 'deblur' | 'shift' | 'rotate';
 export type ProtocolName = 'reference' | 'blind';
 
@@ -48,14 +50,9 @@ export function writeBack(working: number[], start: number, predicted: readonly 
 
 /** Local cells (0..255) the task predicts, as the authors define them: centre 8x8, bottom half, or all. */
 export function taskCells(task: Task): boolean[] {
-  const cells = new Array<boolean>(CELLS).fill(task !== 'inpaint' && task !== 'outpaint');
-  for (let row = 0; row < GRID; row++) {
-    for (let col = 0; col < GRID; col++) {
-      if (task === 'inpaint' && row >= 4 && row < 12 && col >= 4 && col < 12) cells[row * GRID + col] = true;
-      if (task === 'outpaint' && row >= 8) cells[row * GRID + col] = true;
-    }
-  }
-  return cells;
+  if (task === 'inpaint') return paperInpaintCells();
+  if (task === 'outpaint') return paperOutpaintCells();
+  return new Array<boolean>(CELLS).fill(true);
 }
 
 /**

@@ -1,0 +1,128 @@
+import type { RgbImage } from '../image/types';
+import type { FrozenLm } from '../llm/frozen-lm';
+import { psnrRgb, psnrY, ssim } from '../metrics';
+import { blindPlan, type BankEntry } from '../protocol/blind';
+import { referencePlan } from '../protocol/reference';
+import { runPlan, type RunOptions } from '../protocol/run-plan';
+import { PAPER_PARAMS, type ProtocolName, type ProtocolParams } from '../protocol/types';
+import type { V2LTokenizer } from '../tokenizer/tokenizer';
+import { corruptView, type Corruption } from './corruption';
+
+export interface RestoreViewRequest {
+  /** The 128x128 view: the clean image for benchmarks and the reference protocol. */
+  readonly original: RgbImage;
+  readonly corruption: Corruption;
+  readonly protocol: ProtocolName;
+  readonly seed: number;
+  readonly params?: ProtocolParams;
+  /** Bank for blind deblur/shift/rotation, degraded the same way. */
+  readonly bank?: readonly BankEntry[];
+}
+
+export interface RestoreViewResult {
+  readonly corrupted: RgbImage;
+  /** Decoded from the corrected words. */
+  readonly decoded: RgbImage;
+  /**
+   * What the user gets: for in/outpainting the decoded cells pasted into the intact pixels (the intact part of
+   * a photo is never replaced by its reconstruction); otherwise the decoded image.
+   */
+  readonly result: RgbImage;
+  readonly cleanIds: number[];
+  readonly corruptedIds: number[];
+  readonly resultIds: number[];
+  /** Local cells (0..255) that were predicted. */
+  readonly predictedCells: number[];
+  /** The LM's probability for each predicted cell, same order as predictedCells. */
+  readonly confidence: number[];
+  readonly metrics: {
+    readonly tokenAccuracy: number;
+    readonly psnr: number;
+    readonly psnrY: number;
+    readonly ssim: number;
+    readonly psnrCorrupted: number;
+    readonly ssimCorrupted: number;
+  };
+  readonly promptTokens: number;
+  readonly timings: { readonly encode: number; readonly llm: number; readonly decode: number };
+}
+
+/**
+ * One restoration of a 128x128 view: corrupt -> encode -> protocol -> frozen LM -> decode -> metrics against
+ * the original. The reference protocol reads the original's words for its examples; the blind one never does.
+ */
+export async function restoreView(
+  tokenizer: V2LTokenizer,
+  lm: FrozenLm,
+  request: RestoreViewRequest,
+  options: RunOptions = {},
+): Promise<RestoreViewResult> {
+  const params = request.params ?? PAPER_PARAMS;
+  const { image: corrupted, cells } = corruptView(request.original, request.corruption);
+  const task = request.corruption.task;
+
+  let t = performance.now();
+  const [cleanGrid, corruptedGrid] = await tokenizer.encode([request.original, corrupted]);
+  const cleanIds = Array.from(cleanGrid?.ids ?? []);
+  const corruptedIds = Array.from(corruptedGrid?.ids ?? []);
+  const encode = (performance.now() - t) / 1000;
+
+  const plan =
+    request.protocol === 'reference'
+      ? referencePlan(task, { clean: cleanIds, corrupted: corruptedIds, cells }, params, request.seed)
+      : blindPlan(
+          task,
+          { corrupted: corruptedIds, cells, ...(request.bank ? { bank: request.bank } : {}) },
+          params,
+        );
+  t = performance.now();
+  const run = await runPlan(plan, lm, options);
+  const llm = (performance.now() - t) / 1000;
+
+  const resultIds = run.sequence.slice(plan.globalCount);
+  t = performance.now();
+  const [decoded] = await tokenizer.decode([resultIds]);
+  if (!decoded) throw new Error('the tokenizer returned no image');
+  const decode = (performance.now() - t) / 1000;
+
+  const predictedCells = cells.flatMap((on, i) => (on ? [i] : []));
+  const inOrOut = task === 'inpaint' || task === 'outpaint';
+  const result = inOrOut ? pasteCells(corrupted, decoded, cells) : decoded;
+  const correct = predictedCells.filter((c) => resultIds[c] === cleanIds[c]).length;
+  return {
+    corrupted,
+    decoded,
+    result,
+    cleanIds,
+    corruptedIds,
+    resultIds,
+    predictedCells,
+    confidence: predictedCells.map((c) => run.confidence.get(plan.globalCount + c) ?? 0),
+    metrics: {
+      tokenAccuracy: predictedCells.length === 0 ? 1 : correct / predictedCells.length,
+      psnr: psnrRgb(request.original, result),
+      psnrY: psnrY(request.original, result),
+      ssim: ssim(request.original, result),
+      psnrCorrupted: psnrRgb(request.original, corrupted),
+      ssimCorrupted: ssim(request.original, corrupted),
+    },
+    promptTokens: run.promptTokens,
+    timings: { encode, llm, decode },
+  };
+}
+
+/** Copies the 8x8 pixel cells flagged in `cells` from `source` into a copy of `target` (both 128x128). */
+export function pasteCells(target: RgbImage, source: RgbImage, cells: readonly boolean[]): RgbImage {
+  const data = target.data.slice();
+  const cell = target.width / 16;
+  for (let y = 0; y < target.height; y++) {
+    for (let x = 0; x < target.width; x++) {
+      if (cells[Math.floor(y / cell) * 16 + Math.floor(x / cell)] !== true) continue;
+      const i = (y * target.width + x) * 3;
+      data[i] = source.data[i] ?? 0;
+      data[i + 1] = source.data[i + 1] ?? 0;
+      data[i + 2] = source.data[i + 2] ?? 0;
+    }
+  }
+  return { width: target.width, height: target.height, data };
+}
