@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import llamaTokenizer from 'llama-tokenizer-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FrozenLm } from '../../src-main/engine/llm/frozen-lm';
+import { referencePlan } from '../../src-main/engine/protocol/reference';
+import { runPlan } from '../../src-main/engine/protocol/run-plan';
+import { PAPER_PARAMS } from '../../src-main/engine/protocol/types';
+import { writeTinyLlamaGguf } from '../helpers/gguf';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-llm-'));
+const modelFile = path.join(dir, 'tiny.gguf');
+const prompt = (text: string) => llamaTokenizer.encode(text, true, true);
+
+describe('frozen LM over node-llama-cpp (a real GGUF written by the test)', () => {
+  let lm: FrozenLm;
+  beforeAll(async () => {
+    writeTinyLlamaGguf(modelFile, { seed: 3 });
+    lm = await FrozenLm.load(modelFile, { sequences: 4, contextSize: 1024 });
+  });
+  afterAll(async () => {
+    await lm.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates exactly the requested number of image words for each prompt', async () => {
+    const prompts = ['The cat sat', 'Once upon a time', 'Input: < 1 2 3 >', 'A'].map(prompt);
+    const out = await lm.generate(prompts, 3);
+    expect(out).toHaveLength(4);
+    for (const generation of out) {
+      expect(generation.ids).toHaveLength(3);
+      for (const id of generation.ids) expect(id).toBeGreaterThanOrEqual(259);
+      for (const p of generation.confidences) expect(p).toBeGreaterThan(0);
+    }
+  });
+
+  it('predicts the same ids batched with prefix reuse as in the naive one-prompt-at-a-time loop', async () => {
+    const shared = prompt('Learning a new language and predict the 2 tokens following the examples.\n');
+    const prompts = Array.from({ length: 9 }, (_, i) => [
+      ...shared,
+      ...llamaTokenizer.encode(`case ${i * 7}`, false, true),
+    ]);
+    let evaluated = 0;
+    const fast = await lm.generate(prompts, 2, { onPromptDone: (_i, n) => (evaluated += n) });
+    const naive = await lm.generate(prompts, 2, { naive: true });
+    expect(fast.map((g) => g.ids)).toEqual(naive.map((g) => g.ids));
+    // The shared instruction is served from the KV cache for most prompts.
+    const total = prompts.reduce((n, p) => n + p.length + 1, 0);
+    expect(evaluated).toBeLessThan(total);
+  });
+
+  it('runs a reference-protocol plan sequentially, reproducibly', async () => {
+    const clean = Array.from({ length: 256 }, (_, i) => 3000 + i * 7);
+    const plan = referencePlan('outpaint', { clean, corrupted: clean }, PAPER_PARAMS, 1);
+    const first = await runPlan(plan, lm);
+    const second = await runPlan(plan, lm);
+    expect(first.sequence).toEqual(second.sequence);
+    expect(first.sequence.slice(0, 128)).toEqual(clean.slice(0, 128));
+    expect(first.prompts).toBe(64);
+    expect(first.confidence.size).toBe(128);
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(lm.generate([prompt('hello')], 2, { signal: controller.signal })).rejects.toMatchObject({
+      code: 'JOB_CANCELLED',
+    });
+  });
+});
+
+describe('frozen LM refuses what it cannot use', () => {
+  it('refuses a GGUF whose vocabulary is not LLaMA-2', async () => {
+    const file = path.join(dir, 'foreign.gguf');
+    fs.mkdirSync(dir, { recursive: true });
+    const tokens = llamaTokenizer.vocabById.slice();
+    tokens[5000] = 'banana';
+    writeTinyLlamaGguf(file, { tokens });
+    await expect(FrozenLm.load(file)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+      message: expect.stringMatching(
+        /foreign\.gguf does not use LLaMA-2's vocabulary \(token 5000 is "banana"/,
+      ),
+    });
+  });
+
+  it('refuses a GGUF with a vocabulary of another size', async () => {
+    const file = path.join(dir, 'small-vocab.gguf');
+    writeTinyLlamaGguf(file, {
+      tokens: ['<unk>', '<s>', '</s>', ...Array.from({ length: 997 }, (_, i) => `t${i}`)],
+    });
+    await expect(FrozenLm.load(file)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+      message: expect.stringMatching(/1000-token vocabulary, not LLaMA-2's 32,000/),
+    });
+  });
+
+  it('refuses a file that is not GGUF, and a missing file', async () => {
+    const file = path.join(dir, 'not-a-model.gguf');
+    fs.writeFileSync(file, 'hello');
+    await expect(FrozenLm.load(file)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(FrozenLm.load(path.join(dir, 'missing.gguf'))).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+    });
+  });
+});
