@@ -18,9 +18,9 @@ function naiveSsim(a: Float64Array, b: Float64Array, width: number, height: numb
       let mb = 0;
       for (let j = 0; j < 11; j++) {
         for (let i = 0; i < 11; i++) {
-          const w = g[i]! * g[j]!;
-          ma += w * a[(y0 + j) * width + x0 + i]!;
-          mb += w * b[(y0 + j) * width + x0 + i]!;
+          const w = (g[i] ?? 0) * (g[j] ?? 0);
+          ma += w * (a[(y0 + j) * width + x0 + i] ?? 0);
+          mb += w * (b[(y0 + j) * width + x0 + i] ?? 0);
         }
       }
       let va = 0;
@@ -28,9 +28,9 @@ function naiveSsim(a: Float64Array, b: Float64Array, width: number, height: numb
       let cov = 0;
       for (let j = 0; j < 11; j++) {
         for (let i = 0; i < 11; i++) {
-          const w = g[i]! * g[j]!;
-          const da = a[(y0 + j) * width + x0 + i]! - ma;
-          const db = b[(y0 + j) * width + x0 + i]! - mb;
+          const w = (g[i] ?? 0) * (g[j] ?? 0);
+          const da = (a[(y0 + j) * width + x0 + i] ?? 0) - ma;
+          const db = (b[(y0 + j) * width + x0 + i] ?? 0) - mb;
           va += w * da * da;
           vb += w * db * db;
           cov += w * da * db;
@@ -44,7 +44,7 @@ function naiveSsim(a: Float64Array, b: Float64Array, width: number, height: numb
 }
 
 function blend(a: RgbImage, b: RgbImage, t: number): RgbImage {
-  return { ...a, data: a.data.map((v, i) => Math.round((1 - t) * v + t * b.data[i]!)) };
+  return { ...a, data: a.data.map((v, i) => Math.round((1 - t) * v + t * (b.data[i] ?? 0))) };
 }
 
 describe('SSIM (Wang et al. 2004: Gaussian 11x11, sigma 1.5, K1 0.01, K2 0.03, luma)', () => {
@@ -52,8 +52,8 @@ describe('SSIM (Wang et al. 2004: Gaussian 11x11, sigma 1.5, K1 0.01, K2 0.03, l
     const g = gaussianKernel();
     expect(g.length).toBe(11);
     expect(g.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 14);
-    expect(g[0]).toBeCloseTo(g[10]!, 15);
-    expect(g[5]! / g[4]!).toBeCloseTo(Math.exp(1 / (2 * 1.5 * 1.5)), 12);
+    expect(g[0]).toBeCloseTo(g[10] ?? 0, 15);
+    expect((g[5] ?? 0) / (g[4] ?? 0)).toBeCloseTo(Math.exp(1 / (2 * 1.5 * 1.5)), 12);
   });
 
   it('is 1 for identical images, including flat ones', () => {
@@ -95,11 +95,11 @@ describe('SSIM (Wang et al. 2004: Gaussian 11x11, sigma 1.5, K1 0.01, K2 0.03, l
     const b = blend(a, noiseImage(16, 16, 9), 0.2);
     expect(ssim(a, a, 'rgb')).toBeCloseTo(1, 12);
     const planes = [0, 1, 2].map((c) => {
-      const pa = Float64Array.from({ length: 256 }, (_, p) => a.data[p * 3 + c]!);
-      const pb = Float64Array.from({ length: 256 }, (_, p) => b.data[p * 3 + c]!);
+      const pa = Float64Array.from({ length: 256 }, (_, p) => a.data[p * 3 + c] ?? 0);
+      const pb = Float64Array.from({ length: 256 }, (_, p) => b.data[p * 3 + c] ?? 0);
       return ssimPlane(pa, pb, 16, 16);
     });
-    expect(ssim(a, b, 'rgb')).toBeCloseTo((planes[0]! + planes[1]! + planes[2]!) / 3, 14);
+    expect(ssim(a, b, 'rgb')).toBeCloseTo(((planes[0] ?? 0) + (planes[1] ?? 0) + (planes[2] ?? 0)) / 3, 14);
   });
 
   it('needs at least one full window', () => {

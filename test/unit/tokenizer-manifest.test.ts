@@ -16,7 +16,12 @@ import { makeTempDir } from '../helpers/images';
 
 const sha = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
-type Manifest = Record<string, unknown> & { files: Record<string, Record<string, unknown>> };
+interface PackFileEntry {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+type Manifest = Record<string, unknown> & { files: { encoder: PackFileEntry; decoder: PackFileEntry } };
 
 async function writePack(dir: string, edit: (m: Manifest) => void = () => undefined): Promise<Manifest> {
   await mkdir(dir, { recursive: true });
@@ -120,12 +125,12 @@ describe('pack manifest', () => {
   it('fails on a missing or malformed field, naming it', async () => {
     await writePack(pack, (m) => delete m['grid']);
     await expectModelInvalid(readManifest(pack), pack, /grid = nothing/);
-    await writePack(pack, (m) => (m.files['decoder']!['sha256'] = 'not-a-hash'));
+    await writePack(pack, (m) => (m.files.decoder.sha256 = 'not-a-hash'));
     await expectModelInvalid(readManifest(pack), pack, /files\.decoder\.sha256/);
   });
 
   it('fails on a model path that leaves the pack folder', async () => {
-    await writePack(pack, (m) => (m.files['encoder']!['path'] = '../elsewhere/encoder.onnx'));
+    await writePack(pack, (m) => (m.files.encoder.path = '../elsewhere/encoder.onnx'));
     await expectModelInvalid(readManifest(pack), pack, /files\.encoder\.path/, /inside the pack folder/);
   });
 
@@ -148,14 +153,14 @@ describe('pack manifest', () => {
   it('fails on a model file whose hash does not match', async () => {
     const manifest = await writePack(pack);
     // Same length, different bytes: only the hash can tell.
-    const bytes = manifest.files['decoder']!['bytes'] as number;
+    const bytes = manifest.files.decoder.bytes;
     await writeFile(path.join(pack, 'decoder.onnx'), Buffer.alloc(bytes, 0x41));
     const message = await expectModelInvalid(
       loadPack(pack),
       pack,
       /decoder\.onnx \(the decoder\) has SHA-256/,
     );
-    expect(message).toContain(manifest.files['decoder']!['sha256'] as string);
+    expect(message).toContain(manifest.files.decoder.sha256);
   });
 
   it('hashes files as a stream, matching a one-shot hash', async () => {

@@ -13,7 +13,10 @@ export function lumaBt601(image: RgbImage): Float64Array {
   const { data } = image;
   const out = new Float64Array(image.width * image.height);
   for (let p = 0; p < out.length; p++) {
-    out[p] = 16 + (65.481 * data[p * 3]! + 128.553 * data[p * 3 + 1]! + 24.966 * data[p * 3 + 2]!) / 255;
+    out[p] =
+      16 +
+      (65.481 * (data[p * 3] ?? 0) + 128.553 * (data[p * 3 + 1] ?? 0) + 24.966 * (data[p * 3 + 2] ?? 0)) /
+        255;
   }
   return out;
 }
@@ -22,7 +25,7 @@ export function lumaBt601(image: RgbImage): Float64Array {
 export function channel(image: RgbImage, c: 0 | 1 | 2): Float64Array {
   assertImage(image);
   const out = new Float64Array(image.width * image.height);
-  for (let p = 0; p < out.length; p++) out[p] = image.data[p * 3 + c]!;
+  for (let p = 0; p < out.length; p++) out[p] = image.data[p * 3 + c] ?? 0;
   return out;
 }
 

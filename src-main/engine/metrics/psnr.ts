@@ -14,7 +14,7 @@ export function mseRgb(a: RgbImage, b: RgbImage): number {
   assertSameSize(a, b);
   let sum = 0;
   for (let i = 0; i < a.data.length; i++) {
-    const d = a.data[i]! - b.data[i]!;
+    const d = (a.data[i] ?? 0) - (b.data[i] ?? 0);
     sum += d * d;
   }
   return sum / a.data.length;
@@ -38,7 +38,7 @@ export function psnrY(a: RgbImage, b: RgbImage): number {
   const yb = lumaBt601(b);
   let sum = 0;
   for (let i = 0; i < ya.length; i++) {
-    const d = ya[i]! - yb[i]!;
+    const d = (ya[i] ?? 0) - (yb[i] ?? 0);
     sum += d * d;
   }
   return psnrFromMse(sum / ya.length);

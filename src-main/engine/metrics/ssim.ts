@@ -22,10 +22,11 @@ export function gaussianKernel(size = SSIM_WINDOW, sigma = SSIM_SIGMA): Float64A
   const centre = (size - 1) / 2;
   let sum = 0;
   for (let i = 0; i < size; i++) {
-    kernel[i] = Math.exp(-((i - centre) ** 2) / (2 * sigma * sigma));
-    sum += kernel[i]!;
+    const value = Math.exp(-((i - centre) ** 2) / (2 * sigma * sigma));
+    kernel[i] = value;
+    sum += value;
   }
-  for (let i = 0; i < size; i++) kernel[i]! /= sum;
+  for (let i = 0; i < size; i++) kernel[i] = (kernel[i] ?? 0) / sum;
   return kernel;
 }
 
@@ -38,7 +39,7 @@ function filterValid(src: Float64Array, width: number, height: number, kernel: F
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < ow; x++) {
       let acc = 0;
-      for (let i = 0; i < k; i++) acc += kernel[i]! * src[y * width + x + i]!;
+      for (let i = 0; i < k; i++) acc += (kernel[i] ?? 0) * (src[y * width + x + i] ?? 0);
       rows[y * ow + x] = acc;
     }
   }
@@ -46,7 +47,7 @@ function filterValid(src: Float64Array, width: number, height: number, kernel: F
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       let acc = 0;
-      for (let i = 0; i < k; i++) acc += kernel[i]! * rows[(y + i) * ow + x]!;
+      for (let i = 0; i < k; i++) acc += (kernel[i] ?? 0) * (rows[(y + i) * ow + x] ?? 0);
       out[y * ow + x] = acc;
     }
   }
@@ -76,9 +77,9 @@ export function ssimPlane(
   const bb = new Float64Array(n);
   const ab = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    aa[i] = a[i]! * a[i]!;
-    bb[i] = b[i]! * b[i]!;
-    ab[i] = a[i]! * b[i]!;
+    aa[i] = (a[i] ?? 0) * (a[i] ?? 0);
+    bb[i] = (b[i] ?? 0) * (b[i] ?? 0);
+    ab[i] = (a[i] ?? 0) * (b[i] ?? 0);
   }
   const [muA, muB, eAA, eBB, eAB] = [a, b, aa, bb, ab].map((p) => filterValid(p, width, height, kernel)) as [
     Float64Array,
@@ -91,11 +92,11 @@ export function ssimPlane(
   const c2 = (SSIM_K2 * peak) ** 2;
   let sum = 0;
   for (let i = 0; i < muA.length; i++) {
-    const ma = muA[i]!;
-    const mb = muB[i]!;
-    const varA = eAA[i]! - ma * ma;
-    const varB = eBB[i]! - mb * mb;
-    const cov = eAB[i]! - ma * mb;
+    const ma = muA[i] ?? 0;
+    const mb = muB[i] ?? 0;
+    const varA = (eAA[i] ?? 0) - ma * ma;
+    const varB = (eBB[i] ?? 0) - mb * mb;
+    const cov = (eAB[i] ?? 0) - ma * mb;
     sum += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (varA + varB + c2));
   }
   return sum / muA.length;

@@ -80,17 +80,17 @@ function invalid(dir: string, file: string, problem: string, fix: string, cause?
   );
 }
 
+/** A manifest value as the message shows it; a missing field reads "nothing" (JSON.stringify gives undefined). */
+function shown(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
 const REEXPORT = 'Re-export the pack with training/tokenizer/export_onnx.py or reinstall it.';
 
 /** A reader of one manifest's fields that names the field at fault. */
 function fields(dir: string) {
   const bad = (field: string, expected: string, value: unknown): StudioError =>
-    invalid(
-      dir,
-      MANIFEST_FILE,
-      `has ${field} = ${JSON.stringify(value) ?? 'nothing'}, expected ${expected}`,
-      REEXPORT,
-    );
+    invalid(dir, MANIFEST_FILE, `has ${field} = ${shown(value)}, expected ${expected}`, REEXPORT);
   return {
     object(parent: Json, key: string, where: string): Json {
       const value = parent[key];
@@ -134,7 +134,7 @@ export function parseManifest(dir: string, json: unknown): PackManifest {
     throw invalid(
       dir,
       MANIFEST_FILE,
-      `declares format ${JSON.stringify(json['format']) ?? 'nothing'}, not "${PACK_FORMAT}"`,
+      `declares format ${shown(json['format'])}, not "${PACK_FORMAT}"`,
       'This folder does not hold a V2L model pack; point to a folder written by export_onnx.py.',
     );
   }
@@ -142,7 +142,7 @@ export function parseManifest(dir: string, json: unknown): PackManifest {
     throw invalid(
       dir,
       MANIFEST_FILE,
-      `has formatVersion ${JSON.stringify(json['formatVersion']) ?? 'nothing'}; this version of the studio reads ` +
+      `has formatVersion ${shown(json['formatVersion'])}; this version of the studio reads ` +
         `formatVersion ${PACK_FORMAT_VERSION} only`,
       'Install a pack exported for this version, or update the studio.',
     );
