@@ -55,18 +55,30 @@ class Writer {
   }
   value(v: Value) {
     this.u32(v.type);
-    if (v.type === T.STRING) this.str(v.value);
-    else if (v.type === T.U32) this.u32(v.value);
-    else if (v.type === T.I32) this.i32(v.value);
-    else if (v.type === T.F32) this.f32(v.value);
-    else {
-      this.u32(v.of);
-      this.u64(v.value.length);
-      for (const item of v.value) {
-        if (v.of === T.STRING) this.str(item as string);
-        else if (v.of === T.F32) this.f32(item as number);
-        else this.i32(item as number);
-      }
+    switch (v.type) {
+      case T.STRING:
+        this.str(v.value);
+        return;
+      case T.U32:
+        this.u32(v.value);
+        return;
+      case T.I32:
+        this.i32(v.value);
+        return;
+      case T.F32:
+        this.f32(v.value);
+        return;
+      case T.ARRAY:
+        this.array(v);
+    }
+  }
+  private array(v: Extract<Value, { type: typeof T.ARRAY }>) {
+    this.u32(v.of);
+    this.u64(v.value.length);
+    for (const item of v.value) {
+      if (typeof item === 'string') this.str(item);
+      else if (v.of === T.F32) this.f32(item);
+      else this.i32(item);
     }
   }
   toBuffer() {

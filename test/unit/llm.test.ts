@@ -77,12 +77,10 @@ describe('frozen LM refuses what it cannot use', () => {
     const tokens = llamaTokenizer.vocabById.slice();
     tokens[5000] = 'banana';
     writeTinyLlamaGguf(file, { tokens });
-    await expect(FrozenLm.load(file)).rejects.toMatchObject({
-      code: 'MODEL_INVALID',
-      message: expect.stringMatching(
-        /foreign\.gguf does not use LLaMA-2's vocabulary \(token 5000 is "banana"/,
-      ),
-    });
+    await expect(FrozenLm.load(file)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(FrozenLm.load(file)).rejects.toThrow(
+      /foreign\.gguf does not use LLaMA-2's vocabulary \(token 5000 is "banana"/,
+    );
   });
 
   it('refuses a GGUF with a vocabulary of another size', async () => {
@@ -90,10 +88,8 @@ describe('frozen LM refuses what it cannot use', () => {
     writeTinyLlamaGguf(file, {
       tokens: ['<unk>', '<s>', '</s>', ...Array.from({ length: 997 }, (_, i) => `t${i}`)],
     });
-    await expect(FrozenLm.load(file)).rejects.toMatchObject({
-      code: 'MODEL_INVALID',
-      message: expect.stringMatching(/1000-token vocabulary, not LLaMA-2's 32,000/),
-    });
+    await expect(FrozenLm.load(file)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(FrozenLm.load(file)).rejects.toThrow(/1000-token vocabulary, not LLaMA-2's 32,000/);
   });
 
   it('refuses a file that is not GGUF, and a missing file', async () => {
