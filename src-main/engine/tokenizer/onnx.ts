@@ -51,6 +51,12 @@ export interface SessionOptions {
   readonly threads?: number;
   /** Providers to try, in order. Defaults to `candidateProviders(process.platform, listedBackends())`. */
   readonly providers?: readonly ExecutionProvider[];
+  /**
+   * Let idle worker threads busy-wait for the next operator. Defaults to false: the tokenizer shares the CPU with
+   * the language model and the UI, and spinning threads steal the cores they need. On this project's 2-core
+   * machines, with other work running, a small graph ran 2x faster without spinning.
+   */
+  readonly spinning?: boolean;
 }
 
 /** A provider that could not create the session, and why: reported, since a silent fallback hides a slow setup. */
@@ -115,6 +121,8 @@ export class OnnxModel {
           intraOpNumThreads: threads,
           interOpNumThreads: 1,
           executionMode: 'sequential',
+          // onnxruntime's config keys are strings: "session.intra_op.allow_spinning" = "0" | "1".
+          extra: { session: { intra_op: { allow_spinning: options.spinning === true ? '1' : '0' } } },
         });
         return new OnnxModel(session, file, provider, failed, performance.now() - started);
       } catch (error) {
