@@ -99,7 +99,7 @@ def make_prompts(n, n_examples, noisy, sampler, rng):
 
 
 @torch.no_grad()
-def greedy(model, prompts, steps=2, batch=64):
+def greedy(model, prompts, steps=2, batch=16):
     outs = []
     for i in range(0, prompts.shape[0], batch):
         x = prompts[i:i + batch]
@@ -135,7 +135,7 @@ def copy_accuracy(model, n=200, seed=0, dists=('uniform',), samplers=None, devic
 
 
 @torch.no_grad()
-def val_loss(model, val=None, T=384, n_windows=64, batch=8, device='cpu', seed=0):
+def val_loss(model, val=None, T=384, n_windows=64, batch=2, device='cpu', seed=0):
     """Mean next-token loss (nats) with the full softmax over evenly spaced windows of the held-out documents."""
     if val is None:
         val = np.fromfile(os.path.join(DATA, 'val.bin'), dtype=np.uint16)

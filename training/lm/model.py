@@ -37,6 +37,11 @@ class Config:
         self.prev_heads = []  # e.g. [1, 2]: layer-0 heads 0 and 1 start attending to offsets 1 and 2
         self.prev_scale = 20.0  # peak score margin scale (logit units) for those heads
         self.const_dir_norm = 1.0  # norm of the shared embedding direction relative to a typical row norm
+        self.induction_init = False  # also start layer 1 as a two-token-context induction (copy) layer, see below
+        self.ind_qk = 1.0  # scale of the layer-1 query/key match
+        self.ind_v = 0.25  # layer-0 offset heads' value scale (how strongly they write the earlier tokens)
+        self.ind_ov = 0.6  # layer-1 value and output scale (each)
+        self.seed = 1234
         for k, v in kw.items():
             if not hasattr(self, k):
                 raise KeyError(k)
@@ -146,6 +151,8 @@ class LM(nn.Module):
             nn.init.normal_(self.out.weight, 0.0, c.emb_std)
         if c.prev_heads:
             self._init_prev_heads()
+        if c.induction_init:
+            self._init_induction()
 
     @torch.no_grad()
     def _init_prev_heads(self):
@@ -155,6 +162,7 @@ class LM(nn.Module):
         gen = torch.Generator().manual_seed(4321)
         u = torch.randn(d, generator=gen)
         u = u / u.norm()
+        self._const_dir = u
         row_norm = c.emb_std * math.sqrt(d)
         self.tok.weight += (c.const_dir_norm * row_norm) * u  # shared constant direction in every embedding row
         # After RMSNorm a row is about sqrt(d) * (cn / sqrt(1 + cn^2)) along u (cn = const_dir_norm).
@@ -177,6 +185,61 @@ class LM(nn.Module):
             # q = W x ~ (amp / along) * qv * (u . x)  ->  |q| ~ amp
             b0.wq.weight[rows] += torch.outer(qv, u) * (amp / along)
             b0.wk.weight[rows] += torch.outer(kv, u) * (amp / along)
+
+    @torch.no_grad()
+    def _init_induction(self):
+        """Induction-favouring initialisation (documented; all weights are trained afterwards).
+
+        The embedding rows are initialised without components in two reserved 16-d subspaces S1, S2. Needs prev_heads = [1, 2] (layer-0 heads 0/1 attend to offsets 1/2) and head_dim 32. Token identity is read
+        through a random 16-row orthonormal projection P = [Pa; Pb] of the normalised residual.
+          layer 0 head 0 (offset 1): value dims 16..31 = ind_v * P x, output writes them into a random 16-d residual
+                                     subspace S1  ->  position j holds S1 P e(j-1)
+          layer 0 head 1 (offset 2): the same into S2  ->  position j holds S2 P e(j-2)
+          layer 1 heads 0..3: query dims 16..31 (the lowest RoPE frequencies, nearly position-independent) =
+                                     [Pa e(i) ; Pb e(i-1)], key dims 16..31 = [Pa e(j-1) ; Pb e(j-2)], so position j
+                                     scores high when its two preceding tokens equal the current and the previous
+                                     token (two-token-context induction); values/outputs: the four heads together
+                                     copy the attended token's residual (an orthonormal split of the identity).
+        """
+        c = self.c
+        d, H = c.d, c.heads
+        hd = d // H
+        assert c.prev_heads[:2] == [1, 2] and hd == 32 and c.layers >= 2
+        g = torch.Generator().manual_seed(c.seed + 7)
+
+        u = self._const_dir
+
+        # orthonormal basis whose first column is u (the shared embedding direction): S1, S2 = two 16-d residual
+        # subspaces for the offset heads' outputs, P = 16 token-reading directions; all orthogonal to u and to each
+        # other. The embedding rows start with no component in S1 + S2 (projected out), so those 32 dimensions begin
+        # empty and only the offset heads write there.
+        m = torch.randn(d, d, generator=g)
+        m[:, 0] = u
+        Q, _ = torch.linalg.qr(m)
+        if float(Q[:, 0] @ u) < 0:
+            Q = -Q
+        S1, S2 = Q[:, 1:17], Q[:, 17:33]
+        P = Q[:, 33:49].t().contiguous()  # 16 x d
+        S = Q[:, 1:33]
+        E = self.tok.weight
+        E -= (E @ S) @ S.t()
+        R3 = torch.linalg.qr(torch.randn(d, d, generator=g))[0]
+        b0, b1 = self.blocks[0], self.blocks[1]
+        for h, S in ((0, S1), (1, S2)):
+            r = slice(h * hd + 16, h * hd + 32)
+            b0.wv.weight[r] = c.ind_v * P
+            b0.wo.weight[:, r] = S
+        s = c.ind_qk
+        for h in range(H):
+            r = slice(h * hd + 16, h * hd + 32)
+            q = torch.cat([P[:8], S1[:, 8:16].t()], 0)  # [Pa x ; Pb (prev at i)]
+            k = torch.cat([S1[:, 0:8].t(), S2[:, 8:16].t()], 0)  # [Pa (prev at j) ; Pb (prev-prev at j)]
+            b1.wq.weight[r] = s * q
+            b1.wk.weight[r] = s * k
+            rv = slice(h * hd, (h + 1) * hd)
+            B = R3[h * hd:(h + 1) * hd]  # hd x d
+            b1.wv.weight[rv] = c.ind_ov * B
+            b1.wo.weight[:, rv] = c.ind_ov * B.t()
 
     def hidden(self, idx, want_attn=False):
         B, T = idx.shape

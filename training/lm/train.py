@@ -39,8 +39,8 @@ RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm')
 
 PRESETS = {
     # one CPU thread, sampled softmax
-    'cpu': dict(d=128, layers=4, heads=4, ffn=384, B0=24, T0=128, B=8, T=384, lr=3e-3, warmup=100,
-                syn_only_steps=1500, ramp_steps=3000, syn_final=0.3, n_neg=2048, eval_every=250,
+    'cpu': dict(d=128, layers=4, heads=4, ffn=384, B0=8, T0=384, B=8, T=384, lr=1.5e-3, warmup=200,
+                syn_only_steps=400, ramp_steps=2000, syn_final=0.3, n_neg=2048, eval_every=300,
                 ckpt_every=100, full_softmax=False, steps=10 ** 9, decay_steps=0),
     # one H100 for ~10 minutes: wider, full softmax, big batches
     'gpu': dict(d=256, layers=4, heads=4, ffn=768, B0=128, T0=128, B=64, T=512, lr=2e-3, warmup=200,
@@ -201,9 +201,15 @@ def main():
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this wall time')
     ap.add_argument('--prev-heads', default='1,2', help='layer-0 heads initialised as offset heads ("" = none)')
     ap.add_argument('--prev-scale', type=float, default=12.0)
-    ap.add_argument('--emb-std', type=float, default=0.02)
+    ap.add_argument('--emb-std', type=float, default=0.08)
     ap.add_argument('--tie', type=int, default=1)
+    ap.add_argument('--rope-base', type=float, default=1e6)
+    ap.add_argument('--induction-init', type=int, default=1, help='start layer 1 as an induction layer (model.py)')
+    ap.add_argument('--ind-qk', type=float, default=3.0)
+    ap.add_argument('--ind-ov', type=float, default=1.0)
+    ap.add_argument('--ind-v', type=float, default=0.25)
     ap.add_argument('--eval-n', type=int, default=100)
+    ap.add_argument('--eval-at-start', type=int, default=1)
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
     a = ap.parse_args()
@@ -226,7 +232,9 @@ def main():
         print(json.dumps(rec), flush=True)
 
     cfg = Config(d=a.d, layers=a.layers, heads=a.heads, ffn=a.ffn, tie=bool(a.tie), emb_std=a.emb_std,
-                 prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale)
+                 prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale,
+                 rope_base=a.rope_base, induction_init=bool(a.induction_init), ind_qk=a.ind_qk, ind_ov=a.ind_ov,
+                 ind_v=a.ind_v, seed=1234 + a.seed)
     step, tokens_seen = 0, 0
     if os.path.exists(ckpath):
         ck = torch.load(ckpath, map_location='cpu')
@@ -276,6 +284,8 @@ def main():
         res['val_loss'] = copy_eval.val_loss(model, val, T=384, n_windows=32, device=dev)
         log({'event': 'eval', 'step': step, 'tokens_seen': tokens_seen, **res, 'eval_s': round(time.time() - t, 1)})
 
+    if ck is None and a.eval_at_start:
+        evaluate()  # accuracy at initialisation (before any training)
     t_start = time.time()
     acc = {'loss': 0.0, 'n': 0, 'tok': 0, 't': time.time(), 'syn': 0.0, 'ns': 0, 'txt': 0.0, 'nt': 0}
     gen = torch.Generator(device=dev)
