@@ -80,7 +80,7 @@ void app.whenReady().then(() => {
       forward = forwardEvents(window);
     }
   });
-  app.on('will-quit', () => engine.dispose());
+  app.on('will-quit', () => void engine.dispose());
 });
 
 app.on('window-all-closed', () => {

@@ -15,7 +15,12 @@ import { decodeImageBuffer, loadImageFile, type DecodedImage } from './image/dec
 import { makeThumbnail, toPngDataUrl } from './image/encode';
 import { resizeImage } from './image/resample';
 import type { RgbImage } from './image/types';
+import type { RestoreRequest, RunSummary, RunView } from '../../src-preload/contract/restore';
 import { JobRunner } from './jobs';
+import { ModelSet } from './restore/models';
+import { runRestoreJob } from './restore/restore-job';
+import { getRunView, runSummaries } from './restore/run-view';
+import { tokenText } from './tokenizer/vocabulary';
 import { SampleLibrary } from './samples';
 import { getImage, recentImages, upsertImage } from './store/images';
 import { failInterruptedRuns } from './store/runs';
@@ -47,12 +52,14 @@ export class Engine implements EngineApi {
   private readonly db: Db;
   private readonly samples: SampleLibrary;
   private readonly images = new Map<number, RgbImage>();
+  private readonly models: ModelSet;
   private disposed = false;
 
   constructor(private readonly options: EngineOptions) {
     this.db = openDatabase(options.dataDir);
     failInterruptedRuns(this.db);
     this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
+    this.models = new ModelSet(() => readSettings(this.db).threads);
   }
 
   appInfo(): Promise<AppInfo> {
@@ -129,6 +136,44 @@ export class Engine implements EngineApi {
     return Promise.resolve(this.jobs.cancel(jobId));
   }
 
+  async startRestore(request: RestoreRequest): Promise<{ jobId: string }> {
+    const photo = await this.pixelsOrReload(request.imageId);
+    const emit = (event: StudioEvent) => this.events.emit('event', event);
+    const { jobId, result } = this.jobs.start((ctx) =>
+      runRestoreJob(
+        {
+          db: this.db,
+          dataDir: this.options.dataDir,
+          models: this.models,
+          samplePaths: this.samples.list().map((s) => this.samples.pathOf(s.id)),
+        },
+        request.imageId,
+        photo,
+        request,
+        ctx,
+        (runId) => emit({ type: 'restore.started', jobId, runId }),
+        (runId, cells) =>
+          emit({
+            type: 'restore.cells',
+            jobId,
+            runId,
+            cells: cells.map((c) => ({ ...c, text: tokenText(c.id) })),
+          }),
+      ),
+    );
+    // The outcome reaches the renderer as job.done / job.failed events; nothing else awaits this promise.
+    result.catch(() => undefined);
+    return { jobId };
+  }
+
+  getRun({ runId }: { runId: number }): Promise<RunView> {
+    return Promise.resolve(getRunView(this.db, runId));
+  }
+
+  listRuns({ imageId, limit }: { imageId?: number; limit: number }): Promise<RunSummary[]> {
+    return Promise.resolve(runSummaries(this.db, imageId, limit));
+  }
+
   /** Full-resolution pixels of an opened image, for jobs. */
   pixels(imageId: number): RgbImage {
     const image = this.images.get(imageId);
@@ -136,10 +181,17 @@ export class Engine implements EngineApi {
     return image;
   }
 
-  dispose(): void {
+  /** Pixels of an image, decoding it again from its file when it has left the in-memory cache. */
+  private async pixelsOrReload(imageId: number): Promise<RgbImage> {
+    if (!this.images.has(imageId)) await this.openRecent({ imageId });
+    return this.pixels(imageId);
+  }
+
+  async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.jobs.cancelAll();
+    await this.models.dispose();
     this.db.close();
   }
 

@@ -52,7 +52,7 @@ console.log(`Open this address in your browser (it carries this launch's access 
 
 const shutdown = async () => {
   await server.close();
-  engine.dispose();
+  await engine.dispose();
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown());

@@ -4,6 +4,13 @@
  * and the renderer's browser client are all derived from it, so the three cannot drift apart.
  */
 import type { ErrorPayload } from './errors';
+import {
+  restoreRequestValidator,
+  type Protocol,
+  type RestoreRequest,
+  type RunSummary,
+  type RunView,
+} from './restore';
 import { literal, none, number, object, optional, string, type Validator } from './validate';
 
 /** Largest upload accepted over the wire, in base64 characters (about 150 MB of file). */
@@ -46,7 +53,6 @@ export interface ImageSummary {
 }
 
 export type Theme = 'system' | 'light' | 'dark';
-export type Protocol = 'reference' | 'blind';
 
 export interface Settings {
   readonly theme: Theme;
@@ -71,6 +77,10 @@ export interface StudioApi {
   getSettings(): Promise<Settings>;
   updateSettings(input: Partial<Settings>): Promise<Settings>;
   cancelJob(input: { jobId: string }): Promise<boolean>;
+  /** Starts a restoration job; progress and predicted cells arrive as events, the result through getRun. */
+  startRestore(input: RestoreRequest): Promise<{ jobId: string }>;
+  getRun(input: { runId: number }): Promise<RunView>;
+  listRuns(input: { imageId?: number; limit: number }): Promise<RunSummary[]>;
 }
 
 export type MethodName = keyof StudioApi;
@@ -98,6 +108,12 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
   getSettings: none,
   updateSettings: settingsPatch,
   cancelJob: object({ jobId: string({ maxLength: 100 }) }),
+  startRestore: restoreRequestValidator,
+  getRun: object({ runId: number({ integer: true, min: 1 }) }),
+  listRuns: object({
+    imageId: optional(number({ integer: true, min: 1 })),
+    limit: number({ integer: true, min: 1, max: 1000 }),
+  }),
 };
 
 export const METHOD_NAMES = Object.keys(INPUT_VALIDATORS) as MethodName[];
@@ -118,6 +134,19 @@ export type StudioEvent =
       readonly etaSeconds?: number;
     }
   | { readonly type: 'job.done'; readonly jobId: string }
+  | { readonly type: 'restore.started'; readonly jobId: string; readonly runId: number }
+  | {
+      readonly type: 'restore.cells';
+      readonly jobId: string;
+      readonly runId: number;
+      /** Newly predicted local cells (0..255) with their word and the LM's probability. */
+      readonly cells: readonly {
+        readonly cell: number;
+        readonly id: number;
+        readonly text: string;
+        readonly confidence: number;
+      }[];
+    }
   | { readonly type: 'job.failed'; readonly jobId: string; readonly error: ErrorPayload };
 
 /** How every response travels: errors become data, because thrown errors lose their type across IPC. */

@@ -126,7 +126,10 @@ export class FrozenLm {
     if (prompt.length === 0)
       throw new StudioError('INVALID_ARGUMENT', 'A prompt must contain at least one token.');
     // Keep the cached prefix shared with this prompt; at least the last prompt token is re-evaluated for logits.
-    const keep = Math.min(sequence.compareContextTokens(prompt as Token[]).firstDifferentIndex, prompt.length - 1);
+    const keep = Math.min(
+      sequence.compareContextTokens(prompt as Token[]).firstDifferentIndex,
+      prompt.length - 1,
+    );
     if (keep < sequence.nextTokenIndex) {
       await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
     }

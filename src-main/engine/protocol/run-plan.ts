@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly naive?: boolean;
   readonly onProgress?: (progress: PlanProgress) => void;
+  /** Each prediction as soon as it is made: sequence position of its first word, the ids, their probabilities. */
+  readonly onPredicted?: (start: number, ids: readonly number[], probabilities: readonly number[]) => void;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function runPlan(
   };
   const record = (start: number, ids: readonly number[], probabilities: readonly number[]) => {
     writeBack(working, start, ids);
+    options.onPredicted?.(start, ids, probabilities);
     probabilities.forEach((p, i) => {
       if (start + i < working.length) confidence.set(start + i, p);
     });

@@ -1,7 +1,9 @@
 import { paperInpaintCells, paperOutpaintCells } from '../corrupt/token-cells';
 
-export type Task = 'inpaint' | 'outpaint' | 'deblur' | 'shift' | 'rotate';
-export type ProtocolName = 'reference' | 'blind';
+import type { Protocol, Task } from '../../../src-preload/contract/restore';
+
+export type { Task };
+export type ProtocolName = Protocol;
 
 export const GRID = 16;
 export const CELLS = GRID * GRID;

@@ -126,15 +126,16 @@ interface RawRun {
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
-export function listRuns(db: Db, opts: { imageId?: number; limit: number }): RunRow[] {
+export function listRuns(db: Db, opts: { imageId?: number; runId?: number; limit: number }): RunRow[] {
   const rows = db
     .prepare(
       `SELECT id, image_id AS imageId, task, protocol, status, params, tokenizer_id AS tokenizerId, lm_id AS lmId,
               tokens_before AS tokensBefore, tokens_after AS tokensAfter, metrics, timings, error,
               created_at AS createdAt, finished_at AS finishedAt
-       FROM runs WHERE (@imageId IS NULL OR image_id = @imageId) ORDER BY id DESC LIMIT @limit`,
+       FROM runs WHERE (@imageId IS NULL OR image_id = @imageId) AND (@runId IS NULL OR id = @runId)
+       ORDER BY id DESC LIMIT @limit`,
     )
-    .all({ imageId: opts.imageId ?? null, limit: opts.limit }) as RawRun[];
+    .all({ imageId: opts.imageId ?? null, runId: opts.runId ?? null, limit: opts.limit }) as RawRun[];
   const outputs = db.prepare('SELECT kind, path FROM run_outputs WHERE run_id = ?');
   return rows.map((row) => ({
     ...row,

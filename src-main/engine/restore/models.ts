@@ -1,0 +1,36 @@
+import { FrozenLm } from '../llm/frozen-lm';
+import { defaultLmPath } from '../llm/models';
+import { defaultPackDir } from '../tokenizer/packs';
+import { V2LTokenizer } from '../tokenizer/tokenizer';
+
+/**
+ * The models a restoration needs, loaded on first use and kept: creating ONNX sessions and loading a GGUF take
+ * seconds, a restoration should not pay that each time. A failed load is not cached, so fixing the cause and
+ * retrying works without restarting.
+ */
+export class ModelSet {
+  private tokenizerPromise: Promise<V2LTokenizer> | null = null;
+  private lmPromise: Promise<FrozenLm> | null = null;
+
+  constructor(private readonly threads: () => number = () => 0) {}
+
+  tokenizer(): Promise<V2LTokenizer> {
+    this.tokenizerPromise ??= defaultPackDir().then((dir) => V2LTokenizer.load(dir));
+    this.tokenizerPromise.catch(() => (this.tokenizerPromise = null));
+    return this.tokenizerPromise;
+  }
+
+  lm(): Promise<FrozenLm> {
+    this.lmPromise ??= Promise.resolve().then(() =>
+      FrozenLm.load(defaultLmPath(), { threads: this.threads() }),
+    );
+    this.lmPromise.catch(() => (this.lmPromise = null));
+    return this.lmPromise;
+  }
+
+  async dispose(): Promise<void> {
+    const [tokenizer, lm] = await Promise.allSettled([this.tokenizerPromise, this.lmPromise]);
+    if (tokenizer.status === 'fulfilled') await tokenizer.value?.dispose();
+    if (lm.status === 'fulfilled') await lm.value?.dispose();
+  }
+}

@@ -1,0 +1,194 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RestoreRequest } from '../../../src-preload/contract/restore';
+import { paperBlurKernelSize } from '../corrupt/blur';
+import { extendCanvas } from '../corrupt/outpaint';
+import { StudioError } from '../errors';
+import { writeImageFile } from '../image/encode';
+import type { RgbImage } from '../image/types';
+import { view128 } from '../image/view';
+import type { JobContext } from '../jobs';
+import type { Db } from '../store/store';
+import { completeRun, endRun, startRun } from '../store/runs';
+import { degradationBank } from './bank';
+import type { Corruption } from './corruption';
+import type { ModelSet } from './models';
+import { restoreView } from './restore-view';
+import { damageMask, damageWindow, pasteWindow, type DamageWindow } from './window';
+
+export interface RestoreJobDeps {
+  readonly db: Db;
+  readonly dataDir: string;
+  readonly models: ModelSet;
+  readonly samplePaths: readonly string[];
+}
+
+/** Details of a finished run that the store's columns do not hold, kept next to its images as run.json. */
+export interface RunDetails {
+  readonly cleanIds: number[];
+  readonly corruptedIds: number[];
+  readonly resultIds: number[];
+  readonly predictedCells: number[];
+  readonly confidence: number[];
+  readonly window: { x: number; y: number; side: number } | null;
+}
+
+export type PredictedCells = { cell: number; id: number; confidence: number }[];
+
+/** What a request restores: a 128 px view, the corruption applied to it, and where it sits in the photo. */
+function prepare(
+  photo: RgbImage,
+  request: RestoreRequest,
+): { view: RgbImage; corruption: Corruption; window: DamageWindow | null; canvas: RgbImage } {
+  const { task } = request;
+  if (task === 'outpaint' && request.extend) {
+    if (request.protocol === 'reference') {
+      throw new StudioError(
+        'INVALID_ARGUMENT',
+        'Extending the canvas has no clean reference to build examples from: use the blind protocol.',
+      );
+    }
+    const extended = extendCanvas(photo, request.extend, 'edge');
+    const window = damageWindow(extended.image, extended.mask);
+    return { view: window.view, corruption: { task, cells: window.cells }, window, canvas: extended.image };
+  }
+  if ((task === 'inpaint' || task === 'outpaint') && request.mask) {
+    const window = damageWindow(photo, damageMask(photo.width, photo.height, request.mask));
+    return { view: window.view, corruption: { task, cells: window.cells }, window, canvas: photo };
+  }
+  const view = view128(photo);
+  const seed = request.seed ?? 0;
+  switch (task) {
+    case 'inpaint':
+    case 'outpaint':
+      return { view, corruption: { task }, window: null, canvas: photo };
+    case 'deblur':
+      return {
+        view,
+        corruption: { task, kernelSize: request.blurKernel ?? paperBlurKernelSize(seed) },
+        window: null,
+        canvas: photo,
+      };
+    case 'shift':
+      return {
+        view,
+        corruption: { task, dx: request.shift?.dx ?? 8, dy: request.shift?.dy ?? 8 },
+        window: null,
+        canvas: photo,
+      };
+    case 'rotate':
+      return {
+        view,
+        corruption: { task, quarterTurns: request.quarterTurns ?? 1 },
+        window: null,
+        canvas: photo,
+      };
+  }
+}
+
+/**
+ * A restoration as the studio runs it: prepare the view (a window around marked damage, or the paper's view of
+ * the whole photo), restore it, write the images, and record the run. The run row is created first and
+ * completed in one transaction with its outputs, so a crash leaves either a finished run or one marked failed.
+ */
+export async function runRestoreJob(
+  deps: RestoreJobDeps,
+  imageId: number,
+  photo: RgbImage,
+  request: RestoreRequest,
+  ctx: JobContext,
+  onStarted: (runId: number) => void,
+  onPredicted: (runId: number, cells: PredictedCells) => void,
+): Promise<number> {
+  const { view, corruption, window, canvas } = prepare(photo, request);
+  ctx.progress(0, 1, 'Loading models');
+  const tokenizer = await deps.models.tokenizer();
+  const lm = await deps.models.lm();
+  const runId = startRun(deps.db, {
+    imageId,
+    task: request.task,
+    protocol: request.protocol,
+    params: request,
+    tokenizerId: tokenizer.info.name,
+    lmId: lm.name,
+  });
+  onStarted(runId);
+  try {
+    const bank =
+      request.protocol === 'blind' && corruption.task !== 'inpaint' && corruption.task !== 'outpaint'
+        ? await degradationBank(tokenizer, deps.samplePaths, corruption)
+        : undefined;
+    const started = performance.now();
+    const result = await restoreView(
+      tokenizer,
+      lm,
+      {
+        original: view,
+        corruption,
+        protocol: request.protocol,
+        seed: request.seed ?? 0,
+        ...(bank ? { bank } : {}),
+      },
+      {
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress(p.done, p.of, 'Predicting words', p.tokensPerSecond),
+        onPredicted: (start, ids, probabilities) =>
+          onPredicted(
+            runId,
+            ids.map((id, i) => ({ cell: start + i, id, confidence: probabilities[i] ?? 0 })),
+          ),
+      },
+    );
+    const dir = path.join(deps.dataDir, 'runs', String(runId));
+    fs.mkdirSync(dir, { recursive: true });
+    const outputs: Record<string, string> = {};
+    const save = async (kind: string, image: RgbImage) => {
+      const file = path.join(dir, `${kind}.png`);
+      await writeImageFile(file, image, { format: 'png' }, { overwrite: true });
+      outputs[kind] = file;
+    };
+    await save('original', view);
+    await save('corrupted', result.corrupted);
+    await save('decoded', result.decoded);
+    await save('result', result.result);
+    if (window) await save('photo', pasteWindow(canvas, window, result.result));
+    const details: RunDetails = {
+      cleanIds: result.cleanIds,
+      corruptedIds: result.corruptedIds,
+      resultIds: result.resultIds,
+      predictedCells: result.predictedCells,
+      confidence: result.confidence,
+      window: window ? { x: window.x, y: window.y, side: window.side } : null,
+    };
+    const detailsFile = path.join(dir, 'run.json');
+    fs.writeFileSync(detailsFile, JSON.stringify(details));
+    outputs['details'] = detailsFile;
+    const m = result.metrics;
+    completeRun(deps.db, runId, {
+      tokensBefore: result.corruptedIds,
+      tokensAfter: result.resultIds,
+      metrics: {
+        token_accuracy: m.tokenAccuracy,
+        psnr: m.psnr,
+        psnr_y: m.psnrY,
+        ssim: m.ssim,
+        psnr_corrupted: m.psnrCorrupted,
+        ssim_corrupted: m.ssimCorrupted,
+        prompt_tokens: result.promptTokens,
+      },
+      timings: { ...result.timings, total: (performance.now() - started) / 1000 },
+      outputs,
+    });
+    ctx.progress(1, 1, 'Done');
+    return runId;
+  } catch (error) {
+    const cancelled = ctx.signal.aborted;
+    endRun(
+      deps.db,
+      runId,
+      cancelled ? 'cancelled' : 'failed',
+      error instanceof Error ? error.message : String(error),
+    );
+    throw error;
+  }
+}

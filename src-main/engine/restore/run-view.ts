@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import type { GridCell, RestoreRequest, RunSummary, RunView } from '../../../src-preload/contract/restore';
+import { StudioError } from '../errors';
+import { listRuns, type RunRow } from '../store/runs';
+import type { Db } from '../store/store';
+import { tokenText } from '../tokenizer/vocabulary';
+import type { RunDetails } from './restore-job';
+
+const grid = (ids: readonly number[]): GridCell[] => ids.map((id) => ({ id, text: tokenText(id) }));
+
+function dataUrl(file: string | undefined): string | undefined {
+  if (!file || !fs.existsSync(file)) return undefined;
+  return `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
+}
+
+/** A run as the renderer shows it: the store's row with its grids and images read back from disk. */
+export function runView(row: RunRow): RunView {
+  const detailsFile = row.outputs['details'];
+  const details =
+    detailsFile && fs.existsSync(detailsFile)
+      ? (JSON.parse(fs.readFileSync(detailsFile, 'utf8')) as RunDetails)
+      : null;
+  const images: Partial<Record<'original' | 'corrupted' | 'decoded' | 'result', string>> = {};
+  for (const kind of ['original', 'corrupted', 'decoded', 'result'] as const) {
+    const url = dataUrl(row.outputs[kind]);
+    if (url) images[kind] = url;
+  }
+  return {
+    runId: row.id,
+    imageId: row.imageId,
+    task: row.task,
+    protocol: row.protocol,
+    usesCleanReference: row.protocol === 'reference',
+    status: row.status,
+    error: row.error,
+    createdAt: row.createdAt,
+    params: row.params as RestoreRequest,
+    tokenizer: row.tokenizerId,
+    lm: row.lmId,
+    predictedCells: details?.predictedCells ?? [],
+    grids: details
+      ? {
+          clean: grid(details.cleanIds),
+          corrupted: grid(details.corruptedIds),
+          result: grid(details.resultIds),
+        }
+      : null,
+    confidence: details?.confidence ?? [],
+    images,
+    metrics: row.metrics,
+    timings: row.timings,
+  };
+}
+
+export function getRunView(db: Db, runId: number): RunView {
+  const row = listRuns(db, { runId, limit: 1 })[0];
+  if (!row) throw new StudioError('NOT_FOUND', `There is no run ${runId} in the history.`);
+  return runView(row);
+}
+
+export function runSummaries(db: Db, imageId: number | undefined, limit: number): RunSummary[] {
+  return listRuns(db, { ...(imageId === undefined ? {} : { imageId }), limit }).map((row) => ({
+    runId: row.id,
+    imageId: row.imageId,
+    task: row.task,
+    protocol: row.protocol,
+    status: row.status,
+    createdAt: row.createdAt,
+    tokenAccuracy: row.metrics?.['token_accuracy'] ?? null,
+  }));
+}

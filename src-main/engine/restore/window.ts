@@ -1,0 +1,134 @@
+import { maskFromRects, maskFromStrokes } from '../corrupt/mask';
+import { tokenCellsFromMask } from '../corrupt/token-cells';
+import { StudioError } from '../errors';
+import { resizeImage } from '../image/resample';
+import type { Mask, RgbImage } from '../image/types';
+import { cropRegion, VIEW_SIZE } from '../image/view';
+import type { DamageMask } from '../../../src-preload/contract/restore';
+
+/**
+ * The user's damage as one pixel mask. Rectangles count as drawn first; brush and eraser strokes then apply in
+ * order, so an eraser clears both earlier strokes and rectangles.
+ */
+export function damageMask(width: number, height: number, damage: DamageMask): Mask {
+  const rects = maskFromRects(width, height, damage.rects);
+  const strokes = maskFromStrokes(width, height, damage.strokes);
+  const erasers = maskFromStrokes(
+    width,
+    height,
+    damage.strokes.filter((s) => s.erase === true).map((s) => ({ points: s.points, radius: s.radius })),
+  );
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) {
+    data[i] = strokes.data[i] === 1 || (rects.data[i] === 1 && erasers.data[i] === 0) ? 1 : 0;
+  }
+  return { width, height, data };
+}
+
+export interface DamageWindow {
+  /** Square region of the photo, in photo pixels; its side is a multiple of 8. */
+  readonly x: number;
+  readonly y: number;
+  readonly side: number;
+  /** The region at the tokenizer's 128 px. */
+  readonly view: RgbImage;
+  /** Cells of the 16x16 grid that hold damage. */
+  readonly cells: boolean[];
+  /** The damage inside the window, at photo scale. */
+  readonly mask: Mask;
+}
+
+/**
+ * The square window of the photo restored for a local repair: the damage with as much context again around it,
+ * at least 128 px and a multiple of 8 px (so at 128 px one token is exactly 8x8 photo pixels), kept inside the
+ * photo. Damage wider than 64 px makes the window larger than 128 px; it is then restored downscaled.
+ */
+export function damageWindow(image: RgbImage, mask: Mask): DamageWindow {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x] === 0) continue;
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+  }
+  if (x1 < 0)
+    throw new StudioError('INVALID_ARGUMENT', 'The mask marks no pixels: paint over the damage first.');
+  const limit = Math.min(image.width, image.height);
+  if (limit < VIEW_SIZE) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `The photo is ${image.width}x${image.height}; local repair needs at least ${VIEW_SIZE} px on each side.`,
+    );
+  }
+  const extent = Math.max(x1 - x0 + 1, y1 - y0 + 1);
+  let side = Math.max(VIEW_SIZE, Math.ceil((extent * 2) / 8) * 8);
+  side = Math.min(side, limit - (limit % 8));
+  const clamp = (v: number, max: number) => Math.max(0, Math.min(max, v));
+  const x = clamp(Math.round((x0 + x1 + 1) / 2 - side / 2), image.width - side);
+  const y = clamp(Math.round((y0 + y1 + 1) / 2 - side / 2), image.height - side);
+  const region = cropRegion(image, x, y, side, side);
+  const windowMask: Mask = { width: side, height: side, data: new Uint8Array(side * side) };
+  for (let r = 0; r < side; r++) {
+    windowMask.data.set(
+      mask.data.subarray((y + r) * mask.width + x, (y + r) * mask.width + x + side),
+      r * side,
+    );
+  }
+  return {
+    x,
+    y,
+    side,
+    view: side === VIEW_SIZE ? region : resizeImage(region, VIEW_SIZE, VIEW_SIZE),
+    cells: tokenCellsFromMask(windowMask),
+    mask: windowMask,
+  };
+}
+
+/**
+ * Pastes the restored 128 px view back into the photo over the damaged cells, with a soft edge (a ramp of about
+ * one cell) so no seam shows; pixels away from the damage stay exactly as they were.
+ */
+export function pasteWindow(photo: RgbImage, window: DamageWindow, restored: RgbImage): RgbImage {
+  const scaled = window.side === VIEW_SIZE ? restored : resizeImage(restored, window.side, window.side);
+  const cell = window.side / 16;
+  const feather = Math.max(1, cell / 2);
+  // Distance (in photo pixels) from each window pixel to the nearest damaged cell, capped at `feather`.
+  const alpha = new Float32Array(window.side * window.side);
+  for (let py = 0; py < window.side; py++) {
+    for (let px = 0; px < window.side; px++) {
+      let best = feather;
+      const cy = Math.floor(py / cell);
+      const cx = Math.floor(px / cell);
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const ny = cy + dy;
+          const nx = cx + dx;
+          if (ny < 0 || nx < 0 || ny >= 16 || nx >= 16 || window.cells[ny * 16 + nx] !== true) continue;
+          const ex = Math.max(nx * cell - px, 0, px - ((nx + 1) * cell - 1));
+          const ey = Math.max(ny * cell - py, 0, py - ((ny + 1) * cell - 1));
+          best = Math.min(best, Math.hypot(ex, ey));
+        }
+      }
+      alpha[py * window.side + px] = 1 - best / feather;
+    }
+  }
+  const data = photo.data.slice();
+  for (let py = 0; py < window.side; py++) {
+    for (let px = 0; px < window.side; px++) {
+      const a = alpha[py * window.side + px] ?? 0;
+      if (a <= 0) continue;
+      const d = ((window.y + py) * photo.width + window.x + px) * 3;
+      const s = (py * window.side + px) * 3;
+      for (let c = 0; c < 3; c++) {
+        data[d + c] = Math.round((1 - a) * (data[d + c] ?? 0) + a * (scaled.data[s + c] ?? 0));
+      }
+    }
+  }
+  return { width: photo.width, height: photo.height, data };
+}
