@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = isStudioError(error)
       ? `${error.code}: ${error.message}`
-      : error instanceof Error ? error.message : String(error);
+      : error instanceof Error
+        ? error.message
+        : String(error);
     console.error(`v2l ${name}: ${message}`);
     return 1;
   }
