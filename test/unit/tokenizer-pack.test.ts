@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { isStudioError } from '../../src-main/engine/errors';
-import { loadImageFile, view128 } from '../../src-main/engine/image';
+import { chwToRgb, loadImageFile, view128 } from '../../src-main/engine/image';
 import type { RgbImage } from '../../src-main/engine/image/types';
 import { psnrRgb } from '../../src-main/engine/metrics';
 import { defaultPackDir } from '../../src-main/engine/tokenizer/packs';
@@ -163,6 +163,53 @@ describe('tokenizer with the installed pack', () => {
     const { tokenizer } = await ready();
     expect(await tokenizer.encode([])).toEqual([]);
     expect(await tokenizer.decode([])).toEqual([]);
+  });
+});
+
+describe("tokenizer against the exporter's PyTorch reference", () => {
+  it('gives the ids PyTorch gave and images within rounding of its output, for the reference inputs', async () => {
+    const { packDir, tokenizer } = await ready();
+    const refDir = path.join(packDir, 'reference');
+    // export_onnx.py writes reference/ next to the graphs; a pack trimmed for shipping may leave it out.
+    const meta = JSON.parse(
+      await readFile(path.join(refDir, 'reference.json'), 'utf8').catch(() => 'null'),
+    ) as {
+      n: number;
+      input: string;
+      ids: string;
+      image: string;
+    } | null;
+    if (!meta) {
+      console.warn(`${refDir} is absent: the PyTorch comparison was not run.`);
+      return;
+    }
+    const plane = 3 * 128 * 128;
+    const floats = async (f: string): Promise<Float32Array> => {
+      const b = await readFile(path.join(refDir, f));
+      return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    };
+    const input = await floats(meta.input);
+    const image = await floats(meta.image);
+    const idBytes = await readFile(path.join(refDir, meta.ids));
+    const refIds = new BigInt64Array(
+      idBytes.buffer.slice(idBytes.byteOffset, idBytes.byteOffset + idBytes.byteLength),
+    );
+    // The inputs are uint8 / 127.5 - 1, so converting back to pixels is exact.
+    const views = Array.from({ length: meta.n }, (_, i) =>
+      chwToRgb(input.subarray(i * plane, (i + 1) * plane), 128, 128),
+    );
+    const grids = await tokenizer.encode(views);
+    const ours = grids.flatMap((g) => Array.from(g.ids));
+    expect(ours).toEqual(Array.from(refIds, Number));
+    const restored = await tokenizer.decode(grids);
+    let worst = 0;
+    restored.forEach((img, i) => {
+      const expected = chwToRgb(image.subarray(i * plane, (i + 1) * plane), 128, 128);
+      for (let k = 0; k < img.data.length; k++)
+        worst = Math.max(worst, Math.abs((img.data[k] ?? 0) - (expected.data[k] ?? 0)));
+    });
+    // Float differences of ~1e-5 can flip the rounding of a value that sits on a half step.
+    expect(worst).toBeLessThanOrEqual(1);
   });
 });
 

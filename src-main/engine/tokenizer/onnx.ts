@@ -63,6 +63,8 @@ export interface SessionOptions {
 export interface ProviderAttempt {
   readonly provider: ExecutionProvider;
   readonly error: string;
+  /** Time the failed attempt cost, in milliseconds (loading a missing CUDA library takes about 0.2 s). */
+  readonly ms: number;
 }
 
 export type TensorData =
@@ -114,6 +116,7 @@ export class OnnxModel {
     const failed: ProviderAttempt[] = [];
     const started = performance.now();
     for (const provider of providers) {
+      const attemptStarted = performance.now();
       try {
         const session = await ort.InferenceSession.create(file, {
           executionProviders: [provider],
@@ -126,7 +129,11 @@ export class OnnxModel {
         });
         return new OnnxModel(session, file, provider, failed, performance.now() - started);
       } catch (error) {
-        failed.push({ provider, error: error instanceof Error ? error.message : String(error) });
+        failed.push({
+          provider,
+          error: error instanceof Error ? error.message : String(error),
+          ms: performance.now() - attemptStarted,
+        });
       }
     }
     const last = failed[failed.length - 1];
