@@ -122,7 +122,8 @@ def main():
     ap.add_argument('--codebook', default=str(RUNS / 'codebook' / 'codebook-llama2-128d.npy'))
     ap.add_argument('--data', default=str(RUNS / 'data'))
     ap.add_argument('--log-every', type=float, default=60, help='seconds')
-    ap.add_argument('--eval-every', type=float, default=900, help='seconds')
+    ap.add_argument('--eval-every', type=float, default=1800, help='seconds')
+    ap.add_argument('--heldout-n', type=int, default=64, help='held-out train images used by the periodic check')
     ap.add_argument('--ckpt-every', type=float, default=600, help='seconds')
     ap.add_argument('--snapshot-every', type=float, default=50_000, help='keep a copy every N img_eq')
     ap.add_argument('--max-seconds', type=float, default=0, help='stop after this many seconds (0 = run to budget)')
@@ -174,7 +175,8 @@ def main():
     with open(run_dir / 'args.json', 'w') as f:
         json.dump(vars(args), f, indent=1)
     data = Data(Path(args.data), seed=args.seed + state['step'])
-    heldout = np.load(Path(args.data) / 'heldout.npy')
+    heldout_all = np.load(Path(args.data) / 'heldout.npy')
+    heldout = heldout_all[:args.heldout_n]
     logf = open(run_dir / 'log.jsonl', 'a')
     nparams = sum(p.numel() for p in model.parameters())
     log(f'device {device}, threads {args.threads}, params {nparams / 1e6:.2f} M, budget {args.budget:.0f} img_eq')
@@ -257,7 +259,7 @@ def main():
         if args.max_seconds and now - t_start >= args.max_seconds:
             break
     checkpoint()
-    r = evaluate(ema, heldout, device)
+    r = evaluate(ema, heldout_all, device)
     r.update({'type': 'eval_heldout', 'weights': 'ema', 'step': state['step'], 'img_eq': round(state['img_eq'], 1),
               'wall_s': round(state['wall'], 1), 'final': state['img_eq'] >= state['sched'][-1]['end']})
     write(r)
