@@ -4,6 +4,7 @@
  */
 import {
   getLlama,
+  TokenBias,
   LlamaLogLevel,
   readGgufFileInfo,
   type Llama,
@@ -11,9 +12,11 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
   type Token,
+  type ControlledEvaluateInputItem,
 } from 'node-llama-cpp';
 
-export type { LlamaContext, LlamaContextSequence, LlamaModel, Token };
+export { TokenBias };
+export type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel, Token };
 
 let runtime: Promise<Llama> | null = null;
 
