@@ -9,6 +9,7 @@ import { psnrRgb, psnrY, ssim } from '../../engine/metrics';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult, type Command } from '../command';
+import { EVAL_RESTORE_HELP, evalRestore } from './eval-restore';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif']);
 
@@ -66,117 +67,135 @@ function positiveInteger(value: string | undefined, option: string): number | un
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
+/** `eval reconstruction ...`: the tokenizer's round trip over a folder, as the paper measures reconstruction. */
+async function evalReconstruction(rest: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      data: { type: 'string' },
+      limit: { type: 'string' },
+      pack: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (!values.data) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      'eval reconstruction needs --data DIR. See: npm run -s v2l -- eval reconstruction --help',
+    );
+  }
+  const limit = positiveInteger(values.limit, '--limit');
+  const threads = positiveInteger(values.threads, '--threads');
+
+  const all = await listImageFiles(values.data);
+  const files = limit === undefined ? all : all.slice(0, limit);
+  if (files.length === 0) {
+    throw new StudioError(
+      'NOT_FOUND',
+      `${path.resolve(values.data)} holds no images (${[...IMAGE_EXTENSIONS].join(' ')}).`,
+    );
+  }
+  const packDir = values.pack ?? (await defaultPackDir());
+  await using tokenizer = await V2LTokenizer.load(packDir, threads === undefined ? {} : { threads });
+  const { info } = tokenizer;
+  console.error(
+    `pack ${info.name} (${info.dir}): providers encoder=${info.providers.encoder} decoder=${info.providers.decoder}, ` +
+      `hash check ${info.timings.hashMs.toFixed(0)} ms, sessions ${info.timings.sessionMs.toFixed(0)} ms; ` +
+      `${files.length} images`,
+  );
+
+  // onnxruntime allocates and plans on a session's first run; one untimed round trip keeps that out of the
+  // per-image time, which is meant to be what every later image costs.
+  const warmUp = {
+    width: info.imageSize,
+    height: info.imageSize,
+    data: new Uint8Array(info.imageSize ** 2 * 3),
+  };
+  await tokenizer.decode(await tokenizer.encode([warmUp]));
+
+  const used = new Set<number>();
+  let sumPsnr = 0;
+  let sumPsnrY = 0;
+  let sumSsim = 0;
+  let seconds = 0;
+  for (const [i, file] of files.entries()) {
+    const view = view128((await loadImageFile(file)).image);
+    const started = performance.now();
+    const [grid] = await tokenizer.encode([view]);
+    const [restored] = grid ? await tokenizer.decode([grid]) : [];
+    seconds += (performance.now() - started) / 1000;
+    if (!grid || !restored) throw new StudioError('INTERNAL', `The tokenizer returned nothing for ${file}.`);
+    for (const id of grid.ids) used.add(id);
+    const p = psnrRgb(view, restored);
+    sumPsnr += p;
+    sumPsnrY += psnrY(view, restored);
+    sumSsim += ssim(view, restored);
+    if ((i + 1) % 10 === 0 || i + 1 === files.length) {
+      console.error(
+        `[${i + 1}/${files.length}] ${path.basename(file)}  PSNR ${p.toFixed(2)} dB; running mean ` +
+          `${(sumPsnr / (i + 1)).toFixed(2)} dB, ${((seconds / (i + 1)) * 1000).toFixed(0)} ms per image`,
+      );
+    }
+  }
+  const n = files.length;
+  const result = {
+    images: n,
+    psnr: round(sumPsnr / n, 4),
+    psnr_y: round(sumPsnrY / n, 4),
+    ssim: round(sumSsim / n, 5),
+    distinct_tokens: used.size,
+    seconds_per_image: round(seconds / n, 5),
+  };
+  if (values.json === true) {
+    printResult(result, true);
+    return;
+  }
+  printResult(
+    {
+      pack: `${info.name} (${info.dir})`,
+      provider:
+        info.providers.encoder === info.providers.decoder
+          ? info.providers.encoder
+          : `encoder ${info.providers.encoder}, decoder ${info.providers.decoder}`,
+      ...result,
+      hash_check_ms: round(info.timings.hashMs, 1),
+      session_create_ms: round(info.timings.sessionMs, 1),
+    },
+    false,
+  );
+}
+
+/** Evaluation tasks: each takes the arguments after its name. */
+const EVAL_TASKS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
+  reconstruction: evalReconstruction,
+  // A call, not the bare function: the two modules import each other, and this table is built at load time.
+  restore: (args) => evalRestore(args),
+};
+
 export const evalCommand: Command = {
   name: 'eval',
-  usage: 'eval reconstruction --data DIR [--limit N] [--json]',
-  summary: 'encode + decode a folder through the tokenizer; print PSNR, PSNR-Y, SSIM, tokens, speed',
+  usage: 'eval reconstruction|restore --data DIR [--limit N] [--json]',
+  summary: 'measure the tokenizer round trip (reconstruction) or restoration over a folder of images',
   run: async (args) => {
     const [task, ...rest] = args;
-    if (task === '--help' || task === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    const wantsHelp = rest.includes('--help') || rest.includes('-h');
+    if (task === 'reconstruction' && wantsHelp) {
       console.log(HELP);
       return;
     }
-    if (task !== 'reconstruction') {
+    if (task === 'restore' && wantsHelp) {
+      console.log(`Usage: npm run -s v2l -- ${EVAL_RESTORE_HELP}`);
+      return;
+    }
+    const run = task === undefined ? undefined : EVAL_TASKS[task];
+    if (!run) {
       throw new StudioError(
         'INVALID_ARGUMENT',
-        `eval knows one task, "reconstruction", not ${task === undefined ? 'none' : `"${task}"`}. ` +
+        `eval takes a task, ${Object.keys(EVAL_TASKS).join(' or ')}, not ${task === undefined ? 'none' : `"${task}"`}. ` +
           'See: npm run -s v2l -- eval reconstruction --help',
       );
     }
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        data: { type: 'string' },
-        limit: { type: 'string' },
-        pack: { type: 'string' },
-        threads: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-    if (!values.data)
-      throw new StudioError(
-        'INVALID_ARGUMENT',
-        'eval reconstruction needs --data DIR. See: npm run -s v2l -- eval reconstruction --help',
-      );
-    const limit = positiveInteger(values.limit, '--limit');
-    const threads = positiveInteger(values.threads, '--threads');
-
-    const all = await listImageFiles(values.data);
-    const files = limit === undefined ? all : all.slice(0, limit);
-    if (files.length === 0) {
-      throw new StudioError(
-        'NOT_FOUND',
-        `${path.resolve(values.data)} holds no images (${[...IMAGE_EXTENSIONS].join(' ')}).`,
-      );
-    }
-    const packDir = values.pack ?? (await defaultPackDir());
-    await using tokenizer = await V2LTokenizer.load(packDir, threads === undefined ? {} : { threads });
-    const { info } = tokenizer;
-    console.error(
-      `pack ${info.name} (${info.dir}): providers encoder=${info.providers.encoder} decoder=${info.providers.decoder}, ` +
-        `hash check ${info.timings.hashMs.toFixed(0)} ms, sessions ${info.timings.sessionMs.toFixed(0)} ms; ` +
-        `${files.length} images`,
-    );
-
-    // onnxruntime allocates and plans on a session's first run; one untimed round trip keeps that out of the
-    // per-image time, which is meant to be what every later image costs.
-    const warmUp = {
-      width: info.imageSize,
-      height: info.imageSize,
-      data: new Uint8Array(info.imageSize ** 2 * 3),
-    };
-    await tokenizer.decode(await tokenizer.encode([warmUp]));
-
-    const used = new Set<number>();
-    let sumPsnr = 0;
-    let sumPsnrY = 0;
-    let sumSsim = 0;
-    let seconds = 0;
-    for (const [i, file] of files.entries()) {
-      const view = view128((await loadImageFile(file)).image);
-      const started = performance.now();
-      const [grid] = await tokenizer.encode([view]);
-      const [restored] = grid ? await tokenizer.decode([grid]) : [];
-      seconds += (performance.now() - started) / 1000;
-      if (!grid || !restored)
-        throw new StudioError('INTERNAL', `The tokenizer returned nothing for ${file}.`);
-      for (const id of grid.ids) used.add(id);
-      const p = psnrRgb(view, restored);
-      sumPsnr += p;
-      sumPsnrY += psnrY(view, restored);
-      sumSsim += ssim(view, restored);
-      if ((i + 1) % 10 === 0 || i + 1 === files.length) {
-        console.error(
-          `[${i + 1}/${files.length}] ${path.basename(file)}  PSNR ${p.toFixed(2)} dB; running mean ` +
-            `${(sumPsnr / (i + 1)).toFixed(2)} dB, ${((seconds / (i + 1)) * 1000).toFixed(0)} ms per image`,
-        );
-      }
-    }
-    const n = files.length;
-    const result = {
-      images: n,
-      psnr: round(sumPsnr / n, 4),
-      psnr_y: round(sumPsnrY / n, 4),
-      ssim: round(sumSsim / n, 5),
-      distinct_tokens: used.size,
-      seconds_per_image: round(seconds / n, 5),
-    };
-    if (values.json === true) {
-      printResult(result, true);
-      return;
-    }
-    printResult(
-      {
-        pack: `${info.name} (${info.dir})`,
-        provider:
-          info.providers.encoder === info.providers.decoder
-            ? info.providers.encoder
-            : `encoder ${info.providers.encoder}, decoder ${info.providers.decoder}`,
-        ...result,
-        hash_check_ms: round(info.timings.hashMs, 1),
-        session_create_ms: round(info.timings.sessionMs, 1),
-      },
-      false,
-    );
+    await run(rest);
   },
 };
