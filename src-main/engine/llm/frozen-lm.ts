@@ -182,6 +182,31 @@ export class FrozenLm {
     return { generation: { ids, confidences }, evaluated };
   }
 
+  /** llama.cpp's own tokenisation of `text` (no BOS), to check it against the LLaMA-2 reference tokenizer. */
+  tokenize(text: string): number[] {
+    this.assertUsable();
+    return [...this.model.tokenize(text)];
+  }
+
+  /**
+   * Natural-log probability the model gives each token of `tokens` after the ones before it (entry i is for
+   * token i + 1). Evaluated from an empty sequence with the full distribution at every position: exact, slow.
+   */
+  async tokenLogProbs(tokens: readonly number[]): Promise<number[]> {
+    this.assertUsable();
+    const sequence = this.sequences[0];
+    if (!sequence) throw new StudioError('INTERNAL', 'The language model has no sequence.');
+    await sequence.clearHistory();
+    const input = tokens.map((token, i) =>
+      i < tokens.length - 1 ? [token, { generateNext: { probabilities: true } }] : token,
+    );
+    const output = await sequence.controlledEvaluate(input as ControlledEvaluateInputItem[]);
+    await sequence.clearHistory();
+    return tokens
+      .slice(1)
+      .map((next, i) => Math.log(output[i]?.next.probabilities?.get(next as Token) ?? 1e-30));
+  }
+
   /** Evaluates `tokens` and asks for a next-token result after the last one. */
   private async evaluateLast(
     sequence: LlamaContextSequence,
