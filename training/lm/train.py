@@ -43,8 +43,8 @@ PRESETS = {
                 syn_only_steps=400, ramp_steps=2000, syn_final=0.3, n_neg=2048, eval_every=300,
                 ckpt_every=100, full_softmax=False, steps=10 ** 9, decay_steps=0),
     # one H100 for ~10 minutes: wider, full softmax, big batches
-    'gpu': dict(d=256, layers=4, heads=4, ffn=768, B0=128, T0=128, B=64, T=512, lr=2e-3, warmup=200,
-                syn_only_steps=600, ramp_steps=1500, syn_final=0.25, n_neg=8192, eval_every=500,
+    'gpu': dict(d=256, layers=6, heads=8, ffn=768, B0=64, T0=384, B=64, T=512, lr=1.5e-3, warmup=200,
+                syn_only_steps=300, ramp_steps=1500, syn_final=0.25, n_neg=8192, eval_every=500,
                 ckpt_every=250, full_softmax=True, steps=6000, decay_steps=1500),
 }
 
