@@ -11,6 +11,8 @@ import type {
   StudioEvent,
 } from '../../src-preload/contract/api';
 import { StudioError } from './errors';
+import { exportRun, modelInfo } from './export';
+import type { ExportRequest, ExportResult, ModelInfo } from '../../src-preload/contract/export';
 import { decodeImageBuffer, loadImageFile, type DecodedImage } from './image/decode';
 import { makeThumbnail, toPngDataUrl } from './image/encode';
 import { resizeImage } from './image/resample';
@@ -172,6 +174,14 @@ export class Engine implements EngineApi {
 
   listRuns({ imageId, limit }: { imageId?: number; limit: number }): Promise<RunSummary[]> {
     return Promise.resolve(runSummaries(this.db, imageId, limit));
+  }
+
+  exportRun(request: ExportRequest): Promise<ExportResult> {
+    return exportRun({ db: this.db, dataDir: this.options.dataDir }, request);
+  }
+
+  modelInfo(): Promise<ModelInfo> {
+    return modelInfo();
   }
 
   /** Full-resolution pixels of an opened image, for jobs. */

@@ -4,6 +4,7 @@
  * and the renderer's browser client are all derived from it, so the three cannot drift apart.
  */
 import type { ErrorPayload } from './errors';
+import { EXPORT_VALIDATORS, type ExportApi } from './export';
 import {
   restoreRequestValidator,
   type Protocol,
@@ -64,7 +65,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = { theme: 'system', defaultProtocol: 'reference', threads: 0 };
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
-export interface StudioApi {
+export interface StudioApi extends ExportApi {
   appInfo(): Promise<AppInfo>;
   listSamples(): Promise<SampleInfo[]>;
   openSample(input: { id: string }): Promise<OpenedImage>;
@@ -114,6 +115,7 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
     imageId: optional(number({ integer: true, min: 1 })),
     limit: number({ integer: true, min: 1, max: 1000 }),
   }),
+  ...EXPORT_VALIDATORS,
 };
 
 export const METHOD_NAMES = Object.keys(INPUT_VALIDATORS) as MethodName[];

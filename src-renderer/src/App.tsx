@@ -1,21 +1,35 @@
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Library } from './components/Library';
-import { PhotoStage } from './components/PhotoStage';
+import { ShortcutSheet } from './components/ShortcutSheet';
 import { ACCEPTED_IMAGE_TYPES } from './files';
+import { ResultsView } from './results/ResultsView';
+import { SettingsDialog } from './settings/SettingsDialog';
+import { isTyping } from './shortcuts';
 import { useStudio } from './useStudio';
+import { Workspace } from './Workspace';
+import type { RunView } from '../../src-preload/contract/restore';
+
+type Overlay = 'none' | 'shortcuts' | 'settings';
 
 export function App() {
   const studio = useStudio();
   const { state } = studio;
   const fileInput = useRef<HTMLInputElement>(null);
+  const [overlay, setOverlay] = useState<Overlay>('none');
+  const [showResults, setShowResults] = useState(false);
 
   const pickFile = () => {
     if (state.info?.nativeDialogs) void studio.openWithDialog();
     else fileInput.current?.click();
   };
 
-  // Paste an image from the clipboard anywhere in the window; Ctrl/Cmd+O opens a file.
+  const theme = state.settings?.theme ?? 'system';
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+  }, [theme]);
+
+  // Paste an image from the clipboard anywhere in the window; Ctrl/Cmd+O opens a file; ? shows the shortcuts.
   useEffect(() => {
     const onPaste = (event: ClipboardEvent) => {
       const file = event.clipboardData?.files[0];
@@ -25,6 +39,9 @@ export function App() {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'o') {
         event.preventDefault();
         pickFile();
+      } else if (event.key === '?' && !isTyping(event)) {
+        event.preventDefault();
+        setOverlay((o) => (o === 'shortcuts' ? 'none' : 'shortcuts'));
       }
     };
     window.addEventListener('paste', onPaste);
@@ -34,6 +51,18 @@ export function App() {
       window.removeEventListener('keydown', onKey);
     };
   });
+
+  const { showRun } = studio;
+  const onFinished = useCallback(
+    (run: RunView) => {
+      showRun(run);
+      setShowResults(true);
+    },
+    [showRun],
+  );
+  const onStarted = useCallback(() => setShowResults(false), []);
+
+  const results = showResults && state.run ? <ResultsView run={state.run} /> : null;
 
   return (
     <div
@@ -62,6 +91,30 @@ export function App() {
             event.target.value = '';
           }}
         />
+        {(state.image ?? state.run) && (
+          <div className="view-switch" role="tablist" aria-label="View">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={!results}
+              data-testid="view-edit"
+              disabled={!state.image}
+              onClick={() => setShowResults(false)}
+            >
+              Edit
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={results !== null}
+              data-testid="view-results"
+              disabled={!state.run}
+              onClick={() => setShowResults(true)}
+            >
+              Results
+            </button>
+          </div>
+        )}
         {state.busy && (
           <span className="busy" role="status">
             {state.busy}
@@ -72,26 +125,62 @@ export function App() {
             {state.image.name} · {state.image.width}×{state.image.height} · {state.image.format}
           </span>
         )}
+        <span className="spacer" />
+        <button type="button" data-testid="open-settings" onClick={() => setOverlay('settings')}>
+          Settings
+        </button>
+        <button
+          type="button"
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+          onClick={() => setOverlay('shortcuts')}
+        >
+          ?
+        </button>
       </header>
       {state.error && <ErrorBanner error={state.error} onDismiss={studio.dismissError} />}
       <main className="workspace">
         <Library
           samples={state.samples}
           recent={state.recent}
-          onSample={(id) => void studio.openSample(id)}
-          onRecent={(imageId) => void studio.openRecent(imageId)}
+          runs={state.runs}
+          currentRun={results ? (state.run?.runId ?? null) : null}
+          onSample={(id) => void studio.openSample(id).then(() => setShowResults(false))}
+          onRecent={(imageId) => void studio.openRecent(imageId).then(() => setShowResults(false))}
+          onRun={(runId) => void studio.openRun(runId).then(() => setShowResults(true))}
         />
-        <section className="canvas-area" aria-label="Photo">
-          {state.image ? (
-            <PhotoStage image={state.image} />
-          ) : (
-            <div className="empty-state">
-              <h2>Open a photo to begin</h2>
-              <p>Drop an image anywhere, paste one, press Ctrl+O, or pick a sample on the left.</p>
-            </div>
-          )}
-        </section>
+        {state.image ? (
+          <Workspace
+            key={state.image.imageId}
+            image={state.image}
+            defaultProtocol={state.settings?.defaultProtocol ?? 'reference'}
+            models={state.models}
+            onFinished={onFinished}
+            onStarted={onStarted}
+            results={results}
+          />
+        ) : (
+          <section className="canvas-area" aria-label="Photo">
+            {results ?? (
+              <div className="empty-state">
+                <h2>Open a photo to begin</h2>
+                <p>Drop an image anywhere, paste one, press Ctrl+O, or pick a sample on the left.</p>
+              </div>
+            )}
+          </section>
+        )}
       </main>
+      {overlay === 'shortcuts' && <ShortcutSheet onClose={() => setOverlay('none')} />}
+      {overlay === 'settings' && state.settings && (
+        <SettingsDialog
+          settings={state.settings}
+          onSave={async (patch) => {
+            await studio.saveSettings(patch);
+            setOverlay('none');
+          }}
+          onClose={() => setOverlay('none')}
+        />
+      )}
     </div>
   );
 }

@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorPayload } from '../../src-preload/contract/errors';
-import type { AppInfo, ImageSummary, OpenedImage, SampleInfo } from '../../src-preload/contract/api';
+import type {
+  AppInfo,
+  ImageSummary,
+  OpenedImage,
+  SampleInfo,
+  Settings,
+} from '../../src-preload/contract/api';
+import type { ModelInfo } from '../../src-preload/contract/export';
+import type { RunSummary, RunView } from '../../src-preload/contract/restore';
 import { studio } from './api/client';
 import { errorPayloadOf } from './api/studioError';
 import { fileToBase64 } from './files';
@@ -12,6 +20,11 @@ export interface StudioState {
   readonly image: OpenedImage | null;
   readonly busy: string | null;
   readonly error: ErrorPayload | null;
+  readonly runs: readonly RunSummary[];
+  readonly settings: Settings | null;
+  readonly models: ModelInfo | null;
+  /** The run whose results are on screen, if any. */
+  readonly run: RunView | null;
 }
 
 /** The studio's top-level state and the intents that change it; components only render and call these. */
@@ -23,6 +36,10 @@ export function useStudio() {
     image: null,
     busy: null,
     error: null,
+    runs: [],
+    settings: null,
+    models: null,
+    run: null,
   });
 
   const refreshRecent = useCallback(async () => {
@@ -30,17 +47,27 @@ export function useStudio() {
     setState((s) => ({ ...s, recent }));
   }, []);
 
+  const refreshRuns = useCallback(async () => {
+    const runs = await studio.listRuns({ limit: 50 });
+    setState((s) => ({ ...s, runs }));
+  }, []);
+
   useEffect(() => {
     void (async () => {
       try {
-        const [info, samples] = await Promise.all([studio.appInfo(), studio.listSamples()]);
-        setState((s) => ({ ...s, info, samples }));
-        await refreshRecent();
+        const [info, samples, settings, models] = await Promise.all([
+          studio.appInfo(),
+          studio.listSamples(),
+          studio.getSettings(),
+          studio.modelInfo(),
+        ]);
+        setState((s) => ({ ...s, info, samples, settings, models }));
+        await Promise.all([refreshRecent(), refreshRuns()]);
       } catch (error) {
         setState((s) => ({ ...s, error: errorPayloadOf(error) }));
       }
     })();
-  }, [refreshRecent]);
+  }, [refreshRecent, refreshRuns]);
 
   /** Runs one open action with a busy label; errors land in the banner and the current photo stays. */
   const open = useCallback(
@@ -48,7 +75,7 @@ export function useStudio() {
       setState((s) => ({ ...s, busy: label, error: null }));
       try {
         const image = await action();
-        setState((s) => ({ ...s, busy: null, image: image ?? s.image }));
+        setState((s) => ({ ...s, busy: null, image: image ?? s.image, run: image ? null : s.run }));
         await refreshRecent();
       } catch (error) {
         setState((s) => ({ ...s, busy: null, error: errorPayloadOf(error) }));
@@ -67,5 +94,31 @@ export function useStudio() {
       ),
     openWithDialog: () => open('Opening…', () => studio.openWithDialog()),
     dismissError: () => setState((s) => ({ ...s, error: null })),
+    showError: (error: unknown) => setState((s) => ({ ...s, error: errorPayloadOf(error) })),
+    /** Shows a finished run (the job just ended, or it was picked from the history). */
+    showRun: (run: RunView | null) => {
+      setState((s) => ({ ...s, run }));
+      void refreshRuns();
+    },
+    openRun: async (runId: number) => {
+      try {
+        const run = await studio.getRun({ runId });
+        setState((s) => ({ ...s, run, error: null }));
+      } catch (error) {
+        setState((s) => ({ ...s, error: errorPayloadOf(error) }));
+      }
+    },
+    saveSettings: async (patch: Partial<Settings>) => {
+      try {
+        const settings = await studio.updateSettings(patch);
+        setState((s) => ({ ...s, settings }));
+      } catch (error) {
+        setState((s) => ({ ...s, error: errorPayloadOf(error) }));
+      }
+    },
+    refreshModels: async () => {
+      const models = await studio.modelInfo();
+      setState((s) => ({ ...s, models }));
+    },
   };
 }

@@ -1,9 +1,27 @@
 import type { ErrorPayload } from '../../../src-preload/contract/errors';
 
-export function ErrorBanner({ error, onDismiss }: { error: ErrorPayload; onDismiss: () => void }) {
+const HELP: Partial<Record<ErrorPayload['code'], string>> = {
+  NOT_FOUND: 'Something the studio needs is missing.',
+  MODEL_INVALID: 'A model file is not usable.',
+  IMAGE_UNSUPPORTED_FORMAT: 'That file is not a photo the studio can read.',
+  IMAGE_CORRUPT: 'That photo is damaged.',
+};
+
+export function ErrorBanner({
+  error,
+  onDismiss,
+  testId = 'error-banner',
+}: {
+  error: ErrorPayload;
+  onDismiss: () => void;
+  testId?: string;
+}) {
   return (
-    <div className="error-banner" role="alert" data-testid="error-banner" data-code={error.code}>
-      <span>{error.message}</span>
+    <div className="error-banner" role="alert" data-testid={testId} data-code={error.code}>
+      <span>
+        {HELP[error.code] && <strong>{HELP[error.code]} </strong>}
+        {error.message}
+      </span>
       <button type="button" onClick={onDismiss} aria-label="Dismiss error">
         ×
       </button>

@@ -1,13 +1,18 @@
 import type { ImageSummary, SampleInfo } from '../../../src-preload/contract/api';
+import type { RunSummary } from '../../../src-preload/contract/restore';
+import { HistoryList } from '../results/HistoryList';
 
 interface LibraryProps {
   readonly samples: readonly SampleInfo[];
   readonly recent: readonly ImageSummary[];
   readonly onSample: (id: string) => void;
   readonly onRecent: (imageId: number) => void;
+  readonly runs: readonly RunSummary[];
+  readonly currentRun: number | null;
+  readonly onRun: (runId: number) => void;
 }
 
-export function Library({ samples, recent, onSample, onRecent }: LibraryProps) {
+export function Library({ samples, recent, onSample, onRecent, runs, currentRun, onRun }: LibraryProps) {
   return (
     <nav className="library" aria-label="Library">
       <h2>Samples</h2>
@@ -40,6 +45,8 @@ export function Library({ samples, recent, onSample, onRecent }: LibraryProps) {
           ))}
         </ul>
       )}
+      <h2>Runs</h2>
+      <HistoryList runs={runs} onOpen={onRun} current={currentRun} />
     </nav>
   );
 }

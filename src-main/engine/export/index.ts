@@ -1,0 +1,2 @@
+export { exportRun, type ExportDeps } from './export-run';
+export { modelInfo } from './model-info';

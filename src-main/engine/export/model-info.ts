@@ -1,0 +1,33 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelInfo } from '../../../src-preload/contract/export';
+import { defaultLmPath } from '../llm/models';
+import { MANIFEST_FILE } from '../tokenizer/manifest';
+import { defaultPackDir } from '../tokenizer/packs';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The tokenizer pack and language model a restoration would load now, found the same way the job finds them. */
+export async function modelInfo(): Promise<ModelInfo> {
+  let tokenizer: ModelInfo['tokenizer'] = null;
+  let tokenizerError: string | null = null;
+  try {
+    const folder = await defaultPackDir();
+    const manifest = JSON.parse(await readFile(path.join(folder, MANIFEST_FILE), 'utf8')) as {
+      name?: unknown;
+    };
+    tokenizer = { name: typeof manifest.name === 'string' ? manifest.name : path.basename(folder), folder };
+  } catch (error) {
+    tokenizerError = messageOf(error);
+  }
+  let lm: ModelInfo['lm'] = null;
+  let lmError: string | null = null;
+  try {
+    const file = defaultLmPath();
+    const { size } = await stat(file);
+    lm = { name: path.basename(file), file, bytes: size };
+  } catch (error) {
+    lmError = messageOf(error);
+  }
+  return { tokenizer, tokenizerError, lm, lmError };
+}

@@ -1,0 +1,121 @@
+import sharp from 'sharp';
+import type { GridCell } from '../../../src-preload/contract/restore';
+
+/** Colours of the cell states, the same as the studio's grid view. */
+const STATE_FILL = {
+  unchanged: '#f2f2f2',
+  corrupted: '#ffd5a8',
+  correct: '#b8efc4',
+  wrong: '#ffb3b3',
+  predicted: '#c9defc',
+} as const;
+
+export type CellState = keyof typeof STATE_FILL;
+
+const GRID = 16;
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** State of each cell of the corrupted and corrected grids, compared with the clean grid where there is one. */
+export function cellStates(
+  grids: { clean: readonly GridCell[]; corrupted: readonly GridCell[]; result: readonly GridCell[] },
+  predicted: readonly number[],
+  compare: boolean,
+): { corrupted: CellState[]; result: CellState[] } {
+  const isPredicted = new Set(predicted);
+  const corrupted: CellState[] = [];
+  const result: CellState[] = [];
+  for (let i = 0; i < GRID * GRID; i++) {
+    const clean = grids.clean[i]?.id;
+    const damaged = isPredicted.has(i) || (compare && grids.corrupted[i]?.id !== clean);
+    corrupted.push(damaged ? 'corrupted' : 'unchanged');
+    if (!isPredicted.has(i)) result.push('unchanged');
+    else if (!compare) result.push('predicted');
+    else result.push(grids.result[i]?.id === clean ? 'correct' : 'wrong');
+  }
+  return { corrupted, result };
+}
+
+/** One grid as SVG markup at (x, y), each cell `cell` px square with its word written in it. */
+function gridSvg(
+  cells: readonly GridCell[],
+  states: readonly CellState[],
+  x: number,
+  y: number,
+  cell: number,
+  title: string,
+): string {
+  const parts = [
+    `<text x="${x}" y="${y - 8}" font-family="sans-serif" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
+  ];
+  for (let i = 0; i < GRID * GRID; i++) {
+    const cx = x + (i % GRID) * cell;
+    const cy = y + Math.floor(i / GRID) * cell;
+    const fill = STATE_FILL[states[i] ?? 'unchanged'];
+    const text = escapeXml((cells[i]?.text ?? '').slice(0, 6));
+    parts.push(
+      `<rect x="${cx}" y="${cy}" width="${cell}" height="${cell}" fill="${fill}" stroke="#999" stroke-width="0.5"/>`,
+      `<text x="${cx + cell / 2}" y="${cy + cell * 0.62}" font-family="monospace" font-size="${Math.round(cell / 4)}" text-anchor="middle">${text}</text>`,
+    );
+  }
+  return parts.join('');
+}
+
+/** The corrupted, corrected and clean grids side by side as a PNG, with a legend. */
+export async function renderGridsPng(
+  grids: { clean: readonly GridCell[]; corrupted: readonly GridCell[]; result: readonly GridCell[] },
+  predicted: readonly number[],
+  compare: boolean,
+): Promise<Buffer> {
+  const cell = 44;
+  const side = cell * GRID;
+  const gap = 32;
+  const top = 40;
+  const panels = compare ? 3 : 2;
+  const width = gap + panels * (side + gap);
+  const height = top + side + 60;
+  const states = cellStates(grids, predicted, compare);
+  const body = [
+    gridSvg(grids.corrupted, states.corrupted, gap, top, cell, 'Corrupted words'),
+    gridSvg(grids.result, states.result, gap * 2 + side, top, cell, 'Corrected words'),
+    compare ? gridSvg(grids.clean, [], gap * 3 + side * 2, top, cell, 'Clean words') : '',
+  ];
+  const legend = (Object.keys(STATE_FILL) as CellState[])
+    .map(
+      (state, i) =>
+        `<rect x="${gap + i * 150}" y="${top + side + 24}" width="16" height="16" fill="${STATE_FILL[state]}" stroke="#999"/>` +
+        `<text x="${gap + i * 150 + 22}" y="${top + side + 37}" font-family="sans-serif" font-size="13">${state}</text>`,
+    )
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${body.join('')}${legend}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+/** Images side by side, each scaled up to `side` px without smoothing, captioned, with a line of metrics below. */
+export async function renderSheetPng(
+  panels: readonly { title: string; png: Buffer }[],
+  footer: string,
+  side = 256,
+): Promise<Buffer> {
+  const gap = 16;
+  const top = 36;
+  const width = gap + panels.length * (side + gap);
+  const height = top + side + 48;
+  const captions = panels
+    .map(
+      (p, i) =>
+        `<text x="${gap + i * (side + gap)}" y="${top - 12}" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(p.title)}</text>`,
+    )
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${captions}<text x="${gap}" y="${top + side + 30}" font-family="sans-serif" font-size="14">${escapeXml(footer)}</text></svg>`;
+  const tiles = await Promise.all(
+    panels.map(async (p, i) => ({
+      input: await sharp(p.png).resize(side, side, { kernel: 'nearest', fit: 'fill' }).png().toBuffer(),
+      left: gap + i * (side + gap),
+      top,
+    })),
+  );
+  return sharp(Buffer.from(svg)).composite(tiles).png().toBuffer();
+}

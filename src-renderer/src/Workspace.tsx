@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { OpenedImage } from '../../src-preload/contract/api';
+import type { ModelInfo } from '../../src-preload/contract/export';
+import type { Protocol, RunView, Task } from '../../src-preload/contract/restore';
+import { Editor } from './editor/Editor';
+import { rasterizeMask } from './editor/mask-raster';
+import { runRegion } from './editor/overlay-region';
+import { useEditor } from './editor/useEditor';
+import { buildRequest } from './run/request';
+import { RunPanel } from './run/RunPanel';
+import { useRestoreJob } from './run/useRestoreJob';
+import { ErrorBanner } from './components/ErrorBanner';
+
+interface WorkspaceProps {
+  readonly image: OpenedImage;
+  readonly defaultProtocol: Protocol;
+  readonly models: ModelInfo | null;
+  readonly onFinished: (run: RunView) => void;
+  readonly onStarted: () => void;
+  /** Shown in place of the editor (the results of a run); the editor keeps its state meanwhile. */
+  readonly results: ReactNode;
+}
+
+const MASK_COLOUR = '#ff3b6b';
+
+/** One open photo: the editor, the run panel, and the restoration job that connects them. */
+export function Workspace({
+  image,
+  defaultProtocol,
+  models,
+  onFinished,
+  onStarted,
+  results,
+}: WorkspaceProps) {
+  const editor = useEditor();
+  const [task, setTask] = useState<Task>('inpaint');
+  const [protocol, setProtocol] = useState<Protocol>(defaultProtocol);
+  const { doc } = editor;
+  const raster = useMemo(
+    () => rasterizeMask(doc.mask, image.width, image.height, MASK_COLOUR),
+    [doc.mask, image.width, image.height],
+  );
+  const region = runRegion(task, image.width, image.height, raster, doc.extend);
+  const job = useRestoreJob(onFinished);
+  const built = buildRequest(image.imageId, task, protocol, doc, raster, 0);
+  const blockedReason = 'reason' in built ? built.reason : null;
+  const [dismissed, setDismissed] = useState<object | null>(null);
+  const jobError = job.state.status === 'failed' && job.state.error !== dismissed ? job.state.error : null;
+
+  const run = useCallback(() => {
+    if ('request' in built && !job.busy) {
+      onStarted();
+      void job.start(built.request);
+    }
+  }, [built, job, onStarted]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+        event.preventDefault();
+        run();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run]);
+
+  return (
+    <>
+      <section className="canvas-area" aria-label={results ? 'Results' : 'Photo editor'}>
+        {jobError && (
+          <ErrorBanner error={jobError} onDismiss={() => setDismissed(jobError)} testId="job-error" />
+        )}
+        {results ?? <Editor image={image} editor={editor} task={task} raster={raster} region={region} />}
+      </section>
+      <RunPanel
+        task={task}
+        onTask={setTask}
+        protocol={protocol}
+        onProtocol={setProtocol}
+        editor={editor}
+        raster={raster}
+        width={image.width}
+        height={image.height}
+        models={models}
+        blockedReason={blockedReason}
+        job={job.state}
+        busy={job.busy}
+        onRun={run}
+        onCancel={() => void job.cancel()}
+      />
+    </>
+  );
+}

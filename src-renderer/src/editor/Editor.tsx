@@ -1,0 +1,137 @@
+import { useEffect, useRef, useState } from 'react';
+import type { OpenedImage } from '../../../src-preload/contract/api';
+import type { Task } from '../../../src-preload/contract/restore';
+import { fitViewport, imagePx, stagePx, zoomAt, type Viewport, type ViewRegion } from '../geometry/spaces';
+import { isTyping } from '../shortcuts';
+import { EditorStage } from './EditorStage';
+import { EditorToolbar } from './EditorToolbar';
+import type { MaskRaster } from './mask-raster';
+import { stepBrush, TOOLS, type Tool } from './tools';
+import type { EditorApi } from './useEditor';
+import { useElementSize, useHtmlImage } from './useElementSize';
+
+interface EditorProps {
+  readonly image: OpenedImage;
+  readonly editor: EditorApi;
+  readonly task: Task;
+  readonly raster: MaskRaster;
+  readonly region: ViewRegion | null;
+}
+
+/** The editing screen: its toolbar, the stage, and the editor's keyboard shortcuts. */
+export function Editor({ image, editor, task, raster, region }: EditorProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const size = useElementSize(container);
+  const html = useHtmlImage(image.displayUrl);
+  const [tool, setTool] = useState<Tool>('brush');
+  const [brushRadius, setBrushRadius] = useState(() =>
+    Math.max(4, Math.round(Math.min(image.width, image.height) / 40)),
+  );
+  const [showGrid, setShowGrid] = useState(true);
+  const [spaceHeld, setSpaceHeld] = useState(false);
+  // null means "fit": the view follows the container's size until the user zooms or pans.
+  const [manual, setManual] = useState<Viewport | null>(null);
+  const fit = fitViewport(
+    imagePx(image.width),
+    imagePx(image.height),
+    stagePx(size.width),
+    stagePx(size.height),
+  );
+  const viewport = manual ?? fit;
+
+  const actualSize = () => {
+    const centre = { x: stagePx(size.width / 2), y: stagePx(size.height / 2) };
+    setManual(zoomAt(viewport, centre, 1 / viewport.scale));
+  };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && event.key.toLowerCase() === 'z') {
+        event.preventDefault();
+        if (event.shiftKey) editor.redo();
+        else editor.undo();
+        return;
+      }
+      if (mod && event.key.toLowerCase() === 'y') {
+        event.preventDefault();
+        editor.redo();
+        return;
+      }
+      if (mod || event.altKey || isTyping(event)) return;
+      if (event.key === ' ') {
+        event.preventDefault();
+        setSpaceHeld(true);
+        return;
+      }
+      const key = event.key.toUpperCase();
+      const chosen = TOOLS.find((t) => t.key === key);
+      if (chosen) setTool(chosen.id);
+      else if (event.key === '[') setBrushRadius((r) => stepBrush(r, -1));
+      else if (event.key === ']') setBrushRadius((r) => stepBrush(r, 1));
+      else if (key === 'I') editor.perform('invertMask', undefined);
+      else if (event.key === 'Delete' || event.key === 'Backspace') editor.perform('clearMask', undefined);
+      else if (key === 'G') setShowGrid((g) => !g);
+      else if (key === 'F') setManual(null);
+      else if (event.key === '1') actualSize();
+    };
+    const onKeyUp = (event: KeyboardEvent) => {
+      if (event.key === ' ') setSpaceHeld(false);
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
+  });
+
+  return (
+    <div className="editor">
+      <EditorToolbar
+        tool={tool}
+        onTool={setTool}
+        brushRadius={brushRadius}
+        onBrushRadius={setBrushRadius}
+        editor={editor}
+        showGrid={showGrid}
+        onShowGrid={setShowGrid}
+        zoom={viewport.scale}
+        onFit={() => setManual(null)}
+        onActualSize={actualSize}
+      />
+      <div
+        ref={container}
+        className="stage-container"
+        data-testid="photo-stage"
+        data-loaded={html ? 'true' : 'false'}
+        data-tool={tool}
+        data-mask-coverage={raster.coverage.toFixed(4)}
+        data-mask-ops={editor.doc.mask.length}
+        data-extend={`${editor.doc.extend.top},${editor.doc.extend.right},${editor.doc.extend.bottom},${editor.doc.extend.left}`}
+        data-scale={viewport.scale.toFixed(4)}
+        data-offset={`${viewport.x.toFixed(1)},${viewport.y.toFixed(1)}`}
+      >
+        {size.width > 0 && (
+          <EditorStage
+            image={image}
+            html={html}
+            width={size.width}
+            height={size.height}
+            viewport={viewport}
+            onViewport={setManual}
+            doc={editor.doc}
+            task={task}
+            tool={tool}
+            spaceHeld={spaceHeld}
+            brushRadius={brushRadius}
+            raster={raster}
+            region={region}
+            showGrid={showGrid}
+            perform={editor.perform}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

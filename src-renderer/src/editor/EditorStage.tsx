@@ -1,0 +1,342 @@
+import type Konva from 'konva';
+import { useState } from 'react';
+import { Circle, Group, Image as KonvaImage, Layer, Line, Rect, Stage } from 'react-konva';
+import type { OpenedImage } from '../../../src-preload/contract/api';
+import type { Task } from '../../../src-preload/contract/restore';
+import {
+  GRID_SIDE,
+  panBy,
+  stagePx,
+  stageToImage,
+  zoomAt,
+  type ImagePoint,
+  type StagePoint,
+  type Viewport,
+  type ViewRegion,
+} from '../geometry/spaces';
+import { hasExtend, type EditorDoc, type Extend } from './document';
+import type { MaskRaster } from './mask-raster';
+import type { Tool } from './tools';
+import type { EditorApi } from './useEditor';
+
+type Edge = 'top' | 'right' | 'bottom' | 'left';
+
+type Drag =
+  | { readonly kind: 'stroke'; readonly points: readonly ImagePoint[]; readonly erase: boolean }
+  | { readonly kind: 'rect'; readonly start: ImagePoint; readonly end: ImagePoint }
+  | { readonly kind: 'pan'; readonly last: StagePoint }
+  | { readonly kind: 'extend'; readonly edge: Edge; readonly draft: Extend };
+
+export interface EditorStageProps {
+  readonly image: OpenedImage;
+  readonly html: HTMLImageElement | null;
+  readonly width: number;
+  readonly height: number;
+  readonly viewport: Viewport;
+  readonly onViewport: (v: Viewport) => void;
+  readonly doc: EditorDoc;
+  readonly task: Task;
+  readonly tool: Tool;
+  readonly spaceHeld: boolean;
+  readonly brushRadius: number;
+  readonly raster: MaskRaster;
+  readonly region: ViewRegion | null;
+  readonly showGrid: boolean;
+  readonly perform: EditorApi['perform'];
+}
+
+const MASK_OPACITY = 0.55;
+
+function pointerOf(event: Konva.KonvaEventObject<MouseEvent | WheelEvent>): StagePoint | null {
+  const p = event.target.getStage()?.getPointerPosition();
+  return p ? { x: stagePx(p.x), y: stagePx(p.y) } : null;
+}
+
+function nearestEdge(p: ImagePoint, e: Extend, w: number, h: number, tolerance: number): Edge | null {
+  const left = -e.left;
+  const right = w + e.right;
+  const top = -e.top;
+  const bottom = h + e.bottom;
+  const inY = p.y > top - tolerance && p.y < bottom + tolerance;
+  const inX = p.x > left - tolerance && p.x < right + tolerance;
+  const candidates: [Edge, number][] = [];
+  if (inY) candidates.push(['left', Math.abs(p.x - left)], ['right', Math.abs(p.x - right)]);
+  if (inX) candidates.push(['top', Math.abs(p.y - top)], ['bottom', Math.abs(p.y - bottom)]);
+  const best = candidates.filter(([, d]) => d <= tolerance).sort((a, b) => a[1] - b[1])[0];
+  return best ? best[0] : null;
+}
+
+function draggedExtend(edge: Edge, p: ImagePoint, base: Extend, w: number, h: number): Extend {
+  const out = (v: number) => Math.max(0, Math.round(v));
+  switch (edge) {
+    case 'left':
+      return { ...base, left: out(0 - p.x) };
+    case 'right':
+      return { ...base, right: out(p.x - w) };
+    case 'top':
+      return { ...base, top: out(0 - p.y) };
+    case 'bottom':
+      return { ...base, bottom: out(p.y - h) };
+  }
+}
+
+/**
+ * The photo on a Konva stage in four layers: the photo (with a preview of shift and rotation), the damage mask,
+ * the token-grid overlay, and the tool preview (brush cursor, the stroke or rectangle being drawn, extender
+ * handles). The photo's group is scaled so everything inside it is drawn in image px.
+ */
+export function EditorStage(props: EditorStageProps) {
+  const { image, html, viewport, doc, task, tool, raster, region } = props;
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const [cursor, setCursor] = useState<ImagePoint | null>(null);
+  const w = image.width;
+  const h = image.height;
+  const extend = drag?.kind === 'extend' ? drag.draft : doc.extend;
+  const showExtend = task === 'outpaint' || tool === 'extend';
+  const panning = props.spaceHeld || tool === 'pan';
+  const handle = 8 / viewport.scale;
+
+  const toImage = (p: StagePoint) => stageToImage(p, viewport);
+
+  const onDown = (event: Konva.KonvaEventObject<MouseEvent>) => {
+    const p = pointerOf(event);
+    if (!p) return;
+    if (panning || event.evt.button === 1) {
+      setDrag({ kind: 'pan', last: p });
+      return;
+    }
+    if (event.evt.button !== 0) return;
+    const ip = toImage(p);
+    switch (tool) {
+      case 'brush':
+      case 'eraser':
+        setDrag({ kind: 'stroke', points: [ip], erase: tool === 'eraser' });
+        break;
+      case 'rect':
+        setDrag({ kind: 'rect', start: ip, end: ip });
+        break;
+      case 'extend': {
+        const edge = nearestEdge(ip, doc.extend, w, h, 14 / viewport.scale);
+        if (edge) setDrag({ kind: 'extend', edge, draft: draggedExtend(edge, ip, doc.extend, w, h) });
+        break;
+      }
+    }
+  };
+
+  const onMove = (event: Konva.KonvaEventObject<MouseEvent>) => {
+    const p = pointerOf(event);
+    if (!p) return;
+    const ip = toImage(p);
+    setCursor(ip);
+    if (!drag) return;
+    switch (drag.kind) {
+      case 'pan':
+        props.onViewport(panBy(viewport, p.x - drag.last.x, p.y - drag.last.y));
+        setDrag({ kind: 'pan', last: p });
+        break;
+      case 'stroke': {
+        const last = drag.points.at(-1);
+        // Skip points closer than a screen pixel: they add size, not shape.
+        if (last && Math.hypot(ip.x - last.x, ip.y - last.y) * viewport.scale < 1) return;
+        setDrag({ ...drag, points: [...drag.points, ip] });
+        break;
+      }
+      case 'rect':
+        setDrag({ ...drag, end: ip });
+        break;
+      case 'extend':
+        setDrag({ ...drag, draft: draggedExtend(drag.edge, ip, doc.extend, w, h) });
+        break;
+    }
+  };
+
+  const onUp = () => {
+    if (!drag) return;
+    switch (drag.kind) {
+      case 'stroke':
+        props.perform('addStroke', {
+          kind: 'stroke',
+          points: drag.points,
+          radius: props.brushRadius,
+          erase: drag.erase,
+        });
+        break;
+      case 'rect': {
+        const x0 = Math.max(0, Math.min(drag.start.x, drag.end.x));
+        const y0 = Math.max(0, Math.min(drag.start.y, drag.end.y));
+        const x1 = Math.min(w, Math.max(drag.start.x, drag.end.x));
+        const y1 = Math.min(h, Math.max(drag.start.y, drag.end.y));
+        props.perform('addRect', { kind: 'rect', x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
+        break;
+      }
+      case 'extend':
+        props.perform('setExtend', drag.draft);
+        break;
+      case 'pan':
+        break;
+    }
+    setDrag(null);
+  };
+
+  const onWheel = (event: Konva.KonvaEventObject<WheelEvent>) => {
+    event.evt.preventDefault();
+    const p = pointerOf(event);
+    if (!p) return;
+    props.onViewport(zoomAt(viewport, p, event.evt.deltaY < 0 ? 1.15 : 1 / 1.15));
+  };
+
+  // Preview of the corruption the task applies: content displaced (shift) or turned (rotate).
+  const previewScale = region ? region.side / 128 : 1;
+  const shiftX = task === 'shift' ? doc.shift.dx * previewScale : 0;
+  const shiftY = task === 'shift' ? doc.shift.dy * previewScale : 0;
+  const rotation = task === 'rotate' ? -90 * doc.quarterTurns : 0;
+
+  const cursorRadius = tool === 'brush' || tool === 'eraser' ? props.brushRadius : 0;
+  const gridLines: number[][] = [];
+  if (props.showGrid && region) {
+    for (let i = 0; i <= GRID_SIDE; i++) {
+      const t = (region.side / GRID_SIDE) * i;
+      gridLines.push([region.x + t, region.y, region.x + t, region.y + region.side]);
+      gridLines.push([region.x, region.y + t, region.x + region.side, region.y + t]);
+    }
+  }
+  const rectDraft =
+    drag?.kind === 'rect'
+      ? {
+          x: Math.min(drag.start.x, drag.end.x),
+          y: Math.min(drag.start.y, drag.end.y),
+          width: Math.abs(drag.end.x - drag.start.x),
+          height: Math.abs(drag.end.y - drag.start.y),
+        }
+      : null;
+  const group = { x: viewport.x, y: viewport.y, scaleX: viewport.scale, scaleY: viewport.scale };
+  const ext = {
+    x: -extend.left,
+    y: -extend.top,
+    width: w + extend.left + extend.right,
+    height: h + extend.top + extend.bottom,
+  };
+
+  return (
+    <Stage
+      width={props.width}
+      height={props.height}
+      onMouseDown={onDown}
+      onMouseMove={onMove}
+      onMouseUp={onUp}
+      onMouseLeave={() => {
+        setCursor(null);
+        onUp();
+      }}
+      onWheel={onWheel}
+      style={{
+        cursor: panning
+          ? drag?.kind === 'pan'
+            ? 'grabbing'
+            : 'grab'
+          : tool === 'extend'
+            ? 'move'
+            : 'crosshair',
+      }}
+    >
+      <Layer listening={false} name="photo">
+        <Group {...group}>
+          {showExtend && hasExtend(extend) && <Rect {...ext} fill="#6b6f78" opacity={0.35} />}
+          {html && (
+            <KonvaImage
+              image={html}
+              x={w / 2 + shiftX}
+              y={h / 2 + shiftY}
+              offsetX={w / 2}
+              offsetY={h / 2}
+              width={w}
+              height={h}
+              rotation={rotation}
+            />
+          )}
+        </Group>
+      </Layer>
+      <Layer listening={false} name="mask">
+        <Group {...group}>
+          <KonvaImage image={raster.canvas} width={w} height={h} opacity={MASK_OPACITY} />
+        </Group>
+      </Layer>
+      <Layer listening={false} name="token-grid">
+        <Group {...group}>
+          {gridLines.map((points, i) => (
+            <Line key={i} points={points} stroke="#7fd1ff" strokeWidth={1 / viewport.scale} opacity={0.6} />
+          ))}
+          {props.showGrid && region && (
+            <Rect
+              x={region.x}
+              y={region.y}
+              width={region.side}
+              height={region.side}
+              stroke="#7fd1ff"
+              strokeWidth={2 / viewport.scale}
+            />
+          )}
+        </Group>
+      </Layer>
+      <Layer listening={false} name="tool-preview">
+        <Group {...group}>
+          {drag?.kind === 'stroke' && (
+            <Line
+              points={drag.points.flatMap((p) => [p.x, p.y])}
+              stroke={drag.erase ? '#ffffff' : '#ff3b6b'}
+              opacity={0.6}
+              strokeWidth={props.brushRadius * 2}
+              lineCap="round"
+              lineJoin="round"
+            />
+          )}
+          {rectDraft && (
+            <Rect
+              {...rectDraft}
+              fill="#ff3b6b"
+              opacity={0.4}
+              stroke="#ff3b6b"
+              strokeWidth={1 / viewport.scale}
+            />
+          )}
+          {showExtend && (
+            <Rect
+              {...ext}
+              stroke="#ffd166"
+              dash={[6 / viewport.scale, 4 / viewport.scale]}
+              strokeWidth={2 / viewport.scale}
+            />
+          )}
+          {tool === 'extend' &&
+            (
+              [
+                [ext.x, ext.y + ext.height / 2],
+                [ext.x + ext.width, ext.y + ext.height / 2],
+                [ext.x + ext.width / 2, ext.y],
+                [ext.x + ext.width / 2, ext.y + ext.height],
+              ] as const
+            ).map(([x, y], i) => (
+              <Rect
+                key={i}
+                x={x - handle}
+                y={y - handle}
+                width={handle * 2}
+                height={handle * 2}
+                fill="#ffd166"
+              />
+            ))}
+          {cursor && cursorRadius > 0 && !panning && (
+            <Circle
+              x={cursor.x}
+              y={cursor.y}
+              radius={cursorRadius}
+              stroke="#ffffff"
+              strokeWidth={1 / viewport.scale}
+              dash={[4 / viewport.scale, 3 / viewport.scale]}
+            />
+          )}
+        </Group>
+      </Layer>
+    </Stage>
+  );
+}

@@ -1,0 +1,106 @@
+import { MAX_BRUSH, MIN_BRUSH, TOOLS, type Tool } from './tools';
+import type { EditorApi } from './useEditor';
+
+interface EditorToolbarProps {
+  readonly tool: Tool;
+  readonly onTool: (tool: Tool) => void;
+  readonly brushRadius: number;
+  readonly onBrushRadius: (radius: number) => void;
+  readonly editor: EditorApi;
+  readonly showGrid: boolean;
+  readonly onShowGrid: (show: boolean) => void;
+  readonly zoom: number;
+  readonly onFit: () => void;
+  readonly onActualSize: () => void;
+}
+
+export function EditorToolbar(props: EditorToolbarProps) {
+  const { editor } = props;
+  return (
+    <div className="editor-toolbar" role="toolbar" aria-label="Editing tools">
+      <div className="tool-group" role="radiogroup" aria-label="Tool">
+        {TOOLS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="radio"
+            aria-checked={props.tool === t.id}
+            className={props.tool === t.id ? 'active' : ''}
+            data-testid={`tool-${t.id}`}
+            title={`${t.hint} (${t.key})`}
+            onClick={() => props.onTool(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <label className="inline-field">
+        Brush
+        <input
+          type="range"
+          min={MIN_BRUSH}
+          max={MAX_BRUSH}
+          value={props.brushRadius}
+          aria-label="Brush radius in image pixels ([ and ])"
+          onChange={(e) => props.onBrushRadius(Number(e.target.value))}
+        />
+        <span className="value" data-testid="brush-radius">
+          {props.brushRadius} px
+        </span>
+      </label>
+      <button
+        type="button"
+        data-testid="mask-invert"
+        title="Invert the mask (I)"
+        onClick={() => editor.perform('invertMask', undefined)}
+      >
+        Invert
+      </button>
+      <button
+        type="button"
+        data-testid="mask-clear"
+        title="Clear the mask (Delete)"
+        onClick={() => editor.perform('clearMask', undefined)}
+      >
+        Clear
+      </button>
+      <span className="separator" />
+      <button
+        type="button"
+        data-testid="undo"
+        disabled={!editor.canUndo}
+        title={editor.undoLabel ? `Undo ${editor.undoLabel} (Ctrl+Z)` : 'Nothing to undo'}
+        onClick={editor.undo}
+      >
+        Undo
+      </button>
+      <button
+        type="button"
+        data-testid="redo"
+        disabled={!editor.canRedo}
+        title={editor.redoLabel ? `Redo ${editor.redoLabel} (Shift+Ctrl+Z)` : 'Nothing to redo'}
+        onClick={editor.redo}
+      >
+        Redo
+      </button>
+      <span className="separator" />
+      <label className="inline-field">
+        <input
+          type="checkbox"
+          checked={props.showGrid}
+          onChange={(e) => props.onShowGrid(e.target.checked)}
+        />
+        Token grid (G)
+      </label>
+      <button type="button" onClick={props.onFit} title="Fit the photo in view (F)">
+        Fit
+      </button>
+      <button type="button" onClick={props.onActualSize} title="Zoom to 100 % (1)">
+        100 %
+      </button>
+      <span className="value" data-testid="zoom">
+        {Math.round(props.zoom * 100)} %
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+export type Tool = 'brush' | 'eraser' | 'rect' | 'extend' | 'pan';
+
+export const TOOLS: readonly { id: Tool; label: string; key: string; hint: string }[] = [
+  { id: 'brush', label: 'Brush', key: 'B', hint: 'Paint the damage to restore' },
+  { id: 'eraser', label: 'Eraser', key: 'E', hint: 'Remove paint from the mask' },
+  { id: 'rect', label: 'Rectangle', key: 'R', hint: 'Drag a rectangle of damage' },
+  { id: 'extend', label: 'Extend', key: 'X', hint: 'Drag an edge of the canvas outwards to outpaint' },
+  { id: 'pan', label: 'Pan', key: 'H', hint: 'Drag to move the view (or hold Space)' },
+];
+
+export const MIN_BRUSH = 1;
+export const MAX_BRUSH = 400;
+
+/** The next brush radius for [ and ]: steps of about 15 %, at least one pixel. */
+export function stepBrush(radius: number, direction: 1 | -1): number {
+  const next = direction > 0 ? Math.max(radius + 1, radius * 1.15) : Math.min(radius - 1, radius / 1.15);
+  return Math.round(Math.max(MIN_BRUSH, Math.min(MAX_BRUSH, next)));
+}

@@ -1,0 +1,167 @@
+import { useState } from 'react';
+import type { ErrorPayload } from '../../../src-preload/contract/errors';
+import {
+  EXPORT_ITEMS,
+  type ExportFormat,
+  type ExportItem,
+  type ExportRequest,
+  type ExportResult,
+} from '../../../src-preload/contract/export';
+import { studio } from '../api/client';
+import { errorPayloadOf } from '../api/studioError';
+
+const ITEM_LABEL: Readonly<Record<ExportItem, string>> = {
+  image: 'Restored image',
+  'grids-json': 'Token grids (JSON)',
+  'grids-csv': 'Token grids (CSV)',
+  'grids-png': 'Token grids (PNG)',
+  sheet: 'Comparison sheet (PNG)',
+  record: 'Run record (JSON)',
+};
+
+type Outcome =
+  | { kind: 'idle' }
+  | { kind: 'busy' }
+  | { kind: 'exists'; error: ErrorPayload; request: ExportRequest }
+  | { kind: 'done'; result: ExportResult }
+  | { kind: 'failed'; error: ErrorPayload };
+
+/** Writes a run's image, grids, sheet and record; asks before replacing files that exist. */
+export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: boolean }) {
+  const [items, setItems] = useState<ReadonlySet<ExportItem>>(new Set(EXPORT_ITEMS));
+  const [format, setFormat] = useState<ExportFormat>('png');
+  const [quality, setQuality] = useState(92);
+  const [source, setSource] = useState<'view' | 'photo'>(hasPhoto ? 'photo' : 'view');
+  const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
+
+  const send = async (request: ExportRequest) => {
+    setOutcome({ kind: 'busy' });
+    try {
+      setOutcome({ kind: 'done', result: await studio.exportRun(request) });
+    } catch (cause) {
+      const error = errorPayloadOf(cause);
+      setOutcome(
+        error.code === 'OUTPUT_EXISTS' ? { kind: 'exists', error, request } : { kind: 'failed', error },
+      );
+    }
+  };
+
+  const toggle = (item: ExportItem, on: boolean) => {
+    const next = new Set(items);
+    if (on) next.add(item);
+    else next.delete(item);
+    setItems(next);
+  };
+
+  return (
+    <section className="export-panel" aria-labelledby="export-title" data-testid="export-panel">
+      <h3 id="export-title">Export</h3>
+      <fieldset>
+        <legend>What</legend>
+        {EXPORT_ITEMS.map((item) => (
+          <label key={item} className="check">
+            <input
+              type="checkbox"
+              checked={items.has(item)}
+              onChange={(e) => toggle(item, e.target.checked)}
+            />
+            {ITEM_LABEL[item]}
+          </label>
+        ))}
+      </fieldset>
+      <div className="field-row">
+        <label>
+          Image format
+          <select
+            value={format}
+            onChange={(e) => setFormat(e.target.value as ExportFormat)}
+            data-testid="export-format"
+          >
+            <option value="png">PNG</option>
+            <option value="jpeg">JPEG</option>
+            <option value="webp">WebP</option>
+          </select>
+        </label>
+        <label>
+          Quality
+          <input
+            type="number"
+            min={1}
+            max={100}
+            value={quality}
+            disabled={format === 'png'}
+            onChange={(e) => setQuality(Math.max(1, Math.min(100, Math.round(Number(e.target.value) || 92))))}
+          />
+        </label>
+        <label>
+          Image
+          <select value={source} onChange={(e) => setSource(e.target.value as 'view' | 'photo')}>
+            <option value="photo" disabled={!hasPhoto}>
+              Pasted into the photo
+            </option>
+            <option value="view">The 128 px view</option>
+          </select>
+        </label>
+      </div>
+      <button
+        type="button"
+        className="primary"
+        data-testid="export-button"
+        disabled={items.size === 0 || outcome.kind === 'busy'}
+        onClick={() =>
+          void send({
+            runId,
+            items: [...items],
+            format,
+            ...(format === 'png' ? {} : { quality }),
+            source,
+          })
+        }
+      >
+        {outcome.kind === 'busy' ? 'Exporting…' : 'Export'}
+      </button>
+      {outcome.kind === 'exists' && (
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-label="Replace existing files?"
+          data-testid="export-exists"
+        >
+          <p>{outcome.error.message}</p>
+          <button
+            type="button"
+            data-testid="export-overwrite"
+            onClick={() => void send({ ...outcome.request, overwrite: true })}
+          >
+            Replace them
+          </button>
+          <button type="button" onClick={() => setOutcome({ kind: 'idle' })}>
+            Keep them
+          </button>
+        </div>
+      )}
+      {outcome.kind === 'failed' && (
+        <p className="error-text" role="alert">
+          {outcome.error.message}
+        </p>
+      )}
+      {outcome.kind === 'done' && (
+        <div data-testid="export-done" role="status">
+          <p>Written to {outcome.result.folder}:</p>
+          <ul className="file-list">
+            {outcome.result.files.map((f) => (
+              <li key={f.path} data-path={f.path}>
+                {f.name} <span className="hint">({Math.max(1, Math.round(f.bytes / 1024))} KB)</span>
+              </li>
+            ))}
+          </ul>
+          {outcome.result.notes.map((n) => (
+            <p key={n} className="hint">
+              {n}
+            </p>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

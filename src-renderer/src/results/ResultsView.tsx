@@ -1,0 +1,122 @@
+import { useState } from 'react';
+import type { RunView } from '../../../src-preload/contract/restore';
+import { ExportPanel } from '../export/ExportPanel';
+import { PROTOCOL_INFO, TASK_INFO } from '../run/request';
+import { CellImage } from './CellImage';
+import { confidenceByCell, isComparable, runCellStates, STATE_LABEL } from './cell-states';
+import { CompareSlider } from './CompareSlider';
+import { MetricsTable } from './MetricsTable';
+import { TokenGrid } from './TokenGrid';
+
+/** A finished run side by side: images and word grids with a shared hovered cell, compare, metrics, export. */
+export function ResultsView({ run }: { run: RunView }) {
+  const [hovered, setHovered] = useState<number | null>(null);
+  if (run.status !== 'done' || !run.grids) {
+    return (
+      <div className="results empty-state" data-testid="results" data-status={run.status}>
+        <h2>
+          Run {run.runId}: {run.status}
+        </h2>
+        {run.error && <p>{run.error}</p>}
+      </div>
+    );
+  }
+  const comparable = isComparable(run);
+  const states = runCellStates(run);
+  const confidence = confidenceByCell(run);
+  const grids = run.grids;
+  const cell =
+    hovered === null
+      ? null
+      : { corrupted: grids.corrupted[hovered], result: grids.result[hovered], clean: grids.clean[hovered] };
+  const p = hovered === null ? undefined : confidence.get(hovered);
+
+  return (
+    <div className="results" data-testid="results" data-status={run.status} data-run-id={run.runId}>
+      <header className="results-header">
+        <h2>
+          Run {run.runId} · {TASK_INFO[run.task].label} · {PROTOCOL_INFO[run.protocol].label}
+        </h2>
+        <p className="hint">
+          Tokenizer {run.tokenizer} · LM {run.lm} · {run.predictedCells.length} words predicted
+          {run.timings?.['total'] === undefined ? '' : ` in ${run.timings['total'].toFixed(1)} s`}
+        </p>
+      </header>
+      <div className="side-by-side">
+        <CellImage
+          label="Corrupted"
+          src={run.images.corrupted}
+          testId="image-corrupted"
+          hovered={hovered}
+          onHover={setHovered}
+        />
+        <TokenGrid
+          label="Corrupted words"
+          testId="grid-corrupted"
+          cells={grids.corrupted}
+          states={states.corrupted}
+          hovered={hovered}
+          onHover={setHovered}
+        />
+        <TokenGrid
+          label="Corrected words"
+          testId="grid-result"
+          cells={grids.result}
+          states={states.result}
+          hovered={hovered}
+          onHover={setHovered}
+          confidence={confidence}
+        />
+        <CellImage
+          label="Decoded result"
+          src={run.images.result ?? run.images.decoded}
+          testId="image-result"
+          hovered={hovered}
+          onHover={setHovered}
+        />
+        {comparable && (
+          <CellImage
+            label="Original"
+            src={run.images.original}
+            testId="image-original"
+            hovered={hovered}
+            onHover={setHovered}
+          />
+        )}
+      </div>
+      <div className="cell-info" data-testid="cell-info" aria-live="polite">
+        {hovered === null || !cell ? (
+          <span className="hint">
+            Hover a word or an image (or focus a grid and use the arrow keys) to inspect a cell.
+          </span>
+        ) : (
+          <span>
+            Cell {hovered} (row {Math.floor(hovered / 16)}, column {hovered % 16}) · corrupted id{' '}
+            {cell.corrupted?.id} “{cell.corrupted?.text}” → corrected id {cell.result?.id} “
+            {cell.result?.text}”{comparable && ` · clean id ${cell.clean?.id} “${cell.clean?.text}”`}
+            {p === undefined ? ' · not predicted' : ` · LM confidence ${(p * 100).toFixed(1)} %`} ·{' '}
+            {STATE_LABEL[states.result[hovered] ?? 'unchanged']}
+          </span>
+        )}
+      </div>
+      <ul className="legend" aria-label="Colour key">
+        {(['unchanged', 'corrupted', 'correct', 'wrong', 'predicted'] as const).map((s) => (
+          <li key={s}>
+            <span className={`swatch state-${s}`} /> {STATE_LABEL[s]}
+          </li>
+        ))}
+      </ul>
+      <div className="results-lower">
+        {comparable && run.images.original && run.images.result && (
+          <CompareSlider original={run.images.original} result={run.images.result} />
+        )}
+        <MetricsTable run={run} comparable={comparable} />
+        <ExportPanel
+          key={run.runId}
+          runId={run.runId}
+          hasPhoto={run.params.mask !== undefined || run.params.extend !== undefined}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+import type { ModelInfo } from '../../../src-preload/contract/export';
+import { TASKS, type Protocol, type Task } from '../../../src-preload/contract/restore';
+import type { MaskRaster } from '../editor/mask-raster';
+import type { EditorApi } from '../editor/useEditor';
+import { TokenGrid } from '../results/TokenGrid';
+import { PROTOCOL_INFO, TASK_INFO } from './request';
+import { TaskOptions } from './TaskOptions';
+import type { JobState } from './useRestoreJob';
+
+interface RunPanelProps {
+  readonly task: Task;
+  readonly onTask: (task: Task) => void;
+  readonly protocol: Protocol;
+  readonly onProtocol: (protocol: Protocol) => void;
+  readonly editor: EditorApi;
+  readonly raster: MaskRaster;
+  readonly width: number;
+  readonly height: number;
+  readonly models: ModelInfo | null;
+  readonly blockedReason: string | null;
+  readonly job: JobState;
+  readonly busy: boolean;
+  readonly onRun: () => void;
+  readonly onCancel: () => void;
+}
+
+const seconds = (s: number) =>
+  s < 60 ? `${Math.ceil(s)} s` : `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
+
+/** Task, protocol, models, and the run with its live progress and predicted words. */
+export function RunPanel(props: RunPanelProps) {
+  const { job, models } = props;
+  const progress = job.progress;
+  const liveStates = Array.from({ length: 256 }, (_, i) =>
+    job.live.has(i) ? ('predicted' as const) : ('pending' as const),
+  );
+  const liveCells = Array.from({ length: 256 }, (_, i) => job.live.get(i));
+  const liveConfidence = new Map([...job.live].map(([cell, c]) => [cell, c.confidence]));
+  return (
+    <aside className="run-panel" aria-label="Restoration">
+      <fieldset>
+        <legend>Task</legend>
+        {TASKS.map((t) => (
+          <label key={t} className="radio" title={TASK_INFO[t].hint}>
+            <input
+              type="radio"
+              name="task"
+              value={t}
+              checked={props.task === t}
+              data-testid={`task-${t}`}
+              onChange={() => props.onTask(t)}
+            />
+            {TASK_INFO[t].label}
+          </label>
+        ))}
+        <p className="hint">{TASK_INFO[props.task].hint}</p>
+        <TaskOptions
+          task={props.task}
+          editor={props.editor}
+          raster={props.raster}
+          width={props.width}
+          height={props.height}
+        />
+      </fieldset>
+      <fieldset>
+        <legend>Protocol</legend>
+        {(['reference', 'blind'] as const).map((p) => (
+          <label key={p} className="radio">
+            <input
+              type="radio"
+              name="protocol"
+              value={p}
+              checked={props.protocol === p}
+              data-testid={`protocol-${p}`}
+              onChange={() => props.onProtocol(p)}
+            />
+            <span>
+              {PROTOCOL_INFO[p].label}
+              <span className="hint block">{PROTOCOL_INFO[p].hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <section className="models" aria-label="Models in use" data-testid="model-info">
+        <h3>Models</h3>
+        {models === null ? (
+          <p className="hint">Looking for models…</p>
+        ) : (
+          <dl>
+            <dt>Tokenizer pack</dt>
+            <dd className={models.tokenizer ? '' : 'error-text'}>
+              {models.tokenizer?.name ?? models.tokenizerError}
+            </dd>
+            <dt>Language model</dt>
+            <dd className={models.lm ? '' : 'error-text'}>
+              {models.lm ? `${models.lm.name} (${Math.round(models.lm.bytes / 1e6)} MB)` : models.lmError}
+            </dd>
+          </dl>
+        )}
+      </section>
+      <div className="run-actions">
+        {props.busy ? (
+          <button
+            type="button"
+            className="danger"
+            data-testid="cancel-button"
+            disabled={job.status === 'cancelling'}
+            onClick={props.onCancel}
+          >
+            {job.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            data-testid="run-button"
+            disabled={props.blockedReason !== null}
+            title="Run the restoration (Ctrl+Enter)"
+            onClick={props.onRun}
+          >
+            Run
+          </button>
+        )}
+        {props.blockedReason && !props.busy && (
+          <p className="hint" data-testid="run-blocked">
+            {props.blockedReason}
+          </p>
+        )}
+      </div>
+      <div
+        className="job-status"
+        data-testid="job-status"
+        data-status={job.status}
+        role="status"
+        aria-live="polite"
+      >
+        {job.status === 'starting' && 'Starting…'}
+        {progress && props.busy && (
+          <>
+            <progress max={progress.of} value={progress.step} aria-label="Restoration progress" />
+            <p data-testid="progress-text">
+              {progress.message}: step {progress.step} of {progress.of}
+              {progress.tokensPerSecond === undefined
+                ? ''
+                : ` · ${progress.tokensPerSecond.toFixed(0)} tokens/s`}
+              {progress.etaSeconds === undefined ? '' : ` · about ${seconds(progress.etaSeconds)} left`}
+            </p>
+          </>
+        )}
+        {job.status === 'cancelled' && <p data-testid="job-cancelled">Cancelled. Nothing was changed.</p>}
+        {job.status === 'done' && <p>Done: the results are open.</p>}
+      </div>
+      {(props.busy || job.live.size > 0) && job.status !== 'done' && (
+        <TokenGrid
+          label={`Predicted words (${job.live.size})`}
+          testId="grid-live"
+          cells={liveCells}
+          states={liveStates}
+          hovered={null}
+          onHover={() => undefined}
+          confidence={liveConfidence}
+        />
+      )}
+    </aside>
+  );
+}

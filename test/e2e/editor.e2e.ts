@@ -1,0 +1,134 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import { dragOnImage } from './models';
+
+/** The editor without models: mask tools, named actions with undo/redo, zoom, the shortcut sheet and settings. */
+describe('editor (server mode, no models needed)', () => {
+  let server: StudioServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startStudioServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    await page.goto(server.launchUrl);
+    await page.getByTestId('sample-astronaut').click();
+    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+  });
+  afterAll(async () => {
+    await browser.close();
+    await server.stop();
+  });
+
+  const stage = () => page.getByTestId('photo-stage');
+  const ops = async () => Number(await stage().getAttribute('data-mask-ops'));
+  const coverage = async () => Number(await stage().getAttribute('data-mask-coverage'));
+
+  it('brushes, erases, inverts and clears the mask, each step undoable and redoable', async () => {
+    await dragOnImage(page, [
+      [200, 200],
+      [300, 220],
+      [320, 300],
+    ]);
+    await expect.poll(ops).toBe(1);
+    const painted = await coverage();
+    expect(painted).toBeGreaterThan(0.01);
+    await screenshot(page, '04-editor-mask');
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(ops).toBe(0);
+    expect(await coverage()).toBe(0);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(ops).toBe(1);
+    expect(await coverage()).toBeCloseTo(painted, 3);
+
+    // Eraser (E) through the middle of the stroke takes some paint away.
+    await page.keyboard.press('e');
+    await dragOnImage(page, [
+      [250, 180],
+      [250, 260],
+    ]);
+    await expect.poll(ops).toBe(2);
+    expect(await coverage()).toBeLessThan(painted);
+
+    await page.getByTestId('mask-invert').click();
+    await expect.poll(coverage).toBeGreaterThan(0.9);
+    await page.getByTestId('mask-clear').click();
+    await expect.poll(ops).toBe(0);
+    await page.getByTestId('undo').click();
+    await expect.poll(coverage).toBeGreaterThan(0.9);
+    await page.getByTestId('undo').click();
+    await expect.poll(coverage).toBeLessThan(painted);
+    expect(await page.getByTestId('redo').isEnabled()).toBe(true);
+  });
+
+  it('draws a rectangle mask and changes brush size with [ and ]', async () => {
+    await page.getByTestId('mask-clear').click();
+    await page.keyboard.press('r');
+    await dragOnImage(page, [
+      [100, 100],
+      [164, 164],
+    ]);
+    await expect.poll(coverage).toBeGreaterThan(0.012);
+    expect(await coverage()).toBeLessThan(0.02);
+    const before = await page.getByTestId('brush-radius').textContent();
+    await page.keyboard.press(']');
+    await page.keyboard.press(']');
+    expect(await page.getByTestId('brush-radius').textContent()).not.toBe(before);
+  });
+
+  it('zooms with the wheel, returns to fit with F, and goes to 100 % with 1', async () => {
+    const fitScale = Number(await stage().getAttribute('data-scale'));
+    const box = await stage().boundingBox();
+    if (!box) throw new Error('no stage');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => Number(await stage().getAttribute('data-scale'))).toBeGreaterThan(fitScale);
+    await page.keyboard.press('1');
+    await expect.poll(async () => Number(await stage().getAttribute('data-scale'))).toBe(1);
+    await page.keyboard.press('f');
+    await expect.poll(async () => Number(await stage().getAttribute('data-scale'))).toBeCloseTo(fitScale, 3);
+  });
+
+  it('extends the canvas by dragging an edge, and undoes it', async () => {
+    await page.getByTestId('task-outpaint').check();
+    await page.keyboard.press('x');
+    await dragOnImage(page, [
+      [511, 256],
+      [640, 256],
+    ]);
+    await expect.poll(async () => stage().getAttribute('data-extend')).toMatch(/^0,1[0-9]{2},0,0$/);
+    await expect.poll(() => page.getByTestId('run-blocked').isVisible()).toBe(true);
+    await page.getByTestId('extend-bottom-50').click();
+    await expect.poll(async () => stage().getAttribute('data-extend')).toBe('0,0,256,0');
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => stage().getAttribute('data-extend')).toMatch(/^0,1[0-9]{2},0,0$/);
+    await page.getByTestId('task-inpaint').check();
+  });
+
+  it('shows the shortcut sheet on ? and saves settings', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcut-sheet').waitFor();
+    await screenshot(page, '10-shortcuts');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('shortcut-sheet').waitFor({ state: 'detached' });
+
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings-theme').selectOption('light');
+    await page.getByTestId('settings-protocol').selectOption('blind');
+    await page.getByTestId('settings-threads').fill('2');
+    await screenshot(page, '11-settings');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-dialog').waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+
+    // Persisted in the store: a fresh page reads them back.
+    const fresh = await browser.newPage();
+    await fresh.goto(server.launchUrl);
+    await expect.poll(() => fresh.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+    await fresh.close();
+  });
+});
