@@ -4,7 +4,7 @@
  */
 import { isStudioError } from '../engine/errors';
 import type { Command } from './command';
-import { evalCommand } from './commands/eval-reconstruction';
+import { evalCommand } from './commands/eval';
 import { info } from './commands/info';
 import { inspect } from './commands/inspect';
 import { restore } from './commands/restore';

@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -8,12 +7,10 @@ import { view128 } from '../../engine/image/view';
 import { psnrRgb, psnrY, ssim } from '../../engine/metrics';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
-import { printResult, type Command } from '../command';
-import { EVAL_RESTORE_HELP, evalRestore } from './eval-restore';
+import { printResult } from '../command';
+import { IMAGE_EXTENSIONS, listImageFiles } from '../image-files';
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif']);
-
-const HELP = `Usage: npm run -s v2l -- eval reconstruction --data DIR [--limit N] [--pack DIR] [--threads N] [--json]
+export const EVAL_RECONSTRUCTION_HELP = `eval reconstruction --data DIR [--limit N] [--pack DIR] [--threads N] [--json]
 
 Encodes every image under DIR (recursively; ${[...IMAGE_EXTENSIONS].join(' ')}; sorted by path) at the paper's
 view (short side resized to 128, centre 128x128 crop) into a 16x16 token grid and decodes it again, then
@@ -35,27 +32,6 @@ seconds_per_image  wall time of encode + decode, one image at a time, with the s
                    resizing to the view, session creation, hashing and the metrics are not included.
 Progress goes to stderr.`;
 
-/** Every image file under `dir`, recursively, as absolute paths sorted by their path relative to `dir`. */
-export async function listImageFiles(dir: string): Promise<string[]> {
-  const root = path.resolve(dir);
-  let entries;
-  try {
-    entries = await readdir(root, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    throw new StudioError(
-      'FILE_NOT_FOUND',
-      `The data folder ${root} cannot be read (${(error as Error).message}). Pass an existing folder to --data.`,
-      { cause: error },
-    );
-  }
-  const files = entries
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
-    .map((e) => path.relative(root, path.join(e.parentPath, e.name)));
-  // Code-unit order, not the locale's, so every machine evaluates the same images in the same order.
-  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return files.map((f) => path.join(root, f));
-}
-
 function positiveInteger(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -68,7 +44,7 @@ function positiveInteger(value: string | undefined, option: string): number | un
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 /** `eval reconstruction ...`: the tokenizer's round trip over a folder, as the paper measures reconstruction. */
-async function evalReconstruction(rest: string[]): Promise<void> {
+export async function evalReconstruction(rest: string[]): Promise<void> {
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -165,37 +141,3 @@ async function evalReconstruction(rest: string[]): Promise<void> {
     false,
   );
 }
-
-/** Evaluation tasks: each takes the arguments after its name. */
-const EVAL_TASKS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
-  reconstruction: evalReconstruction,
-  // A call, not the bare function: the two modules import each other, and this table is built at load time.
-  restore: (args) => evalRestore(args),
-};
-
-export const evalCommand: Command = {
-  name: 'eval',
-  usage: 'eval reconstruction|restore --data DIR [--limit N] [--json]',
-  summary: 'measure the tokenizer round trip (reconstruction) or restoration over a folder of images',
-  run: async (args) => {
-    const [task, ...rest] = args;
-    const wantsHelp = rest.includes('--help') || rest.includes('-h');
-    if (task === 'reconstruction' && wantsHelp) {
-      console.log(HELP);
-      return;
-    }
-    if (task === 'restore' && wantsHelp) {
-      console.log(`Usage: npm run -s v2l -- ${EVAL_RESTORE_HELP}`);
-      return;
-    }
-    const run = task === undefined ? undefined : EVAL_TASKS[task];
-    if (!run) {
-      throw new StudioError(
-        'INVALID_ARGUMENT',
-        `eval takes a task, ${Object.keys(EVAL_TASKS).join(' or ')}, not ${task === undefined ? 'none' : `"${task}"`}. ` +
-          'See: npm run -s v2l -- eval reconstruction --help',
-      );
-    }
-    await run(rest);
-  },
-};

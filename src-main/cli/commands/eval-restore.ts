@@ -15,7 +15,7 @@ import { SampleLibrary } from '../../engine/samples';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult } from '../command';
-import { listImageFiles } from './eval-reconstruction';
+import { listImageFiles } from '../image-files';
 
 export const TASKS: readonly Task[] = ['inpaint', 'outpaint', 'deblur', 'shift', 'rotate'];
 export const PROTOCOLS: readonly ProtocolName[] = ['reference', 'blind'];
