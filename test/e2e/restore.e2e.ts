@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import { dragOnImage, requireModels } from './models';
+
+/** Restorations with the real engine and the default models: inpaint, outpaint, deblur, cancel, export. */
+describe('restoration in the browser (server mode, default models)', () => {
+  // Undefined when the models are missing: beforeAll then fails before starting anything.
+  let server: StudioServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const dataDir = () => server?.dataDir ?? '';
+
+  beforeAll(async () => {
+    requireModels();
+    server = await startStudioServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await page.goto(server.launchUrl);
+    await page.getByTestId('sample-astronaut').click();
+    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const results = () => page.locator('[data-testid="results"][data-status="done"]');
+  const backToEditor = async () => {
+    await page.getByTestId('view-edit').click();
+    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+  };
+  const runAndWait = async (shot?: string) => {
+    await page.getByTestId('run-button').click();
+    if (shot) {
+      await page.locator('[data-testid="grid-live"] .state-predicted').first().waitFor({ timeout: 90_000 });
+      await screenshot(page, shot);
+    }
+    const done = results().waitFor({ timeout: 90_000 });
+    const failed = page
+      .getByTestId('job-error')
+      .waitFor({ timeout: 90_000 })
+      .then(async () => {
+        throw new Error(`the run failed: ${await page.getByTestId('job-error').textContent()}`);
+      });
+    await Promise.race([done, failed]);
+  };
+
+  it('inpaints a brushed mask with the reference protocol and shows grids, result and metrics', async () => {
+    await dragOnImage(page, [
+      [230, 230],
+      [290, 250],
+      [300, 290],
+    ]);
+    await page.getByTestId('task-inpaint').check();
+    await page.getByTestId('protocol-reference').check();
+    await runAndWait('05-run-progress');
+
+    const corrupted = page.getByTestId('grid-corrupted');
+    const corrected = page.getByTestId('grid-result');
+    expect(await corrupted.locator('.token-cell').count()).toBe(256);
+    expect(await corrected.locator('.token-cell').count()).toBe(256);
+    expect(await corrected.locator('.state-correct, .state-wrong').count()).toBeGreaterThan(0);
+    expect((await corrected.textContent())?.length).toBeGreaterThan(100);
+    for (const id of ['image-corrupted', 'image-result', 'image-original']) {
+      expect(await page.getByTestId(id).locator('img').getAttribute('src')).toMatch(/^data:image\/png/);
+    }
+    expect(await page.getByTestId('metric-psnr').textContent()).toMatch(/\d+\.\d+ dB/);
+    expect(await page.getByTestId('metric-ssim').textContent()).toMatch(/\d\.\d{3}/);
+    expect(await page.getByTestId('metric-accuracy').textContent()).toMatch(/%/);
+
+    // Hovering a predicted word names it and outlines its patch on every image.
+    const predicted = corrected.locator('.state-correct, .state-wrong').first();
+    await predicted.hover();
+    expect(await page.getByTestId('cell-info').textContent()).toMatch(/corrected id \d+/);
+    expect(await page.locator('.cell-highlight').count()).toBe(3);
+    await screenshot(page, '06-results');
+  });
+
+  it('exports the image, grids, sheet and record, and asks before overwriting', async () => {
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-done').waitFor();
+    const files = await page
+      .locator('[data-testid="export-done"] li')
+      .evaluateAll((items) => items.map((li) => li.getAttribute('data-path') ?? ''));
+    expect(files).toHaveLength(6);
+    for (const file of files) {
+      expect(fs.existsSync(file), file).toBe(true);
+      expect(file.startsWith(dataDir())).toBe(true);
+      if (file.endsWith('.png')) {
+        const meta = await sharp(file).metadata();
+        expect(meta.width, file).toBeGreaterThan(100);
+      }
+    }
+    const grids = JSON.parse(fs.readFileSync(files.find((f) => f.endsWith('grids.json')) ?? '', 'utf8')) as {
+      result: { id: number; text: string }[];
+    };
+    expect(grids.result).toHaveLength(256);
+    expect(fs.readFileSync(files.find((f) => f.endsWith('.csv')) ?? '', 'utf8').split('\n')[0]).toContain(
+      'result_id',
+    );
+    await screenshot(page, '07-export');
+
+    // The same export again: the files exist, so the studio asks, and replaces them only when told to.
+    await page.getByTestId('export-format').selectOption('png');
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-exists').waitFor();
+    expect(await page.getByTestId('export-exists').textContent()).toContain('already exist');
+    await page.getByTestId('export-overwrite').click();
+    await page.getByTestId('export-done').waitFor();
+
+    // A JPEG of the restored image decodes too.
+    await page.getByTestId('export-format').selectOption('jpeg');
+    await page.locator('.export-panel input[type="checkbox"]').nth(1).uncheck();
+    for (let i = 2; i < 6; i++) await page.locator('.export-panel input[type="checkbox"]').nth(i).uncheck();
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-done').waitFor();
+    const jpeg = await page.locator('[data-testid="export-done"] li').first().getAttribute('data-path');
+    expect((await sharp(jpeg ?? '').metadata()).format).toBe('jpeg');
+  });
+
+  it('outpaints a canvas extended with the extender (blind)', async () => {
+    await backToEditor();
+    await page.getByTestId('mask-clear').click();
+    await page.getByTestId('task-outpaint').check();
+    await page.keyboard.press('x');
+    await dragOnImage(page, [
+      [256, 511],
+      [256, 600],
+    ]);
+    await expect
+      .poll(() => page.getByTestId('photo-stage').getAttribute('data-extend'))
+      .toMatch(/^0,0,\d+,0$/);
+    await page.getByTestId('protocol-blind').check();
+    await screenshot(page, '08-outpaint-extender');
+    await runAndWait();
+    expect(await page.getByTestId('grid-result').locator('.state-predicted').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('metrics-none').isVisible()).toBe(true);
+  });
+
+  it('deblurs with the reference protocol', async () => {
+    await backToEditor();
+    await page.getByTestId('task-deblur').check();
+    await page.getByTestId('blur-kernel').selectOption('9');
+    await page.getByTestId('protocol-reference').check();
+    await runAndWait();
+    expect(await page.getByTestId('metric-psnr').textContent()).toMatch(/dB/);
+    await screenshot(page, '09-deblur-results');
+  });
+
+  it('cancels a run promptly', async () => {
+    await backToEditor();
+    await page.getByTestId('task-inpaint').check();
+    await page.getByTestId('run-button').click();
+    await page.locator('[data-testid="job-status"][data-status="running"]').waitFor();
+    const started = Date.now();
+    await page.getByTestId('cancel-button').click();
+    await page.getByTestId('job-cancelled').waitFor({ timeout: 20_000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await page.getByTestId('job-error').count()).toBe(0);
+    await screenshot(page, '12-cancelled');
+
+    // The history lists the runs and reopens one.
+    await expect.poll(() => page.locator('[data-testid="history"] li').count()).toBeGreaterThanOrEqual(3);
+    await page.locator('[data-testid^="history-run-"]').last().click();
+    await results().waitFor();
+  });
+});
