@@ -80,21 +80,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Fraction of pixels on the stage's canvases that are not the blank background: proves something was drawn. */
+/**
+ * Fraction of pixels that are not the blank background on the most inked of the stage's canvases (one per Konva
+ * layer; the photo layer is the fullest): proves something was drawn.
+ */
 export async function stageInkFraction(page: Page): Promise<number> {
   return page.evaluate(() => {
     const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="photo-stage"] canvas')];
-    let inked = 0;
-    let total = 0;
+    let best = 0;
     for (const canvas of canvases) {
       const ctx = canvas.getContext('2d');
       if (!ctx || canvas.width === 0) continue;
       const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      for (let i = 3; i < data.length; i += 4) {
-        total += 1;
-        if ((data[i] ?? 0) > 0) inked += 1;
-      }
+      let inked = 0;
+      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) inked += 1;
+      best = Math.max(best, inked / (data.length / 4));
     }
-    return total === 0 ? 0 : inked / total;
+    return best;
   });
 }
