@@ -213,7 +213,7 @@ def main():
         loss.backward()
         opt.step()
         with torch.no_grad():
-            d = args.ema
+            d = min(args.ema, (1.0 + state['step']) / (10.0 + state['step']))  # EMA warm-up
             for pe, pm in zip(ema.parameters(), model.parameters()):
                 pe.mul_(d).add_(pm.detach(), alpha=1 - d)
         u = ids.cpu().numpy().ravel()
@@ -247,11 +247,12 @@ def main():
             recent[:] = False
             last_log = now
         if now - last_eval >= args.eval_every:
-            r = evaluate(ema, heldout, device)
-            r.update({'type': 'eval_heldout', 'weights': 'ema', 'step': state['step'],
-                      'img_eq': round(state['img_eq'], 1), 'wall_s': round(state['wall'], 1)})
-            write(r)
-            log('heldout', r)
+            for name, net in (('ema', ema), ('model', model)):
+                r = evaluate(net, heldout, device)
+                r.update({'type': 'eval_heldout', 'weights': name, 'step': state['step'],
+                          'img_eq': round(state['img_eq'], 1), 'wall_s': round(state['wall'], 1)})
+                write(r)
+                log('heldout', r)
             last_eval = time.time()
         if now - last_ckpt >= args.ckpt_every:
             checkpoint()
