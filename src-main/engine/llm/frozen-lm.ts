@@ -112,9 +112,10 @@ export class FrozenLm {
   }
 
   /**
-   * Greedy generation of exactly `steps` ids for each prompt, batching prompts across the context's sequences.
-   * Each sequence keeps its KV cache between prompts, so a prompt sharing a prefix with the previous one on the
-   * same sequence (the instruction, global tokens, shared examples) only evaluates what differs.
+   * Greedy generation of exactly `steps` ids for each prompt. Several prompts are batched across the context's
+   * sequences; a single prompt (the sequential in/outpainting loop) runs alone on one sequence, which keeps its KV
+   * cache between calls, so a prompt sharing a prefix with the previous one (the instruction, global tokens,
+   * shared examples) only evaluates what differs.
    */
   async generate(
     prompts: readonly (readonly number[])[],
@@ -123,19 +124,24 @@ export class FrozenLm {
   ): Promise<Generation[]> {
     this.assertUsable();
     const results: Generation[] = new Array<Generation>(prompts.length);
+    const parallel =
+      options.naive === true ? 1 : Math.min(this.sequences.length, Math.max(1, prompts.length));
+    // Trimming one sequence's cache while another sequence evaluates gave wrong predictions with node-llama-cpp
+    // 3.21.1 (measured: a few prompts in 400 answered with a neighbour's words, under load). So a cached prefix is
+    // reused only when one sequence works alone; batched sequences start every prompt from an empty cache.
+    const reusePrefix = options.naive !== true && parallel === 1;
     let next = 0;
     const worker = async (sequence: LlamaContextSequence) => {
       while (next < prompts.length) {
         const index = next++;
         if (options.signal) throwIfCancelled(options.signal);
         const prompt = prompts[index] ?? [];
-        if (options.naive === true) await sequence.clearHistory();
+        if (!reusePrefix) await sequence.clearHistory();
         const { generation, evaluated } = await this.generateOne(sequence, prompt, steps);
         results[index] = generation;
         options.onPromptDone?.(index, evaluated);
       }
     };
-    const parallel = options.naive === true ? 1 : Math.max(1, prompts.length);
     await Promise.all(this.sequences.slice(0, parallel).map(worker));
     return results;
   }
