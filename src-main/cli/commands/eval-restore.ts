@@ -10,7 +10,11 @@ import { defaultResourcesDir } from '../../engine/paths';
 import type { ProtocolName, Task } from '../../engine/protocol/types';
 import { degradationBank } from '../../engine/restore/bank';
 import type { Corruption } from '../../engine/restore/corruption';
-import { restoreView } from '../../engine/restore/restore-view';
+import { restoreView, type RestoreViewResult } from '../../engine/restore/restore-view';
+import { classicalBaseline } from '../../engine/baseline';
+import { corruptView } from '../../engine/restore/corruption';
+import { psnrRgb, ssim } from '../../engine/metrics';
+import type { RgbImage } from '../../engine/image/types';
 import { SampleLibrary } from '../../engine/samples';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
@@ -58,7 +62,7 @@ export function parseProtocol(value: string | undefined): ProtocolName {
   return value as ProtocolName;
 }
 
-export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P --data DIR [--limit N] [--naive] [--json]
+export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P --data DIR [--limit N] [--naive] [--baseline] [--json]
 
 Restores every image of DIR (recursively, sorted by path) at the paper's 128x128 view after the task's
 corruption (inpaint: centre 8x8 cells; outpaint: bottom half; deblur: Gaussian blur, kernel 5..11 from a seeded
@@ -70,7 +74,35 @@ draw per image; shift: ${EVAL_SHIFT.dx},${EVAL_SHIFT.dy} px; rotate: 90 degrees)
   psnr_corrupted, ...     the corrupted input vs the original view
   seconds_per_image       encode + LLM + decode + metrics, models already loaded
   prompt_tokens_per_image tokens in all prompts of one image
---naive runs the authors' loop (one fresh prompt at a time, no batching, no prefix reuse) on the same model.`;
+--naive runs the authors' loop (one fresh prompt at a time, no batching, no prefix reuse) on the same model.
+--baseline evaluates the classical restoration instead of the language model (Telea inpainting for in/outpainting,
+Wiener deconvolution with the known kernel for deblur, the inverse shift for shift, the rotated image as is for
+rotate); token_accuracy then compares the words of the baseline's result with the clean words; protocol reads
+"baseline".`;
+
+/** The classical baseline scored like a restoration: its result encoded to words, compared with the clean words. */
+async function baselineView(
+  tokenizer: V2LTokenizer,
+  original: RgbImage,
+  corruption: Corruption,
+): Promise<Pick<RestoreViewResult, 'metrics' | 'promptTokens'>> {
+  const { image: corrupted, cells } = corruptView(original, corruption);
+  const result = classicalBaseline(corrupted, corruption);
+  const [clean, restored] = await tokenizer.encode([original, result]);
+  const predicted = cells.flatMap((on, i) => (on ? [i] : []));
+  const correct = predicted.filter((c) => clean?.ids[c] === restored?.ids[c]).length;
+  return {
+    metrics: {
+      tokenAccuracy: predicted.length === 0 ? 1 : correct / predicted.length,
+      psnr: psnrRgb(original, result),
+      psnrY: 0,
+      ssim: ssim(original, result),
+      psnrCorrupted: psnrRgb(original, corrupted),
+      ssimCorrupted: ssim(original, corrupted),
+    },
+    promptTokens: 0,
+  };
+}
 
 export async function evalRestore(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -81,18 +113,21 @@ export async function evalRestore(args: string[]): Promise<void> {
       data: { type: 'string' },
       limit: { type: 'string' },
       naive: { type: 'boolean' },
+      baseline: { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
   const task = parseTask(values.task);
-  const protocol = parseProtocol(values.protocol);
+  const baseline = values.baseline === true;
+  // The baseline has no prompts, so it needs no protocol.
+  const protocol = baseline && values.protocol === undefined ? 'reference' : parseProtocol(values.protocol);
   if (!values.data) throw new StudioError('INVALID_ARGUMENT', 'eval restore needs --data DIR.');
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   const files = (await listImageFiles(values.data)).slice(0, limit);
   if (files.length === 0) throw new StudioError('NOT_FOUND', `No images in ${path.resolve(values.data)}.`);
 
   const tokenizer = await V2LTokenizer.load(await defaultPackDir());
-  const lm = await FrozenLm.load(defaultLmPath());
+  const lm = baseline ? null : await FrozenLm.load(defaultLmPath());
   const samples = new SampleLibrary(path.join(defaultResourcesDir(), 'samples'));
   const samplePaths = samples.list().map((s) => samples.pathOf(s.id));
   try {
@@ -109,16 +144,18 @@ export async function evalRestore(args: string[]): Promise<void> {
       const original = view128((await loadImageFile(file)).image);
       const corruption = evalCorruption(task, index);
       const bank =
-        protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
+        !baseline && protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
           ? await degradationBank(tokenizer, samplePaths, corruption)
           : undefined;
       const started = performance.now();
-      const result = await restoreView(
-        tokenizer,
-        lm,
-        { original, corruption, protocol, seed: index, ...(bank ? { bank } : {}) },
-        { naive: values.naive === true },
-      );
+      const result = lm
+        ? await restoreView(
+            tokenizer,
+            lm,
+            { original, corruption, protocol, seed: index, ...(bank ? { bank } : {}) },
+            { naive: values.naive === true },
+          )
+        : await baselineView(tokenizer, original, corruption);
       const seconds = (performance.now() - started) / 1000;
       const m = result.metrics;
       totals.tokenAccuracy += m.tokenAccuracy;
@@ -138,7 +175,7 @@ export async function evalRestore(args: string[]): Promise<void> {
     printResult(
       {
         task,
-        protocol,
+        protocol: baseline ? 'baseline' : protocol,
         images: n,
         token_accuracy: round(totals.tokenAccuracy / n, 4),
         psnr: round(totals.psnr / n, 3),
@@ -151,7 +188,7 @@ export async function evalRestore(args: string[]): Promise<void> {
       values.json === true,
     );
   } finally {
-    await lm.dispose();
+    await lm?.dispose();
     await tokenizer.dispose();
   }
 }
