@@ -19,6 +19,7 @@ import { resizeImage } from './image/resample';
 import type { RgbImage } from './image/types';
 import type { RestoreRequest, RunSummary, RunView } from '../../src-preload/contract/restore';
 import { JobRunner } from './jobs';
+import { checkLlama2Gguf } from './llm/frozen-lm';
 import { ModelSet } from './restore/models';
 import { runRestoreJob } from './restore/restore-job';
 import { getRunView, runSummaries } from './restore/run-view';
@@ -61,7 +62,7 @@ export class Engine implements EngineApi {
     this.db = openDatabase(options.dataDir);
     failInterruptedRuns(this.db);
     this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
-    this.models = new ModelSet(() => readSettings(this.db).threads);
+    this.models = new ModelSet(() => readSettings(this.db));
   }
 
   appInfo(): Promise<AppInfo> {
@@ -130,8 +131,15 @@ export class Engine implements EngineApi {
     return Promise.resolve(readSettings(this.db));
   }
 
-  updateSettings(patch: Partial<Settings>): Promise<Settings> {
-    return Promise.resolve(writeSettings(this.db, patch));
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    // A model file is checked before it is saved: a wrong choice is refused now, not at the next run.
+    if (patch.lmFile) await checkLlama2Gguf(patch.lmFile);
+    const settings = writeSettings(this.db, patch);
+    // Models are loaded with the threads, provider and LM file in force: reload them when those change.
+    if (patch.threads !== undefined || patch.executionProvider !== undefined || patch.lmFile !== undefined) {
+      if (this.jobs.activeCount === 0) await this.models.dispose();
+    }
+    return settings;
   }
 
   cancelJob({ jobId }: { jobId: string }): Promise<boolean> {

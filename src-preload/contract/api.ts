@@ -55,14 +55,26 @@ export interface ImageSummary {
 
 export type Theme = 'system' | 'light' | 'dark';
 
+/** Where the tokenizer runs: 'auto' tries CUDA, DirectML, CoreML, WebGPU, then the CPU. */
+export type ExecutionProviderSetting = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
 export interface Settings {
   readonly theme: Theme;
   readonly defaultProtocol: Protocol;
   /** 0 lets the engine choose from the hardware. */
   readonly threads: number;
+  readonly executionProvider: ExecutionProviderSetting;
+  /** A LLaMA-2-vocabulary GGUF to use instead of the bundled model; empty for the bundled one. */
+  readonly lmFile: string;
 }
 
-export const DEFAULT_SETTINGS: Settings = { theme: 'system', defaultProtocol: 'reference', threads: 0 };
+export const DEFAULT_SETTINGS: Settings = {
+  theme: 'system',
+  defaultProtocol: 'reference',
+  threads: 0,
+  executionProvider: 'auto',
+  lmFile: '',
+};
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
 export interface StudioApi extends ExportApi {
@@ -92,6 +104,8 @@ const settingsPatch: Validator<Partial<Settings>> = object({
   theme: optional(literal('system', 'light', 'dark')),
   defaultProtocol: optional(literal('reference', 'blind')),
   threads: optional(number({ min: 0, max: 256, integer: true })),
+  executionProvider: optional(literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  lmFile: optional(string({ maxLength: 4096 })),
 });
 
 /** Runtime checks for every method's argument, applied by each transport before the engine sees it. */

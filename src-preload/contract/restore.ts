@@ -130,6 +130,8 @@ export interface RunView {
   readonly images: Readonly<Partial<Record<'original' | 'corrupted' | 'decoded' | 'result', string>>>;
   readonly metrics: Readonly<Record<string, number>> | null;
   readonly timings: Readonly<Record<string, number>> | null;
+  /** The square region of the photo that was restored (local repairs); null when the whole photo's view was. */
+  readonly window: { readonly x: number; readonly y: number; readonly side: number } | null;
 }
 
 export interface RunSummary {

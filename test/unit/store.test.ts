@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src-preload/contract/api';
 import { getImage, recentImages, upsertImage, type NewImage } from '../../src-main/engine/store/images';
 import { MIGRATIONS } from '../../src-main/engine/store/migrations';
 import { completeRun, failInterruptedRuns, listRuns, startRun } from '../../src-main/engine/store/runs';
@@ -134,11 +135,16 @@ describe('store', () => {
   });
 
   it('persists settings, merging with defaults', () => {
-    expect(readSettings(db)).toEqual({ theme: 'system', defaultProtocol: 'reference', threads: 0 });
-    writeSettings(db, { theme: 'dark', threads: 4 });
+    expect(readSettings(db)).toEqual(DEFAULT_SETTINGS);
+    writeSettings(db, { theme: 'dark', threads: 4, executionProvider: 'cpu' });
     db.close();
     db = openDatabase(dir);
-    expect(readSettings(db)).toEqual({ theme: 'dark', defaultProtocol: 'reference', threads: 4 });
+    expect(readSettings(db)).toEqual({
+      ...DEFAULT_SETTINGS,
+      theme: 'dark',
+      threads: 4,
+      executionProvider: 'cpu',
+    });
   });
 });
 

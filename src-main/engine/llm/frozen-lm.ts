@@ -242,6 +242,30 @@ export class FrozenLm {
 }
 
 /**
+ * Checks, without loading its weights, that `file` is a readable GGUF with LLaMA-2's token table; returns its
+ * metadata. Used before loading, and when the user picks a model file, so a wrong file is refused at once.
+ */
+export async function checkLlama2Gguf(file: string) {
+  if (!fs.existsSync(file)) {
+    throw new StudioError(
+      'FILE_NOT_FOUND',
+      `Language model ${file} does not exist: pick a GGUF file that exists.`,
+    );
+  }
+  const summary = await readGgufSummary(file).catch((error: unknown) => {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `${path.basename(file)} is not a readable GGUF file (${String(error)}).`,
+      {
+        cause: error,
+      },
+    );
+  });
+  assertLlama2Vocabulary(file, summary.tokens);
+  return summary;
+}
+
+/**
  * The most probable id that is an image word. The probabilities map is sorted from most to least likely, so
  * this is the argmax over ids >= FIRST_IMAGE_TOKEN_ID; it bans <s>, </s> and byte pieces without a token bias (EOS
  * cannot be banned that way in node-llama-cpp).

@@ -1,3 +1,4 @@
+import type { Settings } from '../../../src-preload/contract/api';
 import { FrozenLm } from '../llm/frozen-lm';
 import { defaultLmPath } from '../llm/models';
 import { defaultPackDir } from '../tokenizer/packs';
@@ -12,24 +13,32 @@ export class ModelSet {
   private tokenizerPromise: Promise<V2LTokenizer> | null = null;
   private lmPromise: Promise<FrozenLm> | null = null;
 
-  constructor(private readonly threads: () => number = () => 0) {}
+  constructor(private readonly settings: () => Settings) {}
 
   tokenizer(): Promise<V2LTokenizer> {
-    this.tokenizerPromise ??= defaultPackDir().then((dir) => V2LTokenizer.load(dir));
+    const { threads, executionProvider } = this.settings();
+    this.tokenizerPromise ??= defaultPackDir().then((dir) =>
+      V2LTokenizer.load(dir, {
+        ...(threads > 0 ? { threads } : {}),
+        ...(executionProvider === 'auto' ? {} : { providers: [executionProvider] }),
+      }),
+    );
     this.tokenizerPromise.catch(() => (this.tokenizerPromise = null));
     return this.tokenizerPromise;
   }
 
   lm(): Promise<FrozenLm> {
-    this.lmPromise ??= Promise.resolve().then(() =>
-      FrozenLm.load(defaultLmPath(), { threads: this.threads() }),
-    );
+    const { threads, lmFile } = this.settings();
+    this.lmPromise ??= Promise.resolve().then(() => FrozenLm.load(lmFile || defaultLmPath(), { threads }));
     this.lmPromise.catch(() => (this.lmPromise = null));
     return this.lmPromise;
   }
 
+  /** Unloads both models, so the next use loads them with the current settings. */
   async dispose(): Promise<void> {
     const [tokenizer, lm] = await Promise.allSettled([this.tokenizerPromise, this.lmPromise]);
+    this.tokenizerPromise = null;
+    this.lmPromise = null;
     if (tokenizer.status === 'fulfilled') await tokenizer.value?.dispose();
     if (lm.status === 'fulfilled') await lm.value?.dispose();
   }

@@ -49,6 +49,7 @@ export function runView(row: RunRow): RunView {
     images,
     metrics: row.metrics,
     timings: row.timings,
+    window: details?.window ?? null,
   };
 }
 

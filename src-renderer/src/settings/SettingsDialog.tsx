@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Settings, Theme } from '../../../src-preload/contract/api';
+import type { ExecutionProviderSetting, Settings, Theme } from '../../../src-preload/contract/api';
 import type { Protocol } from '../../../src-preload/contract/restore';
 import { Dialog } from '../components/Dialog';
 import { PROTOCOL_INFO } from '../run/request';
@@ -10,7 +10,16 @@ interface SettingsDialogProps {
   readonly onClose: () => void;
 }
 
-/** Threads, default protocol and theme, saved in the store through updateSettings. */
+const PROVIDERS: readonly { value: ExecutionProviderSetting; label: string }[] = [
+  { value: 'auto', label: 'Automatic (GPU when available, else CPU)' },
+  { value: 'cpu', label: 'CPU' },
+  { value: 'cuda', label: 'CUDA (NVIDIA)' },
+  { value: 'dml', label: 'DirectML (Windows)' },
+  { value: 'coreml', label: 'Core ML (macOS)' },
+  { value: 'webgpu', label: 'WebGPU' },
+];
+
+/** Models, threads, default protocol and theme, saved in the store through updateSettings. */
 export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProps) {
   const [draft, setDraft] = useState<Settings>(settings);
   const [saving, setSaving] = useState(false);
@@ -41,6 +50,36 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
           />
           <span className="hint">
             0 lets the engine choose from the hardware. Applies when the models next load.
+          </span>
+        </label>
+        <label>
+          Tokenizer execution provider
+          <select
+            value={draft.executionProvider}
+            data-testid="settings-provider"
+            onChange={(e) =>
+              setDraft({ ...draft, executionProvider: e.target.value as ExecutionProviderSetting })
+            }
+          >
+            {PROVIDERS.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Language model file (GGUF)
+          <input
+            type="text"
+            value={draft.lmFile}
+            placeholder="Bundled model"
+            data-testid="settings-lm-file"
+            onChange={(e) => setDraft({ ...draft, lmFile: e.target.value.trim() })}
+          />
+          <span className="hint">
+            Path to any LLaMA-2-vocabulary GGUF (LLaMA-2, TinyLlama, …); empty for the bundled model. Checked
+            when you save.
           </span>
         </label>
         <label>
