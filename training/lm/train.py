@@ -210,6 +210,7 @@ def main():
     ap.add_argument('--ind-v', type=float, default=0.25)
     ap.add_argument('--eval-n', type=int, default=100)
     ap.add_argument('--eval-at-start', type=int, default=1)
+    ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
     a = ap.parse_args()
@@ -283,6 +284,9 @@ def main():
         res = {k: v for k, v in res.items() if 'ref' not in k}
         res['val_loss'] = copy_eval.val_loss(model, val, T=384, n_windows=32, device=dev)
         log({'event': 'eval', 'step': step, 'tokens_seen': tokens_seen, **res, 'eval_s': round(time.time() - t, 1)})
+        if a.snapshots:  # model-only snapshot per evaluation, so the best copy/loss trade-off can be exported later
+            atomic_save({'model': model.state_dict(), 'config': cfg.to_dict(), 'step': step, 'tokens_seen': tokens_seen,
+                         'eval': res}, os.path.join(rdir, f'snap_{step:07d}.pt'))
 
     if ck is None and a.eval_at_start:
         evaluate()  # accuracy at initialisation (before any training)
