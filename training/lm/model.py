@@ -151,12 +151,12 @@ class LM(nn.Module):
                 nn.init.normal_(lin.weight, 0.0, c.init_std)
             for lin in (b.wo, b.w2):
                 nn.init.normal_(lin.weight, 0.0, c.init_std / math.sqrt(2 * c.layers))
-        if self.out is not None:
-            nn.init.normal_(self.out.weight, 0.0, c.emb_std)
         if c.prev_heads:
             self._init_prev_heads()
         if c.induction_init:
             self._init_induction()
+        if self.out is not None:  # untied: the output matrix starts as a copy of the (initialised) embedding table
+            self.out.weight.copy_(self.tok.weight)
 
     @torch.no_grad()
     def _init_prev_heads(self):
