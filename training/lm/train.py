@@ -250,7 +250,7 @@ def main():
     model.to(dev)
     decay, no_decay = [], []
     for n_, p in model.named_parameters():
-        (decay if p.dim() == 2 and not n_.startswith('tok') else no_decay).append(p)
+        (decay if p.dim() == 2 and not n_.startswith(('tok', 'out')) else no_decay).append(p)
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}],
                             lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     if ck is not None:
