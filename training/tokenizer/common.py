@@ -37,13 +37,15 @@ def load_vocab():
     return pieces, sha
 
 
-def paper_view(path, size=IMAGE_SIZE):
-    """The paper's evaluation view: short side resized to `size` (bicubic, antialiased), centre crop."""
+def paper_view(path, size=IMAGE_SIZE, resample='lanczos'):
+    """The paper's evaluation view: short side resized to `size` (antialiased), centre crop (rounded down).
+    Lanczos-3 is what the app's engine uses (src-main/engine/image/resample.ts, Pillow's scheme), so PSNR here
+    matches `npm run v2l -- eval reconstruction`; the held-out training cache was built with 'bicubic'."""
     im = Image.open(path).convert('RGB')
     w, h = im.size
     s = size / min(w, h)
     nw, nh = max(size, round(w * s)), max(size, round(h * s))
-    im = im.resize((nw, nh), Image.BICUBIC, reducing_gap=None)
+    im = im.resize((nw, nh), {'lanczos': Image.LANCZOS, 'bicubic': Image.BICUBIC}[resample], reducing_gap=None)
     left, top = (nw - size) // 2, (nh - size) // 2
     return np.asarray(im.crop((left, top, left + size, top + size)), dtype=np.uint8)
 

@@ -4,7 +4,7 @@ Output (all uint8 RGB, HWC):
   pixels.npy  flat buffer of every training item
   index.npy   int64 [K, 4]: offset, height, width, source id
   sources.json  per-source names, item counts
-  heldout.npy uint8 [M, 128, 128, 3] held-out TRAIN images at the paper's view (monitoring only)
+  heldout.npy uint8 [M, 128, 128, 3] held-out TRAIN images at the paper's view, bicubic (monitoring only)
   heldout.json  their paths
 Items: imagenette-144 and imagenet-samples-160 at native size; bsds500 (train+test) and sun-hays80 at
 native size plus downscaled copies (short side 144 and 2x that) so that their statistics also resemble the
@@ -65,7 +65,7 @@ def main():
     index = np.asarray(index, dtype=np.int64)
     np.save(out / 'pixels.npy', pixels)
     np.save(out / 'index.npy', index)
-    heldout = np.stack([paper_view(p) for p in held])
+    heldout = np.stack([paper_view(p, resample='bicubic') for p in held])
     np.save(out / 'heldout.npy', heldout)
     counts = {n: int((index[:, 3] == i).sum()) for i, n in enumerate(names)}
     with open(out / 'sources.json', 'w') as f:
