@@ -65,22 +65,7 @@ export class FrozenLm {
   ) {}
 
   static async load(file: string, options: FrozenLmOptions = {}): Promise<FrozenLm> {
-    if (!fs.existsSync(file)) {
-      throw new StudioError(
-        'FILE_NOT_FOUND',
-        `Language model ${file} does not exist: pick a GGUF file that exists.`,
-      );
-    }
-    const summary = await readGgufSummary(file).catch((error: unknown) => {
-      throw new StudioError(
-        'MODEL_INVALID',
-        `${path.basename(file)} is not a readable GGUF file (${String(error)}).`,
-        {
-          cause: error,
-        },
-      );
-    });
-    assertLlama2Vocabulary(file, summary.tokens);
+    const summary = await checkLlama2Gguf(file);
     const llama = await llamaRuntime();
     const model = await llama.loadModel({ modelPath: file });
     const sequenceCount = options.sequences ?? 2;
