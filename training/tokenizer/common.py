@@ -1,4 +1,4 @@
-"""Shared helpers for the V2L tokenizer training scripts (paths, image views, metrics)."""
+"""Shared code of the V2L tokenizer training scripts (paths, image views, metrics)."""
 import hashlib
 import json
 import os

@@ -58,7 +58,7 @@ if (threads > 0) {
 let t0 = performance.now();
 const enc = await ort.InferenceSession.create(path.join(dir, manifest.files.encoder.path), so);
 const dec = await ort.InferenceSession.create(path.join(dir, manifest.files.decoder.path), so);
-console.log(`sessions created in ${(performance.now() - t0).toFixed(0)} ms (threads: ${threads || 'default'})`);
+console.log(`graphs loaded in ${(performance.now() - t0).toFixed(0)} ms (threads: ${threads || 'default'})`);
 
 const encOut = await enc.run({ image: new ort.Tensor('float32', input, [n, 3, S, S]) });
 const ids = encOut.ids;
