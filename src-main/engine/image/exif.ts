@@ -62,7 +62,8 @@ function embedInJpeg(jpeg: Buffer, tiff: Buffer): Buffer {
   return Buffer.concat([jpeg.subarray(0, at), segment, jpeg.subarray(at)]);
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
+/** A PNG chunk: length, type, data and the CRC over type and data. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const chunk = Buffer.alloc(12 + data.length);
   chunk.writeUInt32BE(data.length, 0);
   chunk.write(type, 4, 'latin1');

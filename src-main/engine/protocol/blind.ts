@@ -53,6 +53,15 @@ export function blindPlan(
   const sequential = task === 'inpaint' || task === 'outpaint';
   const frame = framing(params.step);
   const { step, promptLength } = params;
+  const common = {
+    task,
+    protocol: 'blind' as const,
+    step,
+    sequential,
+    initial: working0,
+    globalCount,
+    starts: planStarts(cells, globalCount, step),
+  };
 
   if (sequential) {
     const sources = intactPairStarts(cells, promptLength, step);
@@ -64,13 +73,7 @@ export function blindPlan(
       );
     }
     return {
-      task,
-      protocol: 'blind',
-      step,
-      sequential,
-      initial: working0,
-      globalCount,
-      starts: planStarts(cells, globalCount, step),
+      ...common,
       promptAt(start, working) {
         const target = start - globalCount;
         const ids = [...frame.instruction];
@@ -99,13 +102,7 @@ export function blindPlan(
   }
   const used = bank.slice(0, examples);
   return {
-    task,
-    protocol: 'blind',
-    step,
-    sequential,
-    initial: working0,
-    globalCount,
-    starts: planStarts(cells, globalCount, step),
+    ...common,
     promptAt(start, working) {
       const local = start - globalCount;
       const ids = [...frame.instruction];
