@@ -16,7 +16,8 @@ const prompt = (text: string) => llamaTokenizer.encode(text, true, true);
 describe('frozen LM over node-llama-cpp (a real GGUF written by the test)', () => {
   let lm: FrozenLm;
   beforeAll(async () => {
-    writeTinyLlamaGguf(modelFile, { seed: 3 });
+    // Large weights give clear winners, so llama.cpp's batch-size-dependent rounding cannot flip a prediction.
+    writeTinyLlamaGguf(modelFile, { seed: 3, std: 4 });
     lm = await FrozenLm.load(modelFile, { sequences: 4, contextSize: 1024 });
   });
   afterAll(async () => {
@@ -48,20 +49,31 @@ describe('frozen LM over node-llama-cpp (a real GGUF written by the test)', () =
       reused.push(g?.ids ?? []);
     }
     const naive = await lm.generate(prompts, 2, { naive: true });
-    expect(reused).toEqual(naive.map((g) => g.ids));
+    const clear = naive.flatMap((g, i) => (g.confidences.every((c) => c >= 0.6) ? [i] : []));
+    expect(clear.length).toBeGreaterThanOrEqual(3);
+    for (const i of clear) expect(reused[i]).toEqual(naive[i]?.ids);
     // After the first prompt, the shared instruction comes from the KV cache.
     const total = prompts.reduce((n, p) => n + p.length + 1, 0);
     expect(evaluated).toBeLessThan(total - (prompts.length - 1) * (shared.length - 1));
   });
 
   it('batches independent prompts across sequences with the predictions of the naive loop', async () => {
-    const prompts = Array.from({ length: 12 }, (_, i) => prompt(`The number ${i * 13} is followed by`));
-    const batched = await lm.generate(prompts, 2);
-    const naive = await lm.generate(prompts, 2, { naive: true });
-    // Batches of different sizes take different matrix kernels in llama.cpp, so on this random model a near-tie
-    // can flip now and then; a trained model's predictions are far from ties. Nearly all must agree.
-    const same = batched.filter((g, i) => g.ids.join() === naive[i]?.ids.join()).length;
-    expect(same).toBeGreaterThanOrEqual(11);
+    // Batches of different sizes take different matrix kernels in llama.cpp, so a near-tie may flip between the
+    // two paths. A model with large weights has clear winners; every prompt whose words won with probability
+    // >= 0.6 at both steps (the runner-up had < 0.4) must come out the same.
+    const file = path.join(dir, 'decisive.gguf');
+    writeTinyLlamaGguf(file, { seed: 3, std: 4 });
+    const decisive = await FrozenLm.load(file, { sequences: 2, contextSize: 1024 });
+    try {
+      const prompts = Array.from({ length: 12 }, (_, i) => prompt(`The number ${i * 13} is followed by`));
+      const batched = await decisive.generate(prompts, 2);
+      const naive = await decisive.generate(prompts, 2, { naive: true });
+      const clear = naive.flatMap((g, i) => (g.confidences.every((c) => c >= 0.6) ? [i] : []));
+      expect(clear.length).toBeGreaterThanOrEqual(6);
+      for (const i of clear) expect(batched[i]?.ids).toEqual(naive[i]?.ids);
+    } finally {
+      await decisive.dispose();
+    }
   });
 
   it('runs a reference-protocol plan sequentially, reproducibly', async () => {
