@@ -4,12 +4,13 @@
  */
 import { isStudioError } from '../engine/errors';
 import type { Command } from './command';
+import { bank } from './commands/bank';
 import { evalCommand } from './commands/eval';
 import { info } from './commands/info';
 import { inspect } from './commands/inspect';
 import { restore } from './commands/restore';
 
-const COMMANDS: readonly Command[] = [info, inspect, restore, evalCommand];
+const COMMANDS: readonly Command[] = [info, inspect, restore, evalCommand, bank];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);
