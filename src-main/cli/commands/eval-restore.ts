@@ -7,6 +7,7 @@ import { view128 } from '../../engine/image/view';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
 import { defaultResourcesDir } from '../../engine/paths';
+import type { BankEntry } from '../../engine/protocol/blind';
 import type { ProtocolName, Task } from '../../engine/protocol/types';
 import { degradationBank } from '../../engine/restore/bank';
 import type { Corruption } from '../../engine/restore/corruption';
@@ -104,6 +105,32 @@ async function baselineView(
   };
 }
 
+/** The first `limit` images of DIR, sorted by path; an empty folder is an error naming it. */
+export async function evalFiles(dir: string | undefined, limit: string | undefined): Promise<string[]> {
+  if (!dir) throw new StudioError('INVALID_ARGUMENT', 'eval restore needs --data DIR.');
+  const files = (await listImageFiles(dir)).slice(0, limit === undefined ? Infinity : Number(limit));
+  if (files.length === 0) throw new StudioError('NOT_FOUND', `No images in ${path.resolve(dir)}.`);
+  return files;
+}
+
+export function bundledSamplePaths(): string[] {
+  const samples = new SampleLibrary(path.join(defaultResourcesDir(), 'samples'));
+  return samples.list().map((s) => samples.pathOf(s.id));
+}
+
+/** The degradation bank a blind deblur/shift/rotation needs; nothing for the other cases. */
+export async function blindBank(
+  tokenizer: V2LTokenizer,
+  samplePaths: readonly string[],
+  protocol: ProtocolName,
+  corruption: Corruption,
+): Promise<BankEntry[] | undefined> {
+  const task = corruption.task;
+  return protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
+    ? degradationBank(tokenizer, samplePaths, corruption)
+    : undefined;
+}
+
 export async function evalRestore(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -121,15 +148,10 @@ export async function evalRestore(args: string[]): Promise<void> {
   const baseline = values.baseline === true;
   // The baseline has no prompts, so it needs no protocol.
   const protocol = baseline && values.protocol === undefined ? 'reference' : parseProtocol(values.protocol);
-  if (!values.data) throw new StudioError('INVALID_ARGUMENT', 'eval restore needs --data DIR.');
-  const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  const files = (await listImageFiles(values.data)).slice(0, limit);
-  if (files.length === 0) throw new StudioError('NOT_FOUND', `No images in ${path.resolve(values.data)}.`);
-
+  const files = await evalFiles(values.data, values.limit);
   const tokenizer = await V2LTokenizer.load(await defaultPackDir());
   const lm = baseline ? null : await FrozenLm.load(defaultLmPath());
-  const samples = new SampleLibrary(path.join(defaultResourcesDir(), 'samples'));
-  const samplePaths = samples.list().map((s) => samples.pathOf(s.id));
+  const samplePaths = bundledSamplePaths();
   try {
     const totals = {
       tokenAccuracy: 0,
@@ -143,10 +165,7 @@ export async function evalRestore(args: string[]): Promise<void> {
     for (const [index, file] of files.entries()) {
       const original = view128((await loadImageFile(file)).image);
       const corruption = evalCorruption(task, index);
-      const bank =
-        !baseline && protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
-          ? await degradationBank(tokenizer, samplePaths, corruption)
-          : undefined;
+      const bank = baseline ? undefined : await blindBank(tokenizer, samplePaths, protocol, corruption);
       const started = performance.now();
       const result = lm
         ? await restoreView(

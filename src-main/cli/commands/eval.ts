@@ -1,6 +1,7 @@
 import { StudioError } from '../../engine/errors';
 import type { Command } from '../command';
 import { EVAL_LM_HELP, evalLm } from './eval-lm';
+import { EVAL_NAIVE_HELP, evalNaive } from './eval-naive';
 import { EVAL_RECONSTRUCTION_HELP, evalReconstruction } from './eval-reconstruction';
 import { EVAL_RESTORE_HELP, evalRestore } from './eval-restore';
 
@@ -9,11 +10,12 @@ const EVALUATIONS: Readonly<Record<string, { help: string; run: (args: string[])
   reconstruction: { help: EVAL_RECONSTRUCTION_HELP, run: evalReconstruction },
   restore: { help: EVAL_RESTORE_HELP, run: evalRestore },
   lm: { help: EVAL_LM_HELP, run: evalLm },
+  naive: { help: EVAL_NAIVE_HELP, run: evalNaive },
 };
 
 export const evalCommand: Command = {
   name: 'eval',
-  usage: 'eval reconstruction|restore|lm [options] [--json]',
+  usage: 'eval reconstruction|restore|lm|naive [options] [--json]',
   summary: 'measure the tokenizer, restoration or the language model (add --help for each)',
   run: async (args) => {
     const [name, ...rest] = args;
