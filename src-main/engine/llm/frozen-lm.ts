@@ -198,6 +198,22 @@ export class FrozenLm {
       .map((next, i) => Math.log(output[i]?.next.probabilities?.get(next as Token) ?? 1e-30));
   }
 
+  /**
+   * Lends the first sequence, emptied, to `work` (free text and label scoring in ./text), and empties it again
+   * afterwards, so the next restoration never reuses a prefix it did not write. `work` must not keep it.
+   */
+  async withSequence<T>(work: (sequence: LlamaContextSequence) => Promise<T>): Promise<T> {
+    this.assertUsable();
+    const sequence = this.sequences[0];
+    if (!sequence) throw new StudioError('INTERNAL', 'The language model has no sequence.');
+    await sequence.clearHistory();
+    try {
+      return await work(sequence);
+    } finally {
+      if (!this.disposed) await sequence.clearHistory();
+    }
+  }
+
   /** Evaluates `tokens` and asks for a next-token result after the last one. */
   private async evaluateLast(
     sequence: LlamaContextSequence,
