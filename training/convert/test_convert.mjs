@@ -1,0 +1,114 @@
+// End-to-end test of the converter on random weights in the released layout (narrow "ci" widths):
+//   1. write a random checkpoint with the released tensor names, and the same weights split into the separate
+//      files a user may have to supply (codebooks, CLIP);
+//   2. both load strictly and assemble the same weights (digest);
+//   3. convert to a pack with a PyTorch reference, and compare onnxruntime-node with it (parity.mjs).
+// Prints max_abs_diff=...; exits non-zero on any failure. Python: $V2L_PYTHON or /usr/bin/python3.
+//   node training/convert/test_convert.mjs [OUT_DIR]   (default test-output/convert)
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const out = path.resolve(process.argv[2] ?? path.join(root, 'test-output', 'convert'));
+const python = process.env.V2L_PYTHON ?? '/usr/bin/python3';
+const started = performance.now();
+
+function run(label, command, args, { capture = false } = {}) {
+  const t = performance.now();
+  const result = spawnSync(command, args, {
+    cwd: here,
+    encoding: 'utf8',
+    stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    // One BLAS thread per process: torch already runs its own threads, and the machine may be shared.
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2' },
+  });
+  if (result.error) {
+    console.error(`test:convert: ${label}: ${result.error.message}`);
+    if (result.error.code === 'ENOENT' && command === python) {
+      console.error(
+        `  ${python} is missing. Install Debian's python3-torch python3-onnx python3-numpy (see README), ` +
+          'or set V2L_PYTHON.',
+      );
+    }
+    process.exit(1);
+  }
+  if (result.status !== 0) {
+    console.error(`test:convert: ${label} failed (exit ${result.status})`);
+    process.exit(1);
+  }
+  console.log(`test:convert: ${label} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  return capture ? result.stdout : '';
+}
+
+fs.rmSync(out, { recursive: true, force: true });
+fs.mkdirSync(out, { recursive: true });
+const whole = path.join(out, 'checkpoint');
+const split = path.join(out, 'checkpoint-split');
+const py = (script, ...args) => [path.join(here, script), ...args];
+
+run('random checkpoint (released names, ci widths)', python, py('make_random_checkpoint.py', whole, '--config', 'ci'));
+run('same weights, pieces as separate files', python, py('make_random_checkpoint.py', split, '--config', 'ci', '--split'));
+
+const digest = (dir, extra) =>
+  JSON.parse(
+    run(
+      `strict load ${path.basename(dir)}`,
+      python,
+      py(
+        'convert.py',
+        '--checkpoint',
+        path.join(dir, 'v2l-decode.pth'),
+        '--global-vocabulary',
+        path.join(dir, 'global_vocabulary.npy'),
+        '--out',
+        path.join(out, 'unused'),
+        '--check-only',
+        ...extra,
+      ),
+      { capture: true },
+    )
+      .trim()
+      .split('\n')
+      .pop(),
+  ).weights_sha256;
+const a = digest(whole, []);
+const b = digest(split, [
+  '--local-codebook',
+  path.join(split, 'local_codebook_embedding.pth'),
+  '--global-codebook',
+  path.join(split, 'global_codebook_embedding.pth'),
+  '--clip',
+  path.join(split, 'clip-visual.pt'),
+]);
+if (a !== b) {
+  console.error(`test:convert: the split files assemble different weights (${a} vs ${b})`);
+  process.exit(1);
+}
+console.log('test:convert: checkpoint alone and checkpoint + separate pieces give the same weights');
+
+const pack = path.join(out, 'pack');
+const reference = path.join(out, 'reference');
+run(
+  'convert to a pack with a global branch',
+  python,
+  py(
+    'convert.py',
+    '--checkpoint',
+    path.join(whole, 'v2l-decode.pth'),
+    '--global-vocabulary',
+    path.join(whole, 'global_vocabulary.npy'),
+    '--out',
+    pack,
+    '--name',
+    'v2l-random-ci',
+    '--reference',
+    '2',
+    '--reference-dir',
+    reference,
+  ),
+);
+run('onnxruntime-node vs PyTorch', process.execPath, [path.join(here, 'parity.mjs'), pack, reference]);
+console.log(`test:convert: ok in ${((performance.now() - started) / 1000).toFixed(0)} s`);
