@@ -2,7 +2,7 @@
  * The preload exposes exactly the contract's named functions on window.v2l, plus an event subscription. No
  * generic send/invoke escapes to the page, and nothing from Node is reachable from it.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import {
   IPC_EVENT_CHANNEL,
   IPC_INVOKE_PREFIX,
@@ -28,5 +28,8 @@ api['onEvent'] = (listener: (event: StudioEvent) => void) => {
   ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
   return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
 };
+
+// A picked or dropped GGUF is imported by reference: only its path crosses, never gigabytes of bytes.
+api['lmFilePath'] = (file: File) => webUtils.getPathForFile(file);
 
 contextBridge.exposeInMainWorld('v2l', Object.freeze(api));

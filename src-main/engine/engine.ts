@@ -20,6 +20,8 @@ import type { RgbImage } from './image/types';
 import type { RestoreRequest, RunSummary, RunView } from '../../src-preload/contract/restore';
 import { JobRunner } from './jobs';
 import { checkLlama2Gguf } from './llm/frozen-lm';
+import { LmLibrary } from './llm/library';
+import type { LmLibraryView, LmModel } from '../../src-preload/contract/models';
 import { ModelSet } from './restore/models';
 import { runRestoreJob } from './restore/restore-job';
 import { getRunView, runSummaries } from './restore/run-view';
@@ -56,6 +58,7 @@ export class Engine implements EngineApi {
   private readonly samples: SampleLibrary;
   private readonly images = new Map<number, RgbImage>();
   private readonly models: ModelSet;
+  private readonly lms: LmLibrary;
   private disposed = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -63,6 +66,13 @@ export class Engine implements EngineApi {
     failInterruptedRuns(this.db);
     this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
     this.models = new ModelSet(() => readSettings(this.db));
+    this.lms = new LmLibrary({
+      db: this.db,
+      dataDir: options.dataDir,
+      emit: (event) => this.events.emit('event', event),
+      settings: () => readSettings(this.db),
+      choose: (lmFile) => this.updateSettings({ lmFile }),
+    });
   }
 
   appInfo(): Promise<AppInfo> {
@@ -143,7 +153,41 @@ export class Engine implements EngineApi {
   }
 
   cancelJob({ jobId }: { jobId: string }): Promise<boolean> {
-    return Promise.resolve(this.jobs.cancel(jobId));
+    return Promise.resolve(this.jobs.cancel(jobId) || this.lms.jobs.cancel(jobId));
+  }
+
+  listLms(): Promise<LmLibraryView> {
+    return this.lms.list();
+  }
+
+  importLm({ path: file }: { path: string }): Promise<LmModel> {
+    return this.lms.importFile(file);
+  }
+
+  uploadLmChunk(
+    input: Parameters<LmLibrary['uploadChunk']>[0],
+  ): Promise<{ received: number; model: LmModel | null }> {
+    return this.lms.uploadChunk(input);
+  }
+
+  selectLm({ id }: { id: number }): Promise<LmLibraryView> {
+    return this.lms.select(id);
+  }
+
+  removeLm({ id }: { id: number }): Promise<LmLibraryView> {
+    return this.lms.remove(id);
+  }
+
+  startLmDownload({ uri }: { uri: string }): Promise<{ jobId: string }> {
+    return Promise.resolve().then(() => this.lms.startDownload(uri));
+  }
+
+  pauseLmDownload({ jobId }: { jobId: string }): Promise<boolean> {
+    return Promise.resolve(this.lms.pauseDownload(jobId));
+  }
+
+  discardLmDownload({ uri }: { uri: string }): Promise<LmLibraryView> {
+    return this.lms.discardDownload(uri);
   }
 
   async startRestore(request: RestoreRequest): Promise<{ jobId: string }> {
@@ -209,6 +253,7 @@ export class Engine implements EngineApi {
     if (this.disposed) return;
     this.disposed = true;
     this.jobs.cancelAll();
+    this.lms.dispose();
     await this.models.dispose();
     this.db.close();
   }

@@ -5,6 +5,7 @@
  */
 import type { ErrorPayload } from './errors';
 import { EXPORT_VALIDATORS, type ExportApi } from './export';
+import { MODEL_VALIDATORS, type LocalFilePaths, type ModelsApi } from './models';
 import {
   restoreRequestValidator,
   type Protocol,
@@ -77,7 +78,7 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
-export interface StudioApi extends ExportApi {
+export interface StudioApi extends ExportApi, ModelsApi {
   appInfo(): Promise<AppInfo>;
   listSamples(): Promise<SampleInfo[]>;
   openSample(input: { id: string }): Promise<OpenedImage>;
@@ -130,6 +131,7 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
     limit: number({ integer: true, min: 1, max: 1000 }),
   }),
   ...EXPORT_VALIDATORS,
+  ...MODEL_VALIDATORS,
 };
 
 export const METHOD_NAMES = Object.keys(INPUT_VALIDATORS) as MethodName[];
@@ -170,7 +172,7 @@ export type Envelope<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorPayload };
 
 /** The renderer-side view: the API plus a subscription to pushed events. */
-export interface StudioClient extends StudioApi {
+export interface StudioClient extends StudioApi, LocalFilePaths {
   onEvent(listener: (event: StudioEvent) => void): () => void;
 }
 

@@ -54,4 +54,30 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    // Language models the user added. A file imported from disk is kept where it is, by reference (GGUFs are
+    // gigabytes; a copy would double the disk use): a moved file shows as missing. Downloads and browser uploads
+    // are the studio's own files (owned = 1), deleted with their entry.
+    version: 2,
+    sql: `
+      CREATE TABLE lm_models (
+        id       INTEGER PRIMARY KEY,
+        path     TEXT    NOT NULL UNIQUE,
+        source   TEXT    NOT NULL CHECK (source IN ('imported', 'downloaded', 'uploaded')),
+        owned    INTEGER NOT NULL CHECK (owned IN (0, 1)),
+        uri      TEXT,
+        bytes    INTEGER NOT NULL CHECK (bytes > 0),
+        info     TEXT    NOT NULL CHECK (json_valid(info)),
+        added_at TEXT    NOT NULL
+      );
+
+      CREATE TABLE lm_downloads (
+        uri         TEXT    PRIMARY KEY,
+        folder      TEXT    NOT NULL,
+        file_name   TEXT    NOT NULL,
+        total_bytes INTEGER NOT NULL CHECK (total_bytes >= 0),
+        started_at  TEXT    NOT NULL
+      );
+    `,
+  },
 ];
