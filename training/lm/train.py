@@ -53,7 +53,8 @@ SPACE = 29871  # lone "▁"
 
 
 class Data:
-    def __init__(self, data_dir, seed):
+    def __init__(self, data_dir, seed, variants=False):
+        self.variants = variants
         self.train = np.fromfile(os.path.join(data_dir, 'train.bin'), dtype=np.uint16)
         cnt = np.bincount(self.train, minlength=32000).astype(np.float64)
         cnt[:259] = 0
@@ -102,6 +103,8 @@ class Data:
         pre, mid = self.span(1, 3), self.span(1, 3)
         if r.random() < 0.5:
             pre, mid = pre + [SPACE], mid + [SPACE]
+        if self.variants and r.random() < 0.5:
+            mid = [SPACE] + mid  # a lone space right after the ids, as per-piece tokenisation of " >" gives
         text_dist = r.random() < 0.5
         room = T + 1 - len(seq)
         nx = int(r.integers(2, 21))
@@ -114,6 +117,11 @@ class Data:
         if K < 2:
             return self.text_seq(T)
         cx, cy = self.ids(nx, text_dist), self.ids(ny, text_dist)
+        if self.variants and r.random() < 0.3:
+            # Records drawn from a few ids, so the same id recurs inside a record (and in its neighbours):
+            # matching must use more than one token of context, as in flat regions of an image's words.
+            pool = self.ids(int(r.integers(2, 7)), text_dist)
+            cx, cy = r.choice(pool, nx), r.choice(pool, ny)
         mode = r.random()
         hi = r.uniform(0.15, 0.6)
         if mode < 0.25:
@@ -210,6 +218,8 @@ def main():
     ap.add_argument('--ind-v', type=float, default=0.25)
     ap.add_argument('--eval-n', type=int, default=100)
     ap.add_argument('--eval-at-start', type=int, default=1)
+    ap.add_argument('--rec-variants', type=int, default=0,
+                    help='records with a lone space after the ids and records drawn from a few ids (see rec_seq)')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -255,7 +265,7 @@ def main():
                             lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     if ck is not None:
         opt.load_state_dict(ck['opt'])
-    data = Data(a.data, a.seed * 1000003 + step)
+    data = Data(a.data, a.seed * 1000003 + step, variants=bool(a.rec_variants))
     if ck is not None and 'rng' in ck:
         data.rng.bit_generator.state = ck['rng']
     with open(os.path.join(rdir, 'args.json'), 'w') as f:
