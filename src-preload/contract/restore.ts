@@ -1,5 +1,5 @@
 /** The restoration part of the contract: what the renderer asks for, and the run it gets back. */
-import { array, boolean, literal, number, object, optional, type Validator } from './validate';
+import { array, boolean, literal, number, object, optional, refine, type Validator } from './validate';
 
 export type Task = 'inpaint' | 'outpaint' | 'deblur' | 'shift' | 'rotate';
 export type Protocol = 'reference' | 'blind';
@@ -26,16 +26,43 @@ export interface DamageMask {
   }[];
 }
 
+/** A rectangle of whole image pixels. */
+export interface PixelRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The largest blur sigma accepted: three sigmas then just fit in the largest kernel, 31 px. */
+export const MAX_BLUR_SIGMA = 5;
+export const MIN_BLUR_SIGMA = 0.3;
+
 export interface RestoreRequest {
   readonly imageId: number;
   readonly task: Task;
   readonly protocol: Protocol;
+  /**
+   * Crop the opened photo to this rectangle (image px) before anything else. Every other geometry of the request
+   * (mask, blurRegion) is then in pixels of the cropped photo, whose top-left is (0, 0).
+   */
+  readonly crop?: PixelRect;
   /** Seeds the reference protocol's random examples (and the blur size when none is given). */
   readonly seed?: number;
   /** Inpaint/outpaint: the damage; without it, the paper's cells (centre 8x8 / bottom half). */
   readonly mask?: DamageMask;
   /** Deblur: odd Gaussian kernel size, 3..31; the paper draws 5..11. */
   readonly blurKernel?: number;
+  /**
+   * Deblur: Gaussian sigma in px of the 128 px view that is restored. Without blurKernel the kernel is sized
+   * from it as OpenCV does (6 sigma + 1, odd, at most 31).
+   */
+  readonly blurSigma?: number;
+  /**
+   * Deblur: blur only this brushed region (image px), and restore the words it touches in a window around it;
+   * without it the whole view is blurred, as in the paper.
+   */
+  readonly blurRegion?: DamageMask;
   /** Shift: content displacement at the 128 px view. */
   readonly shift?: { readonly dx: number; readonly dy: number };
   /** Rotate: quarter turns counter-clockwise. */
@@ -52,49 +79,82 @@ export interface RestoreRequest {
 const coordinate = number({ min: -1e6, max: 1e6 });
 const point = object({ x: coordinate, y: coordinate });
 
-export const restoreRequestValidator: Validator<RestoreRequest> = object({
-  imageId: number({ integer: true, min: 1 }),
-  task: literal('inpaint', 'outpaint', 'deblur', 'shift', 'rotate'),
-  protocol: literal('reference', 'blind'),
-  seed: optional(number({ integer: true, min: 0, max: 2 ** 31 })),
-  mask: optional(
+const damageMaskValidator: Validator<DamageMask> = object({
+  strokes: array(
     object({
-      strokes: array(
-        object({
-          points: array(point, { maxLength: 100_000 }),
-          radius: number({ min: 0.5, max: 10_000 }),
-          erase: optional(boolean),
-        }),
-        { maxLength: 10_000 },
-      ),
-      rects: array(
-        object({
-          x: coordinate,
-          y: coordinate,
-          width: number({ min: 0, max: 1e6 }),
-          height: number({ min: 0, max: 1e6 }),
-        }),
-        { maxLength: 10_000 },
-      ),
+      points: array(point, { maxLength: 100_000 }),
+      radius: number({ min: 0.5, max: 10_000 }),
+      erase: optional(boolean),
     }),
+    { maxLength: 10_000 },
   ),
-  blurKernel: optional(literal(3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)),
-  shift: optional(
+  rects: array(
     object({
-      dx: number({ integer: true, min: -64, max: 64 }),
-      dy: number({ integer: true, min: -64, max: 64 }),
+      x: coordinate,
+      y: coordinate,
+      width: number({ min: 0, max: 1e6 }),
+      height: number({ min: 0, max: 1e6 }),
     }),
-  ),
-  quarterTurns: optional(literal(1, 2, 3)),
-  extend: optional(
-    object({
-      top: number({ integer: true, min: 0, max: 4096 }),
-      right: number({ integer: true, min: 0, max: 4096 }),
-      bottom: number({ integer: true, min: 0, max: 4096 }),
-      left: number({ integer: true, min: 0, max: 4096 }),
-    }),
+    { maxLength: 10_000 },
   ),
 });
+
+/** Whether a mask paints anything at all: an eraser alone, or empty shapes, mark no pixel. */
+function paintsSomething(mask: DamageMask): boolean {
+  return (
+    mask.strokes.some((s) => s.erase !== true && s.points.length > 0) ||
+    mask.rects.some((r) => r.width > 0 && r.height > 0)
+  );
+}
+
+/** Fields that mean nothing outside deblur. blurKernel is not among them: other tasks have always ignored it. */
+const DEBLUR_ONLY = ['blurSigma', 'blurRegion'] as const;
+
+export const restoreRequestValidator: Validator<RestoreRequest> = refine(
+  object({
+    imageId: number({ integer: true, min: 1 }),
+    task: literal('inpaint', 'outpaint', 'deblur', 'shift', 'rotate'),
+    protocol: literal('reference', 'blind'),
+    crop: optional(
+      object({
+        x: number({ integer: true, min: 0, max: 1e6 }),
+        y: number({ integer: true, min: 0, max: 1e6 }),
+        width: number({ integer: true, min: 1, max: 1e6 }),
+        height: number({ integer: true, min: 1, max: 1e6 }),
+      }),
+    ),
+    seed: optional(number({ integer: true, min: 0, max: 2 ** 31 })),
+    mask: optional(damageMaskValidator),
+    blurKernel: optional(literal(3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)),
+    blurSigma: optional(number({ min: MIN_BLUR_SIGMA, max: MAX_BLUR_SIGMA })),
+    blurRegion: optional(damageMaskValidator),
+    shift: optional(
+      object({
+        dx: number({ integer: true, min: -64, max: 64 }),
+        dy: number({ integer: true, min: -64, max: 64 }),
+      }),
+    ),
+    quarterTurns: optional(literal(1, 2, 3)),
+    extend: optional(
+      object({
+        top: number({ integer: true, min: 0, max: 4096 }),
+        right: number({ integer: true, min: 0, max: 4096 }),
+        bottom: number({ integer: true, min: 0, max: 4096 }),
+        left: number({ integer: true, min: 0, max: 4096 }),
+      }),
+    ),
+  }),
+  (request, path) => {
+    const misplaced = DEBLUR_ONLY.find((field) => request[field] !== undefined);
+    return request.task !== 'deblur' && misplaced !== undefined
+      ? `${path}.${misplaced} is only accepted with task deblur, got task ${request.task}`
+      : null;
+  },
+  (request, path) =>
+    request.blurRegion !== undefined && !paintsSomething(request.blurRegion)
+      ? `${path}.blurRegion marks no pixels: brush the region to blur, or leave blurRegion out to blur everything`
+      : null,
+);
 
 /** One cell of a displayed token grid. */
 export interface GridCell {

@@ -96,3 +96,18 @@ export const none: Validator<undefined> = (value, path) => {
   if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
   throw new ContractViolation(`${path} must be empty`);
 };
+
+/**
+ * A validator followed by checks that span several fields, which a per-field shape cannot express. Each check
+ * returns null when the value is fine, or the problem as a sentence that starts with the field's path.
+ */
+export const refine =
+  <T>(inner: Validator<T>, ...checks: readonly ((value: T, path: string) => string | null)[]): Validator<T> =>
+  (value, path) => {
+    const checked = inner(value, path);
+    for (const check of checks) {
+      const problem = check(checked, path);
+      if (problem !== null) throw new ContractViolation(problem);
+    }
+    return checked;
+  };

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import type { OpenedImage } from '../../src-preload/contract/api';
 import type { ModelInfo } from '../../src-preload/contract/export';
 import type { Protocol, RunView, Task } from '../../src-preload/contract/restore';
+import { workingSize } from './editor/crop';
 import { Editor } from './editor/Editor';
 import { rasterizeMask } from './editor/mask-raster';
 import { runRegion } from './editor/overlay-region';
@@ -22,6 +23,8 @@ interface WorkspaceProps {
 }
 
 const MASK_COLOUR = '#ff3b6b';
+/** A region to blur is not damage: it is shown in another colour than the damage mask. */
+const BLUR_REGION_COLOUR = '#3b9bff';
 
 /** One open photo: the editor, the run panel, and the restoration job that connects them. */
 export function Workspace({
@@ -36,11 +39,14 @@ export function Workspace({
   const [task, setTask] = useState<Task>('inpaint');
   const [protocol, setProtocol] = useState<Protocol>(defaultProtocol);
   const { doc } = editor;
+  // The editor, the run panel and the request all work on the photo as cropped.
+  const { width, height } = workingSize(image, doc.crop);
+  const colour = task === 'deblur' && doc.blurMode === 'region' ? BLUR_REGION_COLOUR : MASK_COLOUR;
   const raster = useMemo(
-    () => rasterizeMask(doc.mask, image.width, image.height, MASK_COLOUR),
-    [doc.mask, image.width, image.height],
+    () => rasterizeMask(doc.mask, width, height, colour),
+    [doc.mask, width, height, colour],
   );
-  const region = runRegion(task, image.width, image.height, raster, doc.extend);
+  const region = runRegion(task, width, height, raster, doc);
   const job = useRestoreJob(onFinished);
   const built = buildRequest(image.imageId, task, protocol, doc, raster, 0);
   const blockedReason = 'reason' in built ? built.reason : null;
@@ -80,8 +86,8 @@ export function Workspace({
         onProtocol={setProtocol}
         editor={editor}
         raster={raster}
-        width={image.width}
-        height={image.height}
+        width={width}
+        height={height}
         models={models}
         blockedReason={blockedReason}
         job={job.state}

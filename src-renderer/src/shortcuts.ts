@@ -1,9 +1,11 @@
 /** Every keyboard shortcut, for the handlers and the shortcut sheet alike. */
 export const SHORTCUTS: readonly { keys: string; what: string }[] = [
-  { keys: 'B', what: 'Brush: paint damage' },
+  { keys: 'B', what: 'Brush: paint damage, or the region to blur' },
   { keys: 'E', what: 'Eraser' },
   { keys: 'R', what: 'Rectangle mask' },
   { keys: 'X', what: 'Outpaint extender: drag a canvas edge' },
+  { keys: 'C', what: 'Crop: drag the part to keep (handles resize it, inside moves it)' },
+  { keys: 'Enter / Escape', what: 'Apply / cancel the crop being drawn' },
   { keys: 'H or hold Space', what: 'Pan (drag)' },
   { keys: '[ and ]', what: 'Smaller / larger brush' },
   { keys: 'I', what: 'Invert the mask' },

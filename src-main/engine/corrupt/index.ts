@@ -1,14 +1,16 @@
 /** Corruption operators: pure functions on `RgbImage`, no I/O, reproducible from their arguments. */
 export {
   gaussianBlur,
+  gaussianBlurInside,
   gaussianKernel1d,
+  kernelSizeForSigma,
   opencvSigmaForKernel,
   paperBlurKernelSize,
   PAPER_BLUR_KERNEL_SIZES,
 } from './blur';
 export { reflect101, replicate } from './border';
 export type { Fill } from './fill';
-export { applyMask, invertMask, maskArea, maskFromRects, maskFromStrokes } from './mask';
+export { applyMask, invertMask, maskArea, maskFromRects, maskFromStrokes, shrinkMask } from './mask';
 export type { Point, Rect, Stroke } from './mask';
 export { extendCanvas } from './outpaint';
 export type { Margins } from './outpaint';

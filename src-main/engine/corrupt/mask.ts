@@ -150,3 +150,21 @@ export function applyMask(image: RgbImage, mask: Mask, fill: Rgb): RgbImage {
   }
   return { width: image.width, height: image.height, data };
 }
+
+/**
+ * The mask at a smaller size, a target pixel marked when any source pixel under it is: a thin brush stroke must
+ * survive the trip to the 128 px view, where a sampled or averaged copy would lose it.
+ */
+export function shrinkMask(mask: Mask, width: number, height: number): Mask {
+  assertMask(mask);
+  assertInteger(width, 'mask width', 1, mask.width);
+  assertInteger(height, 'mask height', 1, mask.height);
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < mask.height; y++) {
+    const row = Math.floor((y * height) / mask.height) * width;
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x] !== 0) data[row + Math.floor((x * width) / mask.width)] = 1;
+    }
+  }
+  return { width, height, data };
+}

@@ -1,16 +1,26 @@
-import { gaussianBlur } from '../corrupt/blur';
-import { applyMask } from '../corrupt/mask';
+import type { DamageMask, RestoreRequest } from '../../../src-preload/contract/restore';
+import { gaussianBlur, gaussianBlurInside, kernelSizeForSigma, paperBlurKernelSize } from '../corrupt/blur';
+import { applyMask, maskArea, shrinkMask } from '../corrupt/mask';
 import { rot90 } from '../corrupt/rotate';
 import { shiftImage } from '../corrupt/shift';
-import { maskFromTokenCells } from '../corrupt/token-cells';
-import type { RgbImage } from '../image/types';
+import { maskFromTokenCells, tokenCellsFromMask } from '../corrupt/token-cells';
+import { StudioError } from '../errors';
+import type { Mask, RgbImage } from '../image/types';
+import { VIEW_SIZE } from '../image/view';
 import { taskCells, type Task } from '../protocol/types';
+import { damageMask } from './window';
 
 /** A corruption of a 128x128 view, with the parameters needed to reproduce it. */
 export type Corruption =
   | { readonly task: 'inpaint'; readonly cells?: readonly boolean[] }
   | { readonly task: 'outpaint'; readonly cells?: readonly boolean[] }
-  | { readonly task: 'deblur'; readonly kernelSize: number; readonly sigma?: number }
+  | {
+      readonly task: 'deblur';
+      readonly kernelSize: number;
+      readonly sigma?: number;
+      /** Where the view is blurred (view-sized); without it, everywhere. Only its cells are then predicted. */
+      readonly region?: Mask;
+    }
   | { readonly task: 'shift'; readonly dx: number; readonly dy: number }
   | { readonly task: 'rotate'; readonly quarterTurns: 1 | 2 | 3 };
 
@@ -35,6 +45,12 @@ export function corruptView(view: RgbImage, corruption: Corruption): CorruptedVi
       return { image: applyMask(view, maskFromTokenCells(cells, view.width, view.height), HOLE_FILL), cells };
     }
     case 'deblur':
+      if (corruption.region) {
+        return {
+          image: gaussianBlurInside(view, corruption.region, corruption.kernelSize, corruption.sigma),
+          cells: tokenCellsFromMask(corruption.region),
+        };
+      }
       return {
         image: gaussianBlur(view, corruption.kernelSize, corruption.sigma),
         cells: taskCells('deblur'),
@@ -51,13 +67,52 @@ export function describeCorruption(corruption: Corruption): string {
     case 'inpaint':
     case 'outpaint':
       return `${corruption.task} ${(corruption.cells ?? taskCells(corruption.task)).filter(Boolean).length} cells`;
-    case 'deblur':
-      return `Gaussian blur, kernel ${corruption.kernelSize}`;
+    case 'deblur': {
+      const sigma = corruption.sigma === undefined ? '' : `, sigma ${corruption.sigma}`;
+      const region = corruption.region
+        ? ` inside a region of ${tokenCellsFromMask(corruption.region).filter(Boolean).length} cells`
+        : '';
+      return `Gaussian blur, kernel ${corruption.kernelSize}${sigma}${region}`;
+    }
     case 'shift':
       return `shift by (${corruption.dx}, ${corruption.dy}) px`;
     case 'rotate':
       return `rotation by ${corruption.quarterTurns * 90} degrees`;
   }
+}
+
+/**
+ * The deblur corruption a request asks for. The kernel is the one given, else sized from the sigma, else the
+ * paper's draw for the seed. `region`, when given, is the brushed area at the scale of the window being restored
+ * (side x side photo px); it is carried to the 128 px view so that only those view pixels are blurred.
+ */
+export function deblurCorruption(
+  request: Pick<RestoreRequest, 'blurKernel' | 'blurSigma' | 'seed'>,
+  region?: Mask,
+): Extract<Corruption, { task: 'deblur' }> {
+  const kernelSize =
+    request.blurKernel ??
+    (request.blurSigma === undefined
+      ? paperBlurKernelSize(request.seed ?? 0)
+      : kernelSizeForSigma(request.blurSigma));
+  return {
+    task: 'deblur',
+    kernelSize,
+    ...(request.blurSigma === undefined ? {} : { sigma: request.blurSigma }),
+    ...(region === undefined ? {} : { region: shrinkMask(region, VIEW_SIZE, VIEW_SIZE) }),
+  };
+}
+
+/** The brushed blur region as a pixel mask of the photo; a region that misses the photo is refused. */
+export function blurRegionMask(width: number, height: number, region: DamageMask): Mask {
+  const mask = damageMask(width, height, region);
+  if (maskArea(mask) === 0) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      'The blur region marks no pixels of the photo: brush over the part to blur.',
+    );
+  }
+  return mask;
 }
 
 export type { Task };

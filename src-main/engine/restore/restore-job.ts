@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RestoreRequest } from '../../../src-preload/contract/restore';
-import { paperBlurKernelSize } from '../corrupt/blur';
 import { extendCanvas } from '../corrupt/outpaint';
 import { StudioError } from '../errors';
 import { writeImageFile } from '../image/encode';
 import type { RgbImage } from '../image/types';
-import { view128 } from '../image/view';
+import { cropRegion, view128 } from '../image/view';
 import type { JobContext } from '../jobs';
 import type { Db } from '../store/store';
 import { completeRun, endRun, startRun } from '../store/runs';
 import { degradationBank } from './bank';
-import type { Corruption } from './corruption';
+import { blurRegionMask, deblurCorruption, type Corruption } from './corruption';
 import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
 import { damageMask, damageWindow, pasteWindow, type DamageWindow } from './window';
@@ -36,11 +35,13 @@ export interface RunDetails {
 export type PredictedCells = { cell: number; id: number; confidence: number }[];
 
 /** What a request restores: a 128 px view, the corruption applied to it, and where it sits in the photo. */
-function prepare(
-  photo: RgbImage,
+export function prepareRestore(
+  opened: RgbImage,
   request: RestoreRequest,
 ): { view: RgbImage; corruption: Corruption; window: DamageWindow | null; canvas: RgbImage } {
-  const { task } = request;
+  const { task, crop } = request;
+  // Everything after the crop, the pasted-back photo included, works on the cropped pixels alone.
+  const photo = crop ? cropRegion(opened, crop.x, crop.y, crop.width, crop.height) : opened;
   if (task === 'outpaint' && request.extend) {
     if (request.protocol === 'reference') {
       throw new StudioError(
@@ -56,8 +57,11 @@ function prepare(
     const window = damageWindow(photo, damageMask(photo.width, photo.height, request.mask));
     return { view: window.view, corruption: { task, cells: window.cells }, window, canvas: photo };
   }
+  if (task === 'deblur' && request.blurRegion) {
+    const window = damageWindow(photo, blurRegionMask(photo.width, photo.height, request.blurRegion));
+    return { view: window.view, corruption: deblurCorruption(request, window.mask), window, canvas: photo };
+  }
   const view = view128(photo);
-  const seed = request.seed ?? 0;
   switch (task) {
     case 'inpaint':
     case 'outpaint':
@@ -65,7 +69,7 @@ function prepare(
     case 'deblur':
       return {
         view,
-        corruption: { task, kernelSize: request.blurKernel ?? paperBlurKernelSize(seed) },
+        corruption: deblurCorruption(request),
         window: null,
         canvas: photo,
       };
@@ -100,7 +104,7 @@ export async function runRestoreJob(
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,
 ): Promise<number> {
-  const { view, corruption, window, canvas } = prepare(photo, request);
+  const { view, corruption, window, canvas } = prepareRestore(photo, request);
   ctx.progress(0, 1, 'Loading models');
   const tokenizer = await deps.models.tokenizer();
   const lm = await deps.models.lm();

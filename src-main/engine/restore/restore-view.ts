@@ -86,8 +86,12 @@ export async function restoreView(
   const decode = (performance.now() - t) / 1000;
 
   const predictedCells = cells.flatMap((on, i) => (on ? [i] : []));
-  const inOrOut = task === 'inpaint' || task === 'outpaint';
-  const result = inOrOut ? pasteCells(corrupted, decoded, cells) : decoded;
+  // A local repair keeps the pixels it was not asked to restore: only the predicted cells are replaced.
+  const local =
+    task === 'inpaint' ||
+    task === 'outpaint' ||
+    (task === 'deblur' && request.corruption.region !== undefined);
+  const result = local ? pasteCells(corrupted, decoded, cells) : decoded;
   const correct = predictedCells.filter((c) => resultIds[c] === cleanIds[c]).length;
   return {
     corrupted,

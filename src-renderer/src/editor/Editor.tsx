@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { OpenedImage } from '../../../src-preload/contract/api';
 import type { Task } from '../../../src-preload/contract/restore';
-import { fitViewport, imagePx, stagePx, zoomAt, type Viewport, type ViewRegion } from '../geometry/spaces';
+import { fitViewport, stagePx, zoomAt, type Viewport, type ViewRegion } from '../geometry/spaces';
 import { isTyping } from '../shortcuts';
+import { formatRect, roundCrop, workingSize, type CropAspect } from './crop';
+import type { CropRect } from './document';
 import { EditorStage } from './EditorStage';
 import { EditorToolbar } from './EditorToolbar';
 import type { MaskRaster } from './mask-raster';
@@ -29,19 +31,34 @@ export function Editor({ image, editor, task, raster, region }: EditorProps) {
   );
   const [showGrid, setShowGrid] = useState(true);
   const [spaceHeld, setSpaceHeld] = useState(false);
-  // null means "fit": the view follows the container's size until the user zooms or pans.
-  const [manual, setManual] = useState<Viewport | null>(null);
-  const fit = fitViewport(
-    imagePx(image.width),
-    imagePx(image.height),
-    stagePx(size.width),
-    stagePx(size.height),
-  );
-  const viewport = manual ?? fit;
+  const { crop } = editor.doc;
+  const photo = workingSize(image, crop);
+  // A zoom or pan, and a crop being drawn, belong to the photo as cropped when they were made: a crop applied,
+  // undone or redone since makes them stale, and the view falls back to fitting the photo.
+  const [manual, setManualFor] = useState<{ crop: CropRect | null; viewport: Viewport } | null>(null);
+  const [draft, setDraftFor] = useState<{ crop: CropRect | null; rect: CropRect } | null>(null);
+  const [cropAspect, setCropAspect] = useState<CropAspect>('free');
+  const setManual = (viewport: Viewport | null) => setManualFor(viewport && { crop, viewport });
+  const cropDraft = draft?.crop === crop ? draft.rect : null;
+  const setCropDraft = (rect: CropRect | null) => setDraftFor(rect && { crop, rect });
+  const fit = fitViewport(photo.width, photo.height, stagePx(size.width), stagePx(size.height));
+  const viewport = manual?.crop === crop ? manual.viewport : fit;
 
   const actualSize = () => {
     const centre = { x: stagePx(size.width / 2), y: stagePx(size.height / 2) };
     setManual(zoomAt(viewport, centre, 1 / viewport.scale));
+  };
+
+  const chooseTool = (next: Tool) => {
+    if (next !== 'crop') setCropDraft(null);
+    setTool(next);
+  };
+
+  const rounded = cropDraft && roundCrop(cropDraft, cropAspect, photo);
+  const applyCrop = () => {
+    if (!rounded) return;
+    editor.perform('applyCrop', { rect: rounded, size: photo });
+    setCropDraft(null);
   };
 
   useEffect(() => {
@@ -59,6 +76,15 @@ export function Editor({ image, editor, task, raster, region }: EditorProps) {
         return;
       }
       if (mod || event.altKey || isTyping(event)) return;
+      if (cropDraft && event.key === 'Enter' && !(event.target instanceof HTMLButtonElement)) {
+        event.preventDefault();
+        applyCrop();
+        return;
+      }
+      if (cropDraft && event.key === 'Escape') {
+        setCropDraft(null);
+        return;
+      }
       if (event.key === ' ') {
         event.preventDefault();
         setSpaceHeld(true);
@@ -66,7 +92,7 @@ export function Editor({ image, editor, task, raster, region }: EditorProps) {
       }
       const key = event.key.toUpperCase();
       const chosen = TOOLS.find((t) => t.key === key);
-      if (chosen) setTool(chosen.id);
+      if (chosen) chooseTool(chosen.id);
       else if (event.key === '[') setBrushRadius((r) => stepBrush(r, -1));
       else if (event.key === ']') setBrushRadius((r) => stepBrush(r, 1));
       else if (key === 'I') editor.perform('invertMask', undefined);
@@ -90,7 +116,12 @@ export function Editor({ image, editor, task, raster, region }: EditorProps) {
     <div className="editor">
       <EditorToolbar
         tool={tool}
-        onTool={setTool}
+        onTool={chooseTool}
+        cropAspect={cropAspect}
+        onCropAspect={setCropAspect}
+        canApplyCrop={rounded !== null}
+        onApplyCrop={applyCrop}
+        onCancelCrop={() => setCropDraft(null)}
         brushRadius={brushRadius}
         onBrushRadius={setBrushRadius}
         editor={editor}
@@ -108,6 +139,10 @@ export function Editor({ image, editor, task, raster, region }: EditorProps) {
         data-tool={tool}
         data-mask-coverage={raster.coverage.toFixed(4)}
         data-mask-ops={editor.doc.mask.length}
+        data-width={photo.width}
+        data-height={photo.height}
+        data-crop={formatRect(crop)}
+        data-crop-draft={formatRect(rounded)}
         data-extend={`${editor.doc.extend.top},${editor.doc.extend.right},${editor.doc.extend.bottom},${editor.doc.extend.left}`}
         data-scale={viewport.scale.toFixed(4)}
         data-offset={`${viewport.x.toFixed(1)},${viewport.y.toFixed(1)}`}
@@ -125,6 +160,9 @@ export function Editor({ image, editor, task, raster, region }: EditorProps) {
             tool={tool}
             spaceHeld={spaceHeld}
             brushRadius={brushRadius}
+            cropDraft={cropDraft}
+            onCropDraft={setCropDraft}
+            cropAspect={cropAspect}
             raster={raster}
             region={region}
             showGrid={showGrid}

@@ -14,7 +14,18 @@ import {
   type Viewport,
   type ViewRegion,
 } from '../geometry/spaces';
-import { hasExtend, type EditorDoc, type Extend } from './document';
+import {
+  handlePoint,
+  handlesFor,
+  hitCrop,
+  moveCrop,
+  rectFromCorners,
+  resizeCrop,
+  workingSize,
+  type CropAspect,
+  type CropHandle,
+} from './crop';
+import { hasExtend, type CropRect, type EditorDoc, type Extend } from './document';
 import type { MaskRaster } from './mask-raster';
 import type { Tool } from './tools';
 import type { EditorApi } from './useEditor';
@@ -25,7 +36,10 @@ type Drag =
   | { readonly kind: 'stroke'; readonly points: readonly ImagePoint[]; readonly erase: boolean }
   | { readonly kind: 'rect'; readonly start: ImagePoint; readonly end: ImagePoint }
   | { readonly kind: 'pan'; readonly last: StagePoint }
-  | { readonly kind: 'extend'; readonly edge: Edge; readonly draft: Extend };
+  | { readonly kind: 'extend'; readonly edge: Edge; readonly draft: Extend }
+  | { readonly kind: 'crop-new'; readonly anchor: ImagePoint }
+  | { readonly kind: 'crop-resize'; readonly handle: CropHandle; readonly origin: CropRect }
+  | { readonly kind: 'crop-move'; readonly start: ImagePoint; readonly origin: CropRect };
 
 export interface EditorStageProps {
   readonly image: OpenedImage;
@@ -39,6 +53,10 @@ export interface EditorStageProps {
   readonly tool: Tool;
   readonly spaceHeld: boolean;
   readonly brushRadius: number;
+  /** The crop being drawn, in px of the working photo; applied only on Enter. */
+  readonly cropDraft: CropRect | null;
+  readonly onCropDraft: (rect: CropRect | null) => void;
+  readonly cropAspect: CropAspect;
   readonly raster: MaskRaster;
   readonly region: ViewRegion | null;
   readonly showGrid: boolean;
@@ -83,14 +101,16 @@ function draggedExtend(edge: Edge, p: ImagePoint, base: Extend, w: number, h: nu
 /**
  * The photo on a Konva stage in four layers: the photo (with a preview of shift and rotation), the damage mask,
  * the token-grid overlay, and the tool preview (brush cursor, the stroke or rectangle being drawn, extender
- * handles). The photo's group is scaled so everything inside it is drawn in image px.
+ * handles, the crop being drawn). The photo's group is scaled so everything inside it is drawn in image px of
+ * the working photo: the opened photo, or the part of it an applied crop keeps.
  */
 export function EditorStage(props: EditorStageProps) {
-  const { image, html, viewport, doc, task, tool, raster, region } = props;
+  const { image, html, viewport, doc, task, tool, raster, region, cropDraft, cropAspect } = props;
   const [drag, setDrag] = useState<Drag | null>(null);
   const [cursor, setCursor] = useState<ImagePoint | null>(null);
-  const w = image.width;
-  const h = image.height;
+  const photo = workingSize(image, doc.crop);
+  const w = photo.width;
+  const h = photo.height;
   const extend = drag?.kind === 'extend' ? drag.draft : doc.extend;
   const showExtend = task === 'outpaint' || tool === 'extend';
   const panning = props.spaceHeld || tool === 'pan';
@@ -120,6 +140,17 @@ export function EditorStage(props: EditorStageProps) {
         if (edge) setDrag({ kind: 'extend', edge, draft: draggedExtend(edge, ip, doc.extend, w, h) });
         break;
       }
+      case 'crop': {
+        const hit = cropDraft ? hitCrop(cropDraft, ip, 10 / viewport.scale, cropAspect) : null;
+        if (cropDraft && hit === 'inside') setDrag({ kind: 'crop-move', start: ip, origin: cropDraft });
+        else if (cropDraft && hit !== null && hit !== 'inside')
+          setDrag({ kind: 'crop-resize', handle: hit, origin: cropDraft });
+        else {
+          setDrag({ kind: 'crop-new', anchor: ip });
+          props.onCropDraft(null);
+        }
+        break;
+      }
     }
   };
 
@@ -147,6 +178,15 @@ export function EditorStage(props: EditorStageProps) {
       case 'extend':
         setDrag({ ...drag, draft: draggedExtend(drag.edge, ip, doc.extend, w, h) });
         break;
+      case 'crop-new':
+        props.onCropDraft(rectFromCorners(drag.anchor, ip, cropAspect, photo));
+        break;
+      case 'crop-resize':
+        props.onCropDraft(resizeCrop(drag.origin, drag.handle, ip, cropAspect, photo));
+        break;
+      case 'crop-move':
+        props.onCropDraft(moveCrop(drag.origin, ip.x - drag.start.x, ip.y - drag.start.y, photo));
+        break;
     }
   };
 
@@ -172,6 +212,9 @@ export function EditorStage(props: EditorStageProps) {
       case 'extend':
         props.perform('setExtend', drag.draft);
         break;
+      case 'crop-new':
+      case 'crop-resize':
+      case 'crop-move':
       case 'pan':
         break;
     }
@@ -245,6 +288,17 @@ export function EditorStage(props: EditorStageProps) {
           {html && (
             <KonvaImage
               image={html}
+              {...(doc.crop
+                ? {
+                    // The displayed photo may be downscaled: the crop is in full-resolution px.
+                    crop: {
+                      x: doc.crop.x * image.displayScale,
+                      y: doc.crop.y * image.displayScale,
+                      width: doc.crop.width * image.displayScale,
+                      height: doc.crop.height * image.displayScale,
+                    },
+                  }
+                : {})}
               x={w / 2 + shiftX}
               y={h / 2 + shiftY}
               offsetX={w / 2}
@@ -325,6 +379,9 @@ export function EditorStage(props: EditorStageProps) {
                 fill="#ffd166"
               />
             ))}
+          {cropDraft && tool === 'crop' && (
+            <CropOverlay rect={cropDraft} width={w} height={h} scale={viewport.scale} aspect={cropAspect} />
+          )}
           {cursor && cursorRadius > 0 && !panning && (
             <Circle
               x={cursor.x}
@@ -338,5 +395,55 @@ export function EditorStage(props: EditorStageProps) {
         </Group>
       </Layer>
     </Stage>
+  );
+}
+
+/** The crop being drawn: the rest of the photo dimmed, a thirds grid, and the handles that resize it. */
+function CropOverlay(props: {
+  rect: CropRect;
+  width: number;
+  height: number;
+  scale: number;
+  aspect: CropAspect;
+}) {
+  const { rect, width, height, scale } = props;
+  const x1 = rect.x + rect.width;
+  const y1 = rect.y + rect.height;
+  const shade = [
+    { x: 0, y: 0, width, height: rect.y },
+    { x: 0, y: y1, width, height: height - y1 },
+    { x: 0, y: rect.y, width: rect.x, height: rect.height },
+    { x: x1, y: rect.y, width: width - x1, height: rect.height },
+  ];
+  const thirds = [1, 2].flatMap((i) => [
+    [rect.x + (rect.width * i) / 3, rect.y, rect.x + (rect.width * i) / 3, y1],
+    [rect.x, rect.y + (rect.height * i) / 3, x1, rect.y + (rect.height * i) / 3],
+  ]);
+  const handle = 6 / scale;
+  return (
+    <>
+      {shade.map((r, i) => (
+        <Rect key={`shade-${i}`} {...r} fill="#000000" opacity={0.55} />
+      ))}
+      {thirds.map((points, i) => (
+        <Line key={`third-${i}`} points={points} stroke="#ffffff" opacity={0.5} strokeWidth={1 / scale} />
+      ))}
+      <Rect {...rect} stroke="#ffffff" strokeWidth={2 / scale} />
+      {handlesFor(props.aspect).map((name) => {
+        const p = handlePoint(rect, name);
+        return (
+          <Rect
+            key={name}
+            x={p.x - handle}
+            y={p.y - handle}
+            width={handle * 2}
+            height={handle * 2}
+            fill="#ffffff"
+            stroke="#1d2330"
+            strokeWidth={1 / scale}
+          />
+        );
+      })}
+    </>
   );
 }

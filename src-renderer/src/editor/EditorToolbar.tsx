@@ -1,9 +1,15 @@
+import { CROP_ASPECTS, type CropAspect } from './crop';
 import { MAX_BRUSH, MIN_BRUSH, TOOLS, type Tool } from './tools';
 import type { EditorApi } from './useEditor';
 
 interface EditorToolbarProps {
   readonly tool: Tool;
   readonly onTool: (tool: Tool) => void;
+  readonly cropAspect: CropAspect;
+  readonly onCropAspect: (aspect: CropAspect) => void;
+  readonly canApplyCrop: boolean;
+  readonly onApplyCrop: () => void;
+  readonly onCancelCrop: () => void;
   readonly brushRadius: number;
   readonly onBrushRadius: (radius: number) => void;
   readonly editor: EditorApi;
@@ -34,20 +40,55 @@ export function EditorToolbar(props: EditorToolbarProps) {
           </button>
         ))}
       </div>
-      <label className="inline-field">
-        Brush
-        <input
-          type="range"
-          min={MIN_BRUSH}
-          max={MAX_BRUSH}
-          value={props.brushRadius}
-          aria-label="Brush radius in image pixels ([ and ])"
-          onChange={(e) => props.onBrushRadius(Number(e.target.value))}
-        />
-        <span className="value" data-testid="brush-radius">
-          {props.brushRadius} px
-        </span>
-      </label>
+      {props.tool === 'crop' ? (
+        <div className="tool-group crop-controls" aria-label="Crop">
+          <label className="inline-field">
+            Aspect
+            <select
+              value={props.cropAspect}
+              data-testid="crop-aspect"
+              onChange={(e) => props.onCropAspect(e.target.value as CropAspect)}
+            >
+              {CROP_ASPECTS.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            className="primary"
+            data-testid="crop-apply"
+            disabled={!props.canApplyCrop}
+            title="Crop to the rectangle (Enter)"
+            onClick={props.onApplyCrop}
+          >
+            Apply crop
+          </button>
+          <button
+            type="button"
+            data-testid="crop-cancel"
+            disabled={!props.canApplyCrop}
+            title="Drop the rectangle (Esc)"
+            onClick={props.onCancelCrop}
+          >
+            Cancel
+          </button>
+          {editor.doc.crop && (
+            <button
+              type="button"
+              data-testid="crop-remove"
+              title="Go back to the whole photo, keeping the other edits"
+              onClick={() => editor.perform('removeCrop', undefined)}
+            >
+              Uncrop
+            </button>
+          )}
+        </div>
+      ) : (
+        <BrushSize radius={props.brushRadius} onRadius={props.onBrushRadius} />
+      )}
       <button
         type="button"
         data-testid="mask-invert"
@@ -102,5 +143,25 @@ export function EditorToolbar(props: EditorToolbarProps) {
         {Math.round(props.zoom * 100)} %
       </span>
     </div>
+  );
+}
+
+/** The brush radius; hidden while cropping, where it means nothing. */
+function BrushSize({ radius, onRadius }: { radius: number; onRadius: (radius: number) => void }) {
+  return (
+    <label className="inline-field">
+      Brush
+      <input
+        type="range"
+        min={MIN_BRUSH}
+        max={MAX_BRUSH}
+        value={radius}
+        aria-label="Brush radius in image pixels ([ and ])"
+        onChange={(e) => onRadius(Number(e.target.value))}
+      />
+      <span className="value" data-testid="brush-radius">
+        {radius} px
+      </span>
+    </label>
   );
 }

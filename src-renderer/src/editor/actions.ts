@@ -1,6 +1,10 @@
+import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA } from '../../../src-preload/contract/restore';
+import { composeCrop, coversAll, translateMask, type PhotoSize } from './crop';
 import {
   BLUR_KERNELS,
   NO_EXTEND,
+  type BlurMode,
+  type CropRect,
   type EditorDoc,
   type Extend,
   type MaskOp,
@@ -118,6 +122,49 @@ export const ACTIONS = {
       const k = BLUR_KERNELS.find((v) => v === odd);
       return k === undefined ? doc : { ...doc, blurKernel: k };
     },
+  }),
+  setBlurMode: define<BlurMode>({
+    name: 'setBlurMode',
+    label: 'Blur whole photo or region',
+    perform: (doc, blurMode) => (doc.blurMode === blurMode ? doc : { ...doc, blurMode }),
+  }),
+  setBlurSigma: define<number>({
+    name: 'setBlurSigma',
+    label: 'Set blur sigma',
+    coalesce: true,
+    perform: (doc, sigma) => {
+      if (!Number.isFinite(sigma)) return doc;
+      const blurSigma = Math.round(Math.max(MIN_BLUR_SIGMA, Math.min(MAX_BLUR_SIGMA, sigma)) * 10) / 10;
+      return blurSigma === doc.blurSigma ? doc : { ...doc, blurSigma };
+    },
+  }),
+  /**
+   * Crops the working photo to `rect` (whole px of the working photo, inside it). The mask moves with the new
+   * origin, so what was painted stays on the same part of the photo.
+   */
+  applyCrop: define<{ rect: CropRect; size: PhotoSize }>({
+    name: 'applyCrop',
+    label: 'Crop',
+    perform: (doc, { rect, size }) => {
+      const whole = [rect.x, rect.y, rect.width, rect.height].every(Number.isInteger);
+      const inside =
+        rect.x >= 0 &&
+        rect.y >= 0 &&
+        rect.x + rect.width <= size.width &&
+        rect.y + rect.height <= size.height;
+      if (!whole || !inside || rect.width < 1 || rect.height < 1 || coversAll(rect, size)) return doc;
+      return {
+        ...doc,
+        crop: composeCrop(doc.crop, rect),
+        mask: translateMask(doc.mask, 0 - rect.x, 0 - rect.y),
+      };
+    },
+  }),
+  removeCrop: define<undefined>({
+    name: 'removeCrop',
+    label: 'Remove crop',
+    perform: (doc) =>
+      doc.crop ? { ...doc, crop: null, mask: translateMask(doc.mask, doc.crop.x, doc.crop.y) } : doc,
   }),
   setQuarterTurns: define<QuarterTurns>({
     name: 'setQuarterTurns',

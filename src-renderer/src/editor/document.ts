@@ -1,4 +1,4 @@
-import type { ImagePoint } from '../geometry/spaces';
+import type { ImagePoint, ImagePx } from '../geometry/spaces';
 
 /** One step of the damage mask, in image px. Steps apply in order; an invert flips everything before it. */
 export type MaskOp =
@@ -28,6 +28,17 @@ export const NO_EXTEND: Extend = { top: 0, right: 0, bottom: 0, left: 0 };
 
 export type QuarterTurns = 1 | 2 | 3;
 
+/** A rectangle of whole pixels of the opened photo: the part of it the studio works on. */
+export interface CropRect {
+  readonly x: ImagePx;
+  readonly y: ImagePx;
+  readonly width: ImagePx;
+  readonly height: ImagePx;
+}
+
+/** Deblur blurs the whole photo's view (the paper's task), or only a brushed region of it. */
+export type BlurMode = 'whole' | 'region';
+
 export const BLUR_KERNELS = [3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31] as const;
 export type BlurKernel = (typeof BLUR_KERNELS)[number];
 
@@ -36,20 +47,31 @@ export type BlurKernel = (typeof BLUR_KERNELS)[number];
  * action, which is what makes undo/redo a plain stack of before/after pairs.
  */
 export interface EditorDoc {
+  /**
+   * The crop applied to the opened photo, in its image px; null for the whole photo. Every other geometry of
+   * the document (mask, extension) is in px of the cropped photo, whose top-left is (0, 0).
+   */
+  readonly crop: CropRect | null;
   readonly mask: readonly MaskOp[];
   /** Outpaint canvas extension in image px. */
   readonly extend: Extend;
   /** Shift-restore displacement at the 128 px view. */
   readonly shift: { readonly dx: number; readonly dy: number };
   readonly blurKernel: BlurKernel;
+  readonly blurMode: BlurMode;
+  /** Region blur's Gaussian sigma, in px of the 128 px view that is restored. */
+  readonly blurSigma: number;
   readonly quarterTurns: QuarterTurns;
 }
 
 export const EMPTY_DOC: EditorDoc = {
+  crop: null,
   mask: [],
   extend: NO_EXTEND,
   shift: { dx: 8, dy: 8 },
   blurKernel: 7,
+  blurMode: 'whole',
+  blurSigma: 1.5,
   quarterTurns: 1,
 };
 

@@ -1,7 +1,7 @@
 import type { Task } from '../../../src-preload/contract/restore';
 import { imagePx, type ViewRegion } from '../geometry/spaces';
 import { centreRegion, damageRegion } from '../geometry/view-region';
-import { hasExtend, type Extend } from './document';
+import { hasExtend, type EditorDoc } from './document';
 import type { MaskRaster } from './mask-raster';
 
 /** The square of the photo whose 16x16 words the run will restore, in image px, for the token-grid overlay. */
@@ -10,8 +10,9 @@ export function runRegion(
   width: number,
   height: number,
   raster: MaskRaster,
-  extend: Extend,
+  doc: Pick<EditorDoc, 'extend' | 'blurMode'>,
 ): ViewRegion | null {
+  const { extend } = doc;
   if (task === 'outpaint' && hasExtend(extend)) {
     const w = width + extend.left + extend.right;
     const h = height + extend.top + extend.bottom;
@@ -25,7 +26,8 @@ export function runRegion(
       ? { x: imagePx(onCanvas.x - extend.left), y: imagePx(onCanvas.y - extend.top), side: onCanvas.side }
       : null;
   }
-  if ((task === 'inpaint' || task === 'outpaint') && raster.bounds) {
+  const local = task === 'inpaint' || task === 'outpaint' || (task === 'deblur' && doc.blurMode === 'region');
+  if (local && raster.bounds) {
     return damageRegion(raster.bounds, width, height);
   }
   return centreRegion(width, height);

@@ -1,10 +1,11 @@
-export type Tool = 'brush' | 'eraser' | 'rect' | 'extend' | 'pan';
+export type Tool = 'brush' | 'eraser' | 'rect' | 'extend' | 'crop' | 'pan';
 
 export const TOOLS: readonly { id: Tool; label: string; key: string; hint: string }[] = [
-  { id: 'brush', label: 'Brush', key: 'B', hint: 'Paint the damage to restore' },
+  { id: 'brush', label: 'Brush', key: 'B', hint: 'Paint the damage to restore, or the region to blur' },
   { id: 'eraser', label: 'Eraser', key: 'E', hint: 'Remove paint from the mask' },
   { id: 'rect', label: 'Rectangle', key: 'R', hint: 'Drag a rectangle of damage' },
   { id: 'extend', label: 'Extend', key: 'X', hint: 'Drag an edge of the canvas outwards to outpaint' },
+  { id: 'crop', label: 'Crop', key: 'C', hint: 'Drag the part to keep; Enter applies, Esc cancels' },
   { id: 'pan', label: 'Pan', key: 'H', hint: 'Drag to move the view (or hold Space)' },
 ];
 

@@ -111,11 +111,7 @@ export function ResultsView({ run }: { run: RunView }) {
           <CompareSlider original={run.images.original} result={run.images.result} />
         )}
         <MetricsTable run={run} comparable={comparable} />
-        <ExportPanel
-          key={run.runId}
-          runId={run.runId}
-          hasPhoto={run.params.mask !== undefined || run.params.extend !== undefined}
-        />
+        <ExportPanel key={run.runId} runId={run.runId} hasPhoto={run.window !== null} />
       </div>
     </div>
   );

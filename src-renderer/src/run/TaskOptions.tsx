@@ -1,6 +1,6 @@
-import type { Task } from '../../../src-preload/contract/restore';
+import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA, type Task } from '../../../src-preload/contract/restore';
 import { EXTEND_PRESETS } from '../editor/actions';
-import { BLUR_KERNELS, sigmaOfKernel, type QuarterTurns } from '../editor/document';
+import { BLUR_KERNELS, sigmaOfKernel, type BlurMode, type QuarterTurns } from '../editor/document';
 import type { MaskRaster } from '../editor/mask-raster';
 import type { EditorApi } from '../editor/useEditor';
 
@@ -13,6 +13,11 @@ interface TaskOptionsProps {
 }
 
 const SIDES = ['top', 'right', 'bottom', 'left'] as const;
+
+const BLUR_MODES: readonly { id: BlurMode; label: string }[] = [
+  { id: 'whole', label: 'Whole photo' },
+  { id: 'region', label: 'Brushed region' },
+];
 
 /** The corruption parameters of the chosen task; every change is a named, undoable action. */
 export function TaskOptions({ task, editor, raster, width, height }: TaskOptionsProps) {
@@ -65,20 +70,70 @@ export function TaskOptions({ task, editor, raster, width, height }: TaskOptions
       );
     case 'deblur':
       return (
-        <label className="task-options">
-          Blur kernel (sigma ≈ {sigmaOfKernel(doc.blurKernel).toFixed(2)} px at 128 px)
-          <select
-            value={doc.blurKernel}
-            data-testid="blur-kernel"
-            onChange={(e) => editor.perform('setBlurKernel', Number(e.target.value))}
-          >
-            {BLUR_KERNELS.map((k) => (
-              <option key={k} value={k}>
-                {k} × {k}
-              </option>
+        <div className="task-options">
+          <div className="preset-row" role="radiogroup" aria-label="What to blur">
+            {BLUR_MODES.map((m) => (
+              <label key={m.id} className="radio">
+                <input
+                  type="radio"
+                  name="blur-mode"
+                  checked={doc.blurMode === m.id}
+                  data-testid={`blur-mode-${m.id}`}
+                  onChange={() => editor.perform('setBlurMode', m.id)}
+                />
+                {m.label}
+              </label>
             ))}
-          </select>
-        </label>
+          </div>
+          {doc.blurMode === 'whole' ? (
+            <label>
+              Blur kernel (sigma ≈ {sigmaOfKernel(doc.blurKernel).toFixed(2)} px at 128 px)
+              <select
+                value={doc.blurKernel}
+                data-testid="blur-kernel"
+                onChange={(e) => editor.perform('setBlurKernel', Number(e.target.value))}
+              >
+                {BLUR_KERNELS.map((k) => (
+                  <option key={k} value={k}>
+                    {k} × {k}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : (
+            <>
+              <label className="sigma-field">
+                Blur sigma (px at 128 px)
+                <span className="sigma-inputs">
+                  <input
+                    type="range"
+                    min={MIN_BLUR_SIGMA}
+                    max={MAX_BLUR_SIGMA}
+                    step={0.1}
+                    value={doc.blurSigma}
+                    aria-label="Blur sigma"
+                    onChange={(e) => editor.perform('setBlurSigma', Number(e.target.value))}
+                  />
+                  <input
+                    type="number"
+                    min={MIN_BLUR_SIGMA}
+                    max={MAX_BLUR_SIGMA}
+                    step={0.1}
+                    value={doc.blurSigma}
+                    aria-label="Blur sigma, typed"
+                    data-testid="blur-sigma"
+                    onChange={(e) => editor.perform('setBlurSigma', Number(e.target.value))}
+                  />
+                </span>
+              </label>
+              <p className="hint" data-testid="blur-region-summary">
+                {raster.bounds
+                  ? `Blurs ${(raster.coverage * 100).toFixed(1)} % of the photo, then restores the words it touches.`
+                  : 'Brush the region to blur with the brush (B); the eraser (E) takes some away.'}
+              </p>
+            </>
+          )}
+        </div>
       );
     case 'shift':
       return (

@@ -11,7 +11,10 @@ export const TASK_INFO: Readonly<Record<Task, { label: string; hint: string }>> 
     label: 'Outpaint',
     hint: 'Extend the canvas with the extender (X), or invent the painted / bottom-half area.',
   },
-  deblur: { label: 'Deblur', hint: 'Blur the view with a Gaussian kernel, then restore the sharp words.' },
+  deblur: {
+    label: 'Deblur',
+    hint: 'Blur the view (or a brushed region of it) with a Gaussian, then restore the sharp words.',
+  },
   shift: { label: 'Shift-restore', hint: 'Displace the content by dx, dy at 128 px, then move it back.' },
   rotate: { label: 'Rotation-restore', hint: 'Turn the view by quarter turns, then turn it back.' },
 };
@@ -39,7 +42,10 @@ export function buildRequest(
   raster: MaskRaster,
   seed: number,
 ): { request: RestoreRequest } | { reason: string } {
-  const base = { imageId, task, protocol, seed };
+  const crop = doc.crop
+    ? { crop: { x: doc.crop.x, y: doc.crop.y, width: doc.crop.width, height: doc.crop.height } }
+    : {};
+  const base = { imageId, task, protocol, seed, ...crop };
   switch (task) {
     case 'inpaint':
       return { request: raster.bounds ? { ...base, mask: toDamageMask(doc.mask, raster) } : base };
@@ -54,6 +60,14 @@ export function buildRequest(
       }
       return { request: raster.bounds ? { ...base, mask: toDamageMask(doc.mask, raster) } : base };
     case 'deblur':
+      if (doc.blurMode === 'region') {
+        if (!raster.bounds) {
+          return { reason: 'Brush the region to blur first (B), or choose to blur the whole photo.' };
+        }
+        return {
+          request: { ...base, blurSigma: doc.blurSigma, blurRegion: toDamageMask(doc.mask, raster) },
+        };
+      }
       return { request: { ...base, blurKernel: doc.blurKernel } };
     case 'shift':
       return { request: { ...base, shift: doc.shift } };

@@ -80,6 +80,9 @@ function apply(state: JobState, event: StudioEvent): JobState {
       return event.error.code === 'JOB_CANCELLED'
         ? { ...state, status: 'cancelled' }
         : { ...state, status: 'failed', error: event.error };
+    default:
+      // Other kinds of job share the event stream; their events say nothing about a restoration.
+      return state;
   }
 }
 
