@@ -7,6 +7,7 @@ import { isStudioError } from '../../src-main/engine/errors';
 import { loadPack, readManifest, sha256File } from '../../src-main/engine/tokenizer/manifest';
 import { defaultPackDir, listInstalledPacks } from '../../src-main/engine/tokenizer/packs';
 import { vocabularySha256 } from '../../src-main/engine/tokenizer/vocabulary';
+import { npyBytes } from '../fixtures/npy';
 import { makeTempDir } from '../helpers/images';
 
 /*
@@ -106,8 +107,19 @@ describe('pack manifest', () => {
   });
 
   it('fails on a format version this build does not read', async () => {
+    await writePack(pack, (m) => (m['formatVersion'] = 3));
+    await expectModelInvalid(readManifest(pack), pack, /formatVersion 3/, /reads formatVersion 1 and 2/);
+  });
+
+  it('reads a version 1 pack and a version 2 pack without a global branch the same way', async () => {
+    await writePack(pack);
+    const v1 = await readManifest(pack);
     await writePack(pack, (m) => (m['formatVersion'] = 2));
-    await expectModelInvalid(readManifest(pack), pack, /formatVersion 2/, /update the studio/);
+    const v2 = await readManifest(pack);
+    expect(v1.global).toBeNull();
+    expect(v2.global).toBeNull();
+    expect(v2.io).toEqual(v1.io);
+    expect((await loadPack(pack)).globalFiles).toBeNull();
   });
 
   it('fails on a different vocabulary (hash mismatch)', async () => {
@@ -168,6 +180,92 @@ describe('pack manifest', () => {
     const bytes = Buffer.alloc(3 * (1 << 20) + 17, 7);
     await writeFile(file, bytes);
     expect(await sha256File(file)).toBe(sha(bytes));
+  });
+});
+
+/** A version 2 stand-in with a global branch: stand-in graph bytes, real (tiny-width) codebooks and vocabulary. */
+async function globalPack(edit: (m: Manifest) => void = () => undefined): Promise<Manifest> {
+  await mkdir(pack, { recursive: true });
+  const entries: Record<string, PackFileEntry & Record<string, unknown>> = {};
+  const put = async (role: string, name: string, bytes: Buffer, extra: Record<string, unknown> = {}) => {
+    await writeFile(path.join(pack, name), bytes);
+    entries[role] = { path: name, sha256: sha(bytes), bytes: bytes.length, ...extra };
+  };
+  await put('globalEncoder', 'global.onnx', Buffer.from('stand-in CLIP graph bytes'));
+  await put('localCodebook', 'codebook-local.npy', npyBytes(32000, 2), {
+    dtype: 'float32',
+    shape: [32000, 2],
+  });
+  await put('globalCodebook', 'codebook-global.npy', npyBytes(5, 3), { dtype: 'float32', shape: [5, 3] });
+  await put(
+    'globalVocabulary',
+    'global-vocabulary.json',
+    Buffer.from(JSON.stringify(['a', 'b c', 'd', 'e', 'f'])),
+  );
+  return writePack(pack, (m) => {
+    m['formatVersion'] = 2;
+    Object.assign(m.files, entries);
+    m['global'] = { tokens: 2, size: 5, dim: 3 };
+    edit(m);
+  });
+}
+
+describe('pack manifest with a global branch', () => {
+  it('reads the branch, defaults the tensor names, and checks every file', async () => {
+    await globalPack();
+    const loaded = await loadPack(pack);
+    const branch = loaded.manifest.global;
+    expect(branch).not.toBeNull();
+    expect(branch?.tokens).toBe(2);
+    expect(branch?.size).toBe(5);
+    expect(branch?.files.localCodebook).toMatchObject({ rows: 32000, cols: 2 });
+    expect(branch?.files.globalCodebook).toMatchObject({ rows: 5, cols: 3 });
+    expect(branch?.io).toEqual({
+      globalEncoder: { input: 'image', output: 'global_ids' },
+      decoderGlobalInput: 'global_embeddings',
+    });
+    expect(loaded.manifest.io.decoder).toEqual({ input: 'embeddings', output: 'image' });
+    expect(loaded.globalFiles?.globalCodebook).toBe(path.join(pack, 'codebook-global.npy'));
+  });
+
+  it('refuses a global branch in a version 1 manifest', async () => {
+    await globalPack((m) => (m['formatVersion'] = 1));
+    await expectModelInvalid(readManifest(pack), pack, /formatVersion = 1/, /global branch/);
+  });
+
+  it('names a missing global file entry, and a missing global file', async () => {
+    await globalPack((m) => delete (m.files as unknown as Record<string, unknown>)['globalVocabulary']);
+    await expectModelInvalid(readManifest(pack), pack, /files\.globalVocabulary = nothing/);
+    await globalPack();
+    await rm(path.join(pack, 'global.onnx'));
+    await expectModelInvalid(
+      loadPack(pack),
+      pack,
+      /global\.onnx \(the globalEncoder named in manifest\.json\)/,
+    );
+  });
+
+  const entryOf = (m: Manifest, role: string): Record<string, unknown> =>
+    (m.files as unknown as Record<string, Record<string, unknown>>)[role] ?? {};
+
+  it('checks codebook shapes against the vocabularies, and k against the global vocabulary', async () => {
+    await globalPack((m) => (entryOf(m, 'localCodebook')['shape'] = [31999, 2]));
+    await expectModelInvalid(readManifest(pack), pack, /files\.localCodebook\.shape/, /\[32000, D\]/);
+    await globalPack((m) => (entryOf(m, 'globalCodebook')['dtype'] = 'float16'));
+    await expectModelInvalid(readManifest(pack), pack, /files\.globalCodebook\.dtype/);
+    await globalPack((m) => (m['global'] = { tokens: 6, size: 5 }));
+    await expectModelInvalid(readManifest(pack), pack, /global\.tokens = 6/);
+  });
+
+  it('fails on a global file whose hash does not match', async () => {
+    const manifest = await globalPack();
+    const entry = entryOf(manifest, 'globalCodebook');
+    await writeFile(
+      path.join(pack, 'codebook-global.npy'),
+      npyBytes(5, 3, () => 1),
+    );
+    await expectModelInvalid(loadPack(pack), pack, /codebook-global\.npy \(the globalCodebook\) has SHA-256/);
+    expect(entry['bytes']).toBe(npyBytes(5, 3).length);
   });
 });
 

@@ -1,14 +1,31 @@
 /**
- * The V2L tokenizer runtime: model packs (manifest checks, default pack), the ONNX sessions behind them, and the
- * LLaMA-2 vocabulary that names the tokens. onnxruntime-node itself stays inside ./onnx.
+ * The V2L tokenizer runtime: model packs (manifest checks, default pack), the ONNX sessions behind them, the
+ * LLaMA-2 vocabulary that names the tokens, and a pack's optional global branch (CLIP global tokens and their
+ * vocabulary). onnxruntime-node itself stays inside ./onnx.
  */
-export { loadPack, MANIFEST_FILE, PACK_FORMAT, PACK_FORMAT_VERSION, readManifest } from './manifest';
-export type { PackFile, PackManifest, PackRole, VerifiedPack } from './manifest';
+export {
+  GLOBAL_ROLES,
+  loadPack,
+  MANIFEST_FILE,
+  PACK_FORMAT,
+  PACK_FORMAT_VERSION,
+  readManifest,
+  SUPPORTED_FORMAT_VERSIONS,
+} from './manifest';
+export type {
+  GlobalRole,
+  PackFile,
+  PackGlobalBranch,
+  PackManifest,
+  PackMatrixFile,
+  PackRole,
+  VerifiedPack,
+} from './manifest';
 export { candidateProviders, PROVIDER_PREFERENCE } from './onnx';
 export type { ExecutionProvider, ProviderAttempt, SessionOptions } from './onnx';
 export { defaultPackDir, listInstalledPacks, modelsDir } from './packs';
 export { V2LTokenizer } from './tokenizer';
-export type { TokenGrid, TokenizerInfo, TokenizerOptions } from './tokenizer';
+export type { GlobalBranchInfo, TokenGrid, TokenizerInfo, TokenizerOptions } from './tokenizer';
 export {
   FIRST_IMAGE_TOKEN_ID,
   isImageTokenId,

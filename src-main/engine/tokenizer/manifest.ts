@@ -11,14 +11,31 @@ import { FIRST_IMAGE_TOKEN_ID, LAST_IMAGE_TOKEN_ID, VOCABULARY_SIZE, vocabularyS
  * decoder.onnx (token ids -> image), written by training/tokenizer/export_onnx.py. The manifest is the contract:
  * this module reads it, checks every field the runtime relies on, and checks that the model files are the ones
  * the manifest was written for.
+ *
+ * formatVersion 2 adds an optional global branch (the paper's CLIP global tokens), written by
+ * training/convert/convert.py from the released V2L weights: a CLIP image encoder graph that gives the k nearest
+ * entries of a global vocabulary, that vocabulary's text, both codebooks as .npy, and a decoder that takes the
+ * local and global token embeddings (rows of the codebooks) instead of ids. A version 2 manifest without a
+ * "global" section means exactly what version 1 means, so version 1 packs keep loading unchanged.
  */
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'v2l-pack';
-export const PACK_FORMAT_VERSION = 1;
+/** The newest format this studio reads (and the converter writes). */
+export const PACK_FORMAT_VERSION = 2;
+export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export type PackRole = 'encoder' | 'decoder';
 export const PACK_ROLES: readonly PackRole[] = ['encoder', 'decoder'];
+
+/** The files of a global branch: CLIP graph with top-k selection, the two codebooks, the global vocabulary. */
+export type GlobalRole = 'globalEncoder' | 'localCodebook' | 'globalCodebook' | 'globalVocabulary';
+export const GLOBAL_ROLES: readonly GlobalRole[] = [
+  'globalEncoder',
+  'localCodebook',
+  'globalCodebook',
+  'globalVocabulary',
+];
 
 export interface PackFile {
   /** Relative to the pack folder; never outside it. */
@@ -33,9 +50,38 @@ export interface PackTensorIo {
   readonly output: string;
 }
 
+/** A float32 matrix file (.npy) of the pack, with the shape the manifest promises. */
+export interface PackMatrixFile extends PackFile {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** What a pack's global branch is made of, as its manifest states it. */
+export interface PackGlobalBranch {
+  /** Global tokens per image (the paper uses 21): the k nearest global vocabulary entries, nearest first. */
+  readonly tokens: number;
+  /** Entries of the global vocabulary (11,908 for the released weights); global ids are 0..size-1. */
+  readonly size: number;
+  readonly files: {
+    readonly globalEncoder: PackFile;
+    /** [32000, D]: row = LLaMA-2 id; the decoder's local input is these rows. */
+    readonly localCodebook: PackMatrixFile;
+    /** [size, D']: the decoder's global input is these rows. */
+    readonly globalCodebook: PackMatrixFile;
+    /** JSON array of `size` strings, index = global id. */
+    readonly globalVocabulary: PackFile;
+  };
+  readonly io: {
+    /** The CLIP graph: image -> global ids. */
+    readonly globalEncoder: PackTensorIo;
+    /** The decoder's second input, the global embeddings [N, k, D']; its first input takes local embeddings. */
+    readonly decoderGlobalInput: string;
+  };
+}
+
 export interface PackManifest {
   readonly format: typeof PACK_FORMAT;
-  readonly formatVersion: typeof PACK_FORMAT_VERSION;
+  readonly formatVersion: number;
   readonly name: string;
   /** Side of the square input and output images in pixels (128 for the paper's tokenizer). */
   readonly imageSize: number;
@@ -49,8 +95,13 @@ export interface PackManifest {
     readonly producedIds: readonly [number, number];
   };
   readonly files: Readonly<Record<PackRole, PackFile>>;
-  /** Tensor names of each graph; "image" and "ids" unless the manifest says otherwise. */
+  /**
+   * Tensor names of each graph; "image" and "ids" unless the manifest says otherwise. With a global branch the
+   * decoder's input is the local embeddings ("embeddings") rather than ids.
+   */
   readonly io: Readonly<Record<PackRole, PackTensorIo>>;
+  /** The global branch, or null for packs that have none (every version 1 pack). */
+  readonly global: PackGlobalBranch | null;
   /** Measured quality figures as the exporter recorded them; shown, never interpreted. */
   readonly metrics: Readonly<Record<string, unknown>>;
   /** The parsed JSON as written, for fields the runtime does not use (training summary, codebook, ...). */
@@ -62,6 +113,8 @@ export interface VerifiedPack {
   readonly dir: string;
   readonly manifest: PackManifest;
   readonly files: Readonly<Record<PackRole, string>>;
+  /** Absolute paths of the global branch's files, when the pack has one. */
+  readonly globalFiles: Readonly<Record<GlobalRole, string>> | null;
   /** Wall time spent hashing the model files, in milliseconds. */
   readonly hashMs: number;
 }
@@ -85,7 +138,9 @@ function shown(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);
 }
 
-const REEXPORT = 'Re-export the pack with training/tokenizer/export_onnx.py or reinstall it.';
+const REEXPORT =
+  'Re-export the pack (training/tokenizer/export_onnx.py; converted packs: training/convert/convert.py) or ' +
+  'reinstall it.';
 
 /** A reader of one manifest's fields that names the field at fault. */
 function fields(dir: string) {
@@ -135,15 +190,16 @@ export function parseManifest(dir: string, json: unknown): PackManifest {
       dir,
       MANIFEST_FILE,
       `declares format ${shown(json['format'])}, not "${PACK_FORMAT}"`,
-      'This folder does not hold a V2L model pack; point to a folder written by export_onnx.py.',
+      'This folder does not hold a V2L model pack; point to a folder written by export_onnx.py or convert.py.',
     );
   }
-  if (json['formatVersion'] !== PACK_FORMAT_VERSION) {
+  const formatVersion = json['formatVersion'];
+  if (typeof formatVersion !== 'number' || !SUPPORTED_FORMAT_VERSIONS.includes(formatVersion)) {
     throw invalid(
       dir,
       MANIFEST_FILE,
-      `has formatVersion ${shown(json['formatVersion'])}; this version of the studio reads ` +
-        `formatVersion ${PACK_FORMAT_VERSION} only`,
+      `has formatVersion ${shown(formatVersion)}; this version of the studio reads ` +
+        `formatVersion ${SUPPORTED_FORMAT_VERSIONS.join(' and ')}`,
       'Install a pack exported for this version, or update the studio.',
     );
   }
@@ -177,9 +233,7 @@ export function parseManifest(dir: string, json: unknown): PackManifest {
 
   const filesJson = f.object(json, 'files', '');
   const ioJson = isObject(json['io']) ? json['io'] : {};
-  const files = {} as Record<PackRole, PackFile>;
-  const io = {} as Record<PackRole, PackTensorIo>;
-  for (const role of PACK_ROLES) {
+  const fileEntry = (role: string): PackFile => {
     const entry = f.object(filesJson, role, 'files.');
     const where = `files.${role}.`;
     const rel = f.string(entry, 'path', where);
@@ -187,23 +241,36 @@ export function parseManifest(dir: string, json: unknown): PackManifest {
     if (path.isAbsolute(rel) || path.normalize(rel).split(/[\\/]/).includes('..')) {
       throw f.bad(`${where}path`, 'a path inside the pack folder', rel);
     }
-    files[role] = {
+    return {
       path: rel,
       sha256: f.string(entry, 'sha256', where, SHA256_HEX),
       bytes: f.integer(entry, 'bytes', where, 1),
     };
+  };
+  const tensorIo = (role: string, defaults: readonly [string, string]): PackTensorIo => {
     const roleIo = isObject(ioJson[role]) ? ioJson[role] : {};
     const input = isObject(roleIo['input']) ? roleIo['input']['name'] : undefined;
     const output = isObject(roleIo['output']) ? roleIo['output']['name'] : undefined;
-    const defaults = role === 'encoder' ? ['image', 'ids'] : ['ids', 'image'];
-    io[role] = {
-      input: typeof input === 'string' ? input : (defaults[0] ?? ''),
-      output: typeof output === 'string' ? output : (defaults[1] ?? ''),
+    return {
+      input: typeof input === 'string' ? input : defaults[0],
+      output: typeof output === 'string' ? output : defaults[1],
     };
+  };
+
+  const hasGlobal = json['global'] !== undefined;
+  if (hasGlobal && formatVersion < 2) {
+    throw f.bad('formatVersion', '2 or more for a pack with a global branch', formatVersion);
+  }
+  const files = {} as Record<PackRole, PackFile>;
+  const io = {} as Record<PackRole, PackTensorIo>;
+  for (const role of PACK_ROLES) {
+    files[role] = fileEntry(role);
+    const decoderDefaults = hasGlobal ? (['embeddings', 'image'] as const) : (['ids', 'image'] as const);
+    io[role] = tensorIo(role, role === 'encoder' ? ['image', 'ids'] : decoderDefaults);
   }
   return {
     format: PACK_FORMAT,
-    formatVersion: PACK_FORMAT_VERSION,
+    formatVersion,
     name,
     imageSize,
     grid,
@@ -215,9 +282,66 @@ export function parseManifest(dir: string, json: unknown): PackManifest {
     },
     files,
     io,
+    global: hasGlobal ? parseGlobal(f, json, filesJson, ioJson, fileEntry, tensorIo) : null,
     metrics: isObject(json['metrics']) ? json['metrics'] : {},
     raw: json,
   };
+}
+
+/** The "global" section and the files and tensor names it relies on. */
+function parseGlobal(
+  f: ReturnType<typeof fields>,
+  json: Json,
+  filesJson: Json,
+  ioJson: Json,
+  fileEntry: (role: string) => PackFile,
+  tensorIo: (role: string, defaults: readonly [string, string]) => PackTensorIo,
+): PackGlobalBranch {
+  const section = f.object(json, 'global', '');
+  const size = f.integer(section, 'size', 'global.', 1);
+  const tokens = f.integer(section, 'tokens', 'global.', 1);
+  if (tokens > size) throw f.bad('global.tokens', `at most global.size (${size})`, tokens);
+  const matrix = (role: 'localCodebook' | 'globalCodebook', rows: number): PackMatrixFile => {
+    const entry = fileEntry(role);
+    const raw = f.object(filesJson, role, 'files.');
+    const shape = raw['shape'];
+    const dtype = raw['dtype'] ?? 'float32';
+    if (dtype !== 'float32') throw f.bad(`files.${role}.dtype`, '"float32"', dtype);
+    if (
+      !Array.isArray(shape) ||
+      shape.length !== 2 ||
+      shape[0] !== rows ||
+      typeof shape[1] !== 'number' ||
+      !Number.isInteger(shape[1]) ||
+      shape[1] < 1
+    ) {
+      throw f.bad(`files.${role}.shape`, `[${rows}, D] with D a whole number >= 1`, shape);
+    }
+    return { ...entry, rows, cols: shape[1] };
+  };
+  const decoderIo = isObject(ioJson['decoder']) ? ioJson['decoder'] : {};
+  const globalInput = isObject(decoderIo['globalInput']) ? decoderIo['globalInput']['name'] : undefined;
+  return {
+    tokens,
+    size,
+    files: {
+      globalEncoder: fileEntry('globalEncoder'),
+      localCodebook: matrix('localCodebook', VOCABULARY_SIZE),
+      globalCodebook: matrix('globalCodebook', size),
+      globalVocabulary: fileEntry('globalVocabulary'),
+    },
+    io: {
+      globalEncoder: tensorIo('globalEncoder', ['image', 'global_ids']),
+      decoderGlobalInput: typeof globalInput === 'string' ? globalInput : 'global_embeddings',
+    },
+  };
+}
+
+/** Every file the pack consists of, by role, for hashing. */
+export function packFiles(manifest: PackManifest): [role: PackRole | GlobalRole, entry: PackFile][] {
+  const list: [PackRole | GlobalRole, PackFile][] = PACK_ROLES.map((role) => [role, manifest.files[role]]);
+  if (manifest.global) for (const role of GLOBAL_ROLES) list.push([role, manifest.global.files[role]]);
+  return list;
 }
 
 /** Reads and checks `dir`/manifest.json (structure and vocabulary; the model files are not touched). */
@@ -262,9 +386,8 @@ export async function sha256File(file: string): Promise<string> {
 export async function verifyPackFiles(dir: string, manifest: PackManifest): Promise<VerifiedPack> {
   const abs = path.resolve(dir);
   const started = performance.now();
-  const resolved = {} as Record<PackRole, string>;
-  for (const role of PACK_ROLES) {
-    const entry = manifest.files[role];
+  const resolved = {} as Record<PackRole | GlobalRole, string>;
+  for (const [role, entry] of packFiles(manifest)) {
     const file = path.join(abs, entry.path);
     let size: number;
     try {
@@ -300,7 +423,21 @@ export async function verifyPackFiles(dir: string, manifest: PackManifest): Prom
     }
     resolved[role] = file;
   }
-  return { dir: abs, manifest, files: resolved, hashMs: performance.now() - started };
+  const globalFiles = manifest.global
+    ? {
+        globalEncoder: resolved.globalEncoder,
+        localCodebook: resolved.localCodebook,
+        globalCodebook: resolved.globalCodebook,
+        globalVocabulary: resolved.globalVocabulary,
+      }
+    : null;
+  return {
+    dir: abs,
+    manifest,
+    files: { encoder: resolved.encoder, decoder: resolved.decoder },
+    globalFiles,
+    hashMs: performance.now() - started,
+  };
 }
 
 /** `readManifest` then `verifyPackFiles`: the one call that makes a pack folder safe to load. */

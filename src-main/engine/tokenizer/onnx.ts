@@ -94,6 +94,16 @@ export class OnnxModel {
     return this.#session.outputNames;
   }
 
+  /** The declared element type and shape of a graph input or output (symbolic dims as strings), if it has one. */
+  tensorShape(
+    kind: 'input' | 'output',
+    name: string,
+  ): { readonly type: string; readonly shape: readonly (number | string)[] } | null {
+    const list = kind === 'input' ? this.#session.inputMetadata : this.#session.outputMetadata;
+    const meta = list.find((m) => m.name === name);
+    return meta?.isTensor ? { type: meta.type, shape: meta.shape } : null;
+  }
+
   /**
    * Creates a session for `file`, trying each provider in turn; the first that succeeds is used. When none does,
    * the CPU's error is the one reported, since it means the file itself cannot be loaded.
@@ -148,27 +158,46 @@ export class OnnxModel {
 
   /** Runs the graph on one input and returns the named output, or throws if the graph is released. */
   async run(input: string, tensor: TensorData, output: string): Promise<TensorData> {
+    const result = await this.runFeeds({ [input]: tensor }, [output]);
+    const value = result[output];
+    if (!value) throw new StudioError('MODEL_INVALID', `${this.file} produced no output named "${output}".`);
+    return value;
+  }
+
+  /** Runs the graph on several named inputs and returns the named outputs (graphs with more than one input). */
+  async runFeeds(
+    inputs: Readonly<Record<string, TensorData>>,
+    outputs: readonly string[],
+  ): Promise<Record<string, TensorData>> {
     if (this.#released) {
       throw new StudioError('INTERNAL', `The ONNX session for ${this.file} was released before this run.`);
     }
-    const feed =
-      tensor.type === 'float32'
-        ? new ort.Tensor('float32', tensor.data, tensor.dims)
-        : new ort.Tensor('int64', tensor.data, tensor.dims);
-    const result = await this.#session.run({ [input]: feed }, [output]);
-    const value = result[output];
-    if (!value) throw new StudioError('MODEL_INVALID', `${this.file} produced no output named "${output}".`);
-    const dims = [...value.dims];
-    if (value.type === 'float32' && value.data instanceof Float32Array) {
-      return { type: 'float32', data: value.data, dims };
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(inputs)) {
+      feeds[name] =
+        tensor.type === 'float32'
+          ? new ort.Tensor('float32', tensor.data, tensor.dims)
+          : new ort.Tensor('int64', tensor.data, tensor.dims);
     }
-    if (value.type === 'int64' && value.data instanceof BigInt64Array) {
-      return { type: 'int64', data: value.data, dims };
+    const result = await this.#session.run(feeds, [...outputs]);
+    const out: Record<string, TensorData> = {};
+    for (const output of outputs) {
+      const value = result[output];
+      if (!value)
+        throw new StudioError('MODEL_INVALID', `${this.file} produced no output named "${output}".`);
+      const dims = [...value.dims];
+      if (value.type === 'float32' && value.data instanceof Float32Array) {
+        out[output] = { type: 'float32', data: value.data, dims };
+      } else if (value.type === 'int64' && value.data instanceof BigInt64Array) {
+        out[output] = { type: 'int64', data: value.data, dims };
+      } else {
+        throw new StudioError(
+          'MODEL_INVALID',
+          `${this.file} produced "${output}" as ${value.type}, which the studio does not read (float32 or int64).`,
+        );
+      }
     }
-    throw new StudioError(
-      'MODEL_INVALID',
-      `${this.file} produced "${output}" as ${value.type}, which the studio does not read (float32 or int64).`,
-    );
+    return out;
   }
 
   /** Frees the native session. Calling it again does nothing. */
