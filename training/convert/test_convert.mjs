@@ -4,7 +4,9 @@
 //   2. both load strictly and assemble the same weights (digest);
 //   3. convert to a pack with a PyTorch reference, and compare onnxruntime-node with it (parity.mjs).
 // Prints max_abs_diff=...; exits non-zero on any failure. Python: $V2L_PYTHON or /usr/bin/python3.
-//   node training/convert/test_convert.mjs [OUT_DIR]   (default test-output/convert)
+//   node training/convert/test_convert.mjs [--config ci|official] [OUT_DIR]   (default ci, test-output/convert)
+// --config official runs the same steps at the released widths (about 400 M parameters; several GB of disk and
+// memory, many minutes on a small CPU): for a one-off check by hand, not for CI.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +14,14 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
-const out = path.resolve(process.argv[2] ?? path.join(root, 'test-output', 'convert'));
+const argv = process.argv.slice(2);
+const configAt = argv.indexOf('--config');
+const config = configAt >= 0 ? argv.splice(configAt, 2)[1] : 'ci';
+if (config !== 'ci' && config !== 'official') {
+  console.error('usage: node test_convert.mjs [--config ci|official] [OUT_DIR]');
+  process.exit(2);
+}
+const out = path.resolve(argv[0] ?? path.join(root, 'test-output', 'convert'));
 const python = process.env.V2L_PYTHON ?? '/usr/bin/python3';
 const started = performance.now();
 
@@ -49,8 +58,12 @@ const whole = path.join(out, 'checkpoint');
 const split = path.join(out, 'checkpoint-split');
 const py = (script, ...args) => [path.join(here, script), ...args];
 
-run('random checkpoint (released names, ci widths)', python, py('make_random_checkpoint.py', whole, '--config', 'ci'));
-run('same weights, pieces as separate files', python, py('make_random_checkpoint.py', split, '--config', 'ci', '--split'));
+run(
+  `random checkpoint (released names, ${config} widths)`,
+  python,
+  py('make_random_checkpoint.py', whole, '--config', config),
+);
+run('same weights, pieces as separate files', python, py('make_random_checkpoint.py', split, '--config', config, '--split'));
 
 const digest = (dir, extra) =>
   JSON.parse(
@@ -103,7 +116,7 @@ run(
     '--out',
     pack,
     '--name',
-    'v2l-random-ci',
+    `v2l-random-${config}`,
     '--reference',
     '2',
     '--reference-dir',
