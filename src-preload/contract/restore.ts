@@ -192,6 +192,11 @@ export interface RunView {
   readonly timings: Readonly<Record<string, number>> | null;
   /** The square region of the photo that was restored (local repairs); null when the whole photo's view was. */
   readonly window: { readonly x: number; readonly y: number; readonly side: number } | null;
+  /**
+   * The global words that led every prompt and that the decoder attended to (ids into the pack's global
+   * vocabulary, with its text); empty when the pack has no global branch.
+   */
+  readonly global: readonly GridCell[];
 }
 
 export interface RunSummary {

@@ -30,6 +30,8 @@ export interface RunDetails {
   readonly predictedCells: number[];
   readonly confidence: number[];
   readonly window: { x: number; y: number; side: number } | null;
+  /** The global words of the run (id in the pack's global vocabulary, and text); absent in older runs. */
+  readonly global?: { id: number; text: string }[];
 }
 
 export type PredictedCells = { cell: number; id: number; confidence: number }[];
@@ -163,6 +165,7 @@ export async function runRestoreJob(
       predictedCells: result.predictedCells,
       confidence: result.confidence,
       window: window ? { x: window.x, y: window.y, side: window.side } : null,
+      global: [...result.global],
     };
     const detailsFile = path.join(dir, 'run.json');
     fs.writeFileSync(detailsFile, JSON.stringify(details));

@@ -6,6 +6,7 @@ import { referencePlan } from '../protocol/reference';
 import { runPlan, type RunOptions } from '../protocol/run-plan';
 import { PAPER_PARAMS, type ProtocolName, type ProtocolParams } from '../protocol/types';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
+import { globalBranchOf } from '../understand/global-branch';
 import { corruptView, type Corruption } from './corruption';
 
 export interface RestoreViewRequest {
@@ -43,6 +44,8 @@ export interface RestoreViewResult {
     readonly psnrCorrupted: number;
     readonly ssimCorrupted: number;
   };
+  /** The global words that led every prompt and conditioned the decoder; empty without a global branch. */
+  readonly global: readonly { readonly id: number; readonly text: string }[];
   readonly promptTokens: number;
   readonly timings: { readonly encode: number; readonly llm: number; readonly decode: number };
 }
@@ -65,14 +68,17 @@ export async function restoreView(
   const [cleanGrid, corruptedGrid] = await tokenizer.encode([request.original, corrupted]);
   const cleanIds = Array.from(cleanGrid?.ids ?? []);
   const corruptedIds = Array.from(corruptedGrid?.ids ?? []);
+  // The authors take every sequence's global words from the clean image; a blind restoration has only the damaged one.
+  const branch = globalBranchOf(tokenizer);
+  const global = Array.from((request.protocol === 'reference' ? cleanGrid : corruptedGrid)?.globalIds ?? []);
   const encode = (performance.now() - t) / 1000;
 
   const plan =
     request.protocol === 'reference'
-      ? referencePlan(task, { clean: cleanIds, corrupted: corruptedIds, cells }, params, request.seed)
+      ? referencePlan(task, { clean: cleanIds, corrupted: corruptedIds, cells, global }, params, request.seed)
       : blindPlan(
           task,
-          { corrupted: corruptedIds, cells, ...(request.bank ? { bank: request.bank } : {}) },
+          { corrupted: corruptedIds, cells, global, ...(request.bank ? { bank: request.bank } : {}) },
           params,
         );
   t = performance.now();
@@ -81,7 +87,8 @@ export async function restoreView(
 
   const resultIds = run.sequence.slice(plan.globalCount);
   t = performance.now();
-  const [decoded] = await tokenizer.decode([resultIds]);
+  // A global-branch decoder attends to the same global words the prompts began with.
+  const [decoded] = await tokenizer.decode([resultIds], branch ? [global] : undefined);
   if (!decoded) throw new Error('the tokenizer returned no image');
   const decode = (performance.now() - t) / 1000;
 
@@ -102,6 +109,7 @@ export async function restoreView(
     resultIds,
     predictedCells,
     confidence: predictedCells.map((c) => run.confidence.get(plan.globalCount + c) ?? 0),
+    global: branch ? global.map((id) => ({ id, text: branch.text(id) })) : [],
     metrics: {
       tokenAccuracy: predictedCells.length === 0 ? 1 : correct / predictedCells.length,
       psnr: psnrRgb(request.original, result),

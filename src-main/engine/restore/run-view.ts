@@ -50,6 +50,7 @@ export function runView(row: RunRow): RunView {
     metrics: row.metrics,
     timings: row.timings,
     window: details?.window ?? null,
+    global: details?.global ?? [],
   };
 }
 

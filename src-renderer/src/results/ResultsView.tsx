@@ -5,6 +5,7 @@ import { PROTOCOL_INFO, TASK_INFO } from '../run/request';
 import { CellImage } from './CellImage';
 import { confidenceByCell, isComparable, runCellStates, STATE_LABEL } from './cell-states';
 import { CompareSlider } from './CompareSlider';
+import { GlobalWords } from './GlobalWords';
 import { MetricsTable } from './MetricsTable';
 import { TokenGrid } from './TokenGrid';
 
@@ -42,6 +43,11 @@ export function ResultsView({ run }: { run: RunView }) {
           {run.timings?.['total'] === undefined ? '' : ` in ${run.timings['total'].toFixed(1)} s`}
         </p>
       </header>
+      <GlobalWords
+        words={run.global}
+        label="Global words (they lead every prompt and condition the decoder)"
+        testId="global-words"
+      />
       <div className="side-by-side">
         <CellImage
           label="Corrupted"
