@@ -234,10 +234,9 @@ export class LmLibrary {
     fs.mkdirSync(folder, { recursive: true });
     let resumedFrom = 0;
     let lastReport = 0;
-    const report = (done: number, total: number) => {
-      const now = performance.now();
-      if (now - lastReport < PROGRESS_INTERVAL_MS && done < total) return;
-      lastReport = now;
+    let trailing: NodeJS.Timeout | undefined;
+    const emit = (done: number, total: number) => {
+      lastReport = performance.now();
       const resumed = resumedFrom > 0 ? ` (resumed at ${megabytes(resumedFrom)})` : '';
       try {
         ctx.progress(
@@ -248,6 +247,12 @@ export class LmLibrary {
       } catch {
         // A cancelled job throws from progress(); the download itself stops through the abort signal.
       }
+    };
+    const report = (done: number, total: number) => {
+      clearTimeout(trailing);
+      if (performance.now() - lastReport >= PROGRESS_INTERVAL_MS || done >= total) emit(done, total);
+      // The last figure of a burst still arrives, even when the transfer then stalls.
+      else trailing = setTimeout(() => emit(done, total), PROGRESS_INTERVAL_MS);
     };
     let downloader: ModelDownloader | null = null;
     try {
@@ -277,6 +282,7 @@ export class LmLibrary {
         );
       }
     }
+    clearTimeout(trailing);
     if (ctx.signal.aborted || downloader === null) {
       if (downloader !== null && this.active.get(target.uri)?.paused === true) {
         throw new StudioError(

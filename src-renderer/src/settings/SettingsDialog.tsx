@@ -3,6 +3,7 @@ import type { ExecutionProviderSetting, Settings, Theme } from '../../../src-pre
 import type { Protocol } from '../../../src-preload/contract/restore';
 import { Dialog } from '../components/Dialog';
 import { PROTOCOL_INFO } from '../run/request';
+import { LanguageModels } from './LanguageModels';
 
 interface SettingsDialogProps {
   readonly settings: Settings;
@@ -19,18 +20,25 @@ const PROVIDERS: readonly { value: ExecutionProviderSetting; label: string }[] =
   { value: 'webgpu', label: 'WebGPU' },
 ];
 
-/** Models, threads, default protocol and theme, saved in the store through updateSettings. */
+/**
+ * Models, threads, default protocol and theme, saved in the store through updateSettings. The language model is
+ * chosen in its own section, which applies a choice at once; Save leaves that choice alone.
+ */
 export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProps) {
   const [draft, setDraft] = useState<Settings>(settings);
   const [saving, setSaving] = useState(false);
   return (
     <Dialog title="Settings" onClose={onClose} testId="settings-dialog">
+      <LanguageModels />
       <form
         className="settings-form"
         onSubmit={(e) => {
           e.preventDefault();
           setSaving(true);
-          void onSave(draft).finally(() => setSaving(false));
+          const patch = Object.fromEntries(
+            Object.entries(draft).filter(([key]) => key !== 'lmFile'),
+          ) as Partial<Settings>;
+          void onSave(patch).finally(() => setSaving(false));
         }}
       >
         <label>
@@ -67,20 +75,6 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Language model file (GGUF)
-          <input
-            type="text"
-            value={draft.lmFile}
-            placeholder="Bundled model"
-            data-testid="settings-lm-file"
-            onChange={(e) => setDraft({ ...draft, lmFile: e.target.value.trim() })}
-          />
-          <span className="hint">
-            Path to any LLaMA-2-vocabulary GGUF (LLaMA-2, TinyLlama, …); empty for the bundled model. Checked
-            when you save.
-          </span>
         </label>
         <label>
           Default protocol
