@@ -4,13 +4,14 @@
  */
 import { isStudioError } from '../engine/errors';
 import type { Command } from './command';
+import { ask } from './commands/ask';
 import { bank } from './commands/bank';
 import { evalCommand } from './commands/eval';
 import { info } from './commands/info';
 import { inspect } from './commands/inspect';
 import { restore } from './commands/restore';
 
-const COMMANDS: readonly Command[] = [info, inspect, restore, evalCommand, bank];
+const COMMANDS: readonly Command[] = [info, inspect, restore, evalCommand, bank, ask];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);

@@ -18,6 +18,7 @@ import { makeThumbnail, toPngDataUrl } from './image/encode';
 import { resizeImage } from './image/resample';
 import type { RgbImage } from './image/types';
 import type { RestoreRequest, RunSummary, RunView } from '../../src-preload/contract/restore';
+import type { AskAvailability, AskRequest } from '../../src-preload/contract/ask';
 import { JobRunner } from './jobs';
 import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
@@ -27,6 +28,7 @@ import { runRestoreJob } from './restore/restore-job';
 import { getRunView, runSummaries } from './restore/run-view';
 import { tokenText } from './tokenizer/vocabulary';
 import { SampleLibrary } from './samples';
+import { AskService } from './understand/service';
 import { getImage, recentImages, upsertImage } from './store/images';
 import { failInterruptedRuns } from './store/runs';
 import { readSettings, writeSettings } from './store/settings';
@@ -58,6 +60,7 @@ export class Engine implements EngineApi {
   private readonly samples: SampleLibrary;
   private readonly images = new Map<number, RgbImage>();
   private readonly models: ModelSet;
+  private readonly ask: AskService;
   private readonly lms: LmLibrary;
   private disposed = false;
 
@@ -66,6 +69,12 @@ export class Engine implements EngineApi {
     failInterruptedRuns(this.db);
     this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
     this.models = new ModelSet(() => readSettings(this.db));
+    this.ask = new AskService({
+      models: this.models,
+      jobs: this.jobs,
+      emit: (event) => this.events.emit('event', event),
+      pixels: (imageId) => this.pixelsOrReload(imageId),
+    });
     this.lms = new LmLibrary({
       db: this.db,
       dataDir: options.dataDir,
@@ -230,6 +239,14 @@ export class Engine implements EngineApi {
 
   exportRun(request: ExportRequest): Promise<ExportResult> {
     return exportRun({ db: this.db, dataDir: this.options.dataDir }, request);
+  }
+
+  askAvailability(): Promise<AskAvailability> {
+    return this.ask.availability();
+  }
+
+  startAsk(request: AskRequest): Promise<{ jobId: string }> {
+    return this.ask.start(request);
   }
 
   modelInfo(): Promise<ModelInfo> {

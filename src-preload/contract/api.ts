@@ -3,6 +3,7 @@
  * and every event the engine pushes is declared here; the Electron preload, the local HTTP/WebSocket server
  * and the renderer's browser client are all derived from it, so the three cannot drift apart.
  */
+import { ASK_VALIDATORS, type AskApi, type AskEvent } from './ask';
 import type { ErrorPayload } from './errors';
 import { EXPORT_VALIDATORS, type ExportApi } from './export';
 import { MODEL_VALIDATORS, type LocalFilePaths, type ModelsApi } from './models';
@@ -78,7 +79,7 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
-export interface StudioApi extends ExportApi, ModelsApi {
+export interface StudioApi extends ExportApi, ModelsApi, AskApi {
   appInfo(): Promise<AppInfo>;
   listSamples(): Promise<SampleInfo[]>;
   openSample(input: { id: string }): Promise<OpenedImage>;
@@ -132,6 +133,7 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
   }),
   ...EXPORT_VALIDATORS,
   ...MODEL_VALIDATORS,
+  ...ASK_VALIDATORS,
 };
 
 export const METHOD_NAMES = Object.keys(INPUT_VALIDATORS) as MethodName[];
@@ -165,7 +167,8 @@ export type StudioEvent =
         readonly confidence: number;
       }[];
     }
-  | { readonly type: 'job.failed'; readonly jobId: string; readonly error: ErrorPayload };
+  | { readonly type: 'job.failed'; readonly jobId: string; readonly error: ErrorPayload }
+  | AskEvent;
 
 /** How every response travels: errors become data, because thrown errors lose their type across IPC. */
 export type Envelope<T> =

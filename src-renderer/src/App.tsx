@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorBanner } from './components/ErrorBanner';
+import { AskPanel } from './ask/AskPanel';
 import { Library } from './components/Library';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { ACCEPTED_IMAGE_TYPES } from './files';
@@ -10,7 +11,7 @@ import { useStudio } from './useStudio';
 import { Workspace } from './Workspace';
 import type { RunView } from '../../src-preload/contract/restore';
 
-type Overlay = 'none' | 'shortcuts' | 'settings';
+type Overlay = 'none' | 'shortcuts' | 'settings' | 'ask';
 
 export function App() {
   const studio = useStudio();
@@ -126,6 +127,14 @@ export function App() {
           </span>
         )}
         <span className="spacer" />
+        <button
+          type="button"
+          data-testid="open-ask"
+          title="Ask the language model about images (classify, caption, question)"
+          onClick={() => setOverlay('ask')}
+        >
+          Ask…
+        </button>
         <button type="button" data-testid="open-settings" onClick={() => setOverlay('settings')}>
           Settings
         </button>
@@ -171,6 +180,9 @@ export function App() {
         )}
       </main>
       {overlay === 'shortcuts' && <ShortcutSheet onClose={() => setOverlay('none')} />}
+      {overlay === 'ask' && (
+        <AskPanel image={state.image} samples={state.samples} onClose={() => setOverlay('none')} />
+      )}
       {overlay === 'settings' && state.settings && (
         <SettingsDialog
           settings={state.settings}

@@ -215,6 +215,9 @@ describe('language model library over a real SQLite store', () => {
       const lm = await models.lm();
       expect(lm.file).toBe(goodFile);
       expect(lm.name).toBe('tiny-llama-test');
+      // Offload is automatic: where llama.cpp runs on the CPU (this machine), the loaded model says so.
+      if ((await library.list()).device === 'CPU') expect(lm.device).toBe('CPU');
+      else expect(lm.device).toMatch(/^(CPU|GPU \((cuda|vulkan|metal), \d+ of \d+ layers\))$/);
       const [generation] = await lm.generate([[1, 450, 6635]], 2);
       expect(generation?.ids).toHaveLength(2);
       await library.remove(imported.id);

@@ -78,7 +78,11 @@ export class FrozenLm {
           : options.threads,
     });
     const sequences = Array.from({ length: sequenceCount }, () => context.getSequence());
-    const device = llama.gpu === false ? 'CPU' : `GPU (${llama.gpu})`;
+    // llama.cpp offloads as many layers as fit (gpuLayers 'auto'); none offloaded means the CPU does the work.
+    const device =
+      llama.gpu === false || model.gpuLayers === 0
+        ? 'CPU'
+        : `GPU (${llama.gpu}, ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers)`;
     const nonWordBias = new TokenBias(model.tokenizer);
     for (let id = 0; id < FIRST_IMAGE_TOKEN_ID; id++) nonWordBias.set(id as Token, 'never');
     return new FrozenLm(

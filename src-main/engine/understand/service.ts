@@ -1,0 +1,78 @@
+import type { AskAvailability, AskRequest } from '../../../src-preload/contract/ask';
+import type { StudioEvent } from '../../../src-preload/contract/api';
+import { StudioError } from '../errors';
+import type { RgbImage } from '../image/types';
+import type { JobRunner } from '../jobs';
+import type { ModelSet } from '../restore/models';
+import { globalBranchOf, noGlobalBranchReason } from './global-branch';
+import { runAsk } from './runner';
+
+export interface AskServiceDeps {
+  readonly models: ModelSet;
+  readonly jobs: JobRunner;
+  readonly emit: (event: StudioEvent) => void;
+  /** Full-resolution pixels of an opened (or recent) image. */
+  readonly pixels: (imageId: number) => Promise<RgbImage>;
+}
+
+/** The engine's Ask methods: availability with the pack in use, and Ask jobs over the shared models. */
+export class AskService {
+  constructor(private readonly deps: AskServiceDeps) {}
+
+  async availability(): Promise<AskAvailability> {
+    let name: string;
+    try {
+      const tokenizer = await this.deps.models.tokenizer();
+      name = tokenizer.info.name;
+      if (globalBranchOf(tokenizer)) return { available: true, reason: null, tokenizer: name };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        available: false,
+        reason: `The tokenizer pack could not be loaded: ${message}`,
+        tokenizer: null,
+      };
+    }
+    return { available: false, reason: noGlobalBranchReason(name), tokenizer: name };
+  }
+
+  async start(request: AskRequest): Promise<{ jobId: string }> {
+    const availability = await this.availability();
+    if (!availability.available)
+      throw new StudioError('MODEL_INVALID', availability.reason ?? 'Ask is unavailable.');
+    // Restorations and Ask share the language model's sequences; two jobs on one sequence would mix their caches.
+    if (this.deps.jobs.activeCount > 0) {
+      throw new StudioError(
+        'INVALID_ARGUMENT',
+        'Another job is using the language model: wait for it to finish or cancel it, then ask again.',
+      );
+    }
+    // Images are read now, so a missing one is reported at once rather than as a failed job.
+    const query = await this.deps.pixels(request.queryImageId);
+    const examples: RgbImage[] = [];
+    for (const example of request.examples ?? []) examples.push(await this.deps.pixels(example.imageId));
+    const { emit, models } = this.deps;
+    const { jobId, result } = this.deps.jobs.start(async (ctx) => {
+      ctx.progress(0, 1, 'Loading models');
+      const tokenizer = await models.tokenizer();
+      const branch = globalBranchOf(tokenizer);
+      if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
+      const lm = await models.lm();
+      const answer = await runAsk(
+        { branch, lm, tokenizerName: tokenizer.info.name },
+        request,
+        { query, examples },
+        {
+          signal: ctx.signal,
+          progress: (step, of, message) => ctx.progress(step, of, message),
+          onText: (text, tokens) => emit({ type: 'ask.text', jobId, text, tokens }),
+        },
+      );
+      emit({ type: 'ask.result', jobId, result: answer });
+      return answer;
+    });
+    // The outcome reaches the renderer as events; nothing else awaits this promise.
+    result.catch(() => undefined);
+    return { jobId };
+  }
+}
