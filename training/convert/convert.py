@@ -266,6 +266,13 @@ def main(argv=None):
     log(f'reading {args.checkpoint}')
     sd = unwrap_state_dict(torch.load(args.checkpoint, map_location='cpu'))
     notes = fill_external(sd, args)
+    for prefix, option in (('tok_embeddings.weight', '--local-codebook codebooks/local_codebook_embedding.pth'),
+                           ('tok_embeddings_global.weight', '--global-codebook codebooks/global_codebook_embedding.pth'),
+                           ('global_encoder.', '--clip ViT-L-14.pt (OpenAI CLIP ViT-L/14)'),
+                           ('encoder.', None), ('decoder.', None), ('quant_conv.', None)):
+        if not any(k.startswith(prefix) for k in sd):
+            raise ValueError(f'the checkpoint has no {prefix.rstrip(".")} tensors' +
+                             (f': pass {option}' if option else ': is it the V2L tokenizer checkpoint?'))
     cfg = infer_config(sd)
     official = {k: v for k, v in cfg.describe().items() if k != 'training_parts'} == \
         {k: v for k, v in OFFICIAL.describe().items() if k != 'training_parts'}

@@ -1,7 +1,7 @@
 // End-to-end test of the converter on random weights in the released layout (narrow "ci" widths):
 //   1. write a random checkpoint with the released tensor names, and the same weights split into the separate
 //      files a user may have to supply (codebooks, CLIP);
-//   2. both load strictly and assemble the same weights (digest);
+//   2. both load strictly and assemble the same weights (digest); a strict load refuses any other layout;
 //   3. convert to a pack with a PyTorch reference, and compare onnxruntime-node with it (parity.mjs).
 // Prints max_abs_diff=...; exits non-zero on any failure. Python: $V2L_PYTHON or /usr/bin/python3.
 //   node training/convert/test_convert.mjs [--config ci|official] [OUT_DIR]   (default ci, test-output/convert)
@@ -64,6 +64,8 @@ run(
   py('make_random_checkpoint.py', whole, '--config', config),
 );
 run('same weights, pieces as separate files', python, py('make_random_checkpoint.py', split, '--config', config, '--split'));
+
+run('strict load refuses extra, missing and reshaped tensors', python, py('check_strict.py'));
 
 const digest = (dir, extra) =>
   JSON.parse(
