@@ -291,8 +291,10 @@ export class V2LTokenizer implements AsyncDisposable {
     });
   }
 
-  /** Encodes images of imageSize x imageSize (use `view128` first) into token grids, one per image, in order.
-   * With a global branch each grid also carries the image's global ids. */
+  /**
+   * Encodes images of imageSize x imageSize (use `view128` first) into token grids, one per image, in order.
+   * With a global branch each grid also carries the image's global ids.
+   */
   async encode(images: readonly RgbImage[]): Promise<TokenGrid[]> {
     this.#assertLive();
     const size = this.manifest.imageSize;
