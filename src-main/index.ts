@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog, session } from 'electron';
 import { shellApi } from './api/shell-api';
 import { Engine } from './engine/engine';
 import { forwardEvents, registerIpc } from './electron/ipc';
+import { saveDialogExporter } from './electron/save-dialog';
 import { lockDownNavigation } from './electron/security';
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -69,6 +70,7 @@ void app.whenReady().then(() => {
       const file = choice.filePaths[0];
       return choice.canceled || file === undefined ? null : engine.openPath(file);
     },
+    exportWithDialog: saveDialogExporter(engine, () => window),
   });
   registerIpc(api, devServerUrl);
   let forward = forwardEvents(window);

@@ -1,11 +1,11 @@
 import { METHOD_NAMES, type StudioApi } from '../../src-preload/contract/api';
-import type { Engine } from '../engine/engine';
+import type { Engine, ShellMethod } from '../engine/engine';
 
 /**
  * The full API a shell serves: the engine's methods, bound, plus the few a shell implements itself (the native
- * open dialog). Building it from METHOD_NAMES makes a method missing from either side a type error.
+ * open and save dialogs). Building it from METHOD_NAMES makes a method missing from either side a type error.
  */
-export function shellApi(engine: Engine, own: Pick<StudioApi, 'openWithDialog'>): StudioApi {
+export function shellApi(engine: Engine, own: Pick<StudioApi, ShellMethod>): StudioApi {
   const api: Partial<Record<keyof StudioApi, unknown>> = {};
   for (const name of METHOD_NAMES) {
     api[name] =

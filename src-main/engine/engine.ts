@@ -11,7 +11,7 @@ import type {
   StudioEvent,
 } from '../../src-preload/contract/api';
 import { StudioError } from './errors';
-import { exportRun, modelInfo } from './export';
+import { exportRun, modelInfo, type ExportTarget } from './export';
 import type { ExportRequest, ExportResult, ModelInfo } from '../../src-preload/contract/export';
 import { decodeImageBuffer, loadImageFile, type DecodedImage } from './image/decode';
 import { makeThumbnail, toPngDataUrl } from './image/encode';
@@ -47,7 +47,10 @@ export interface EngineOptions {
 }
 
 /** The API methods every shell gets from the engine; shells add their own (native dialogs). */
-export type EngineApi = Omit<StudioApi, 'openWithDialog'>;
+export type EngineApi = Omit<StudioApi, ShellMethod>;
+
+/** Methods a shell implements itself because they need its native dialogs. */
+export type ShellMethod = 'openWithDialog' | 'exportWithDialog';
 
 /**
  * The studio's engine: everything the renderer can ask for, with no Electron in it. The three shells (Electron
@@ -239,6 +242,11 @@ export class Engine implements EngineApi {
 
   exportRun(request: ExportRequest): Promise<ExportResult> {
     return exportRun({ db: this.db, dataDir: this.options.dataDir }, request);
+  }
+
+  /** An export to a place the user chose in a shell's save dialog; not part of the renderer's API. */
+  exportRunTo(request: ExportRequest, target: ExportTarget): Promise<ExportResult> {
+    return exportRun({ db: this.db, dataDir: this.options.dataDir }, request, target);
   }
 
   askAvailability(): Promise<AskAvailability> {

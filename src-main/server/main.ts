@@ -26,13 +26,23 @@ const engine = new Engine({
   transport: 'server',
 });
 
-/** The server shell has no native dialogs: the renderer uses the browser's file input instead. */
+/**
+ * The server shell has no native dialogs: the renderer uses the browser's file input to open, and exports into
+ * the data folder's exports/ folder.
+ */
 const api = shellApi(engine, {
   openWithDialog: () =>
     Promise.reject(
       new StudioError(
         'INVALID_ARGUMENT',
         'Native file dialogs exist only in the desktop app; in the browser, use Open to pick a file.',
+      ),
+    ),
+  exportWithDialog: () =>
+    Promise.reject(
+      new StudioError(
+        'INVALID_ARGUMENT',
+        'The save dialog exists only in the desktop app; in the browser, Export writes to the exports folder.',
       ),
     ),
 });

@@ -68,6 +68,12 @@ export interface ModelInfo {
 export interface ExportApi {
   /** Writes the chosen items of a finished run into the data folder's exports/ folder, atomically. */
   exportRun(input: ExportRequest): Promise<ExportResult>;
+  /**
+   * Desktop only: asks where to save with the native save dialog, then writes the items there, the first chosen
+   * one under the picked name and the others next to it. Files that exist are replaced only after the user says
+   * so (`overwrite` is ignored: the question is asked in the main process). Resolves null when the user cancels.
+   */
+  exportWithDialog(input: ExportRequest): Promise<ExportResult | null>;
   modelInfo(): Promise<ModelInfo>;
 }
 
@@ -82,8 +88,10 @@ export const exportRequestValidator: Validator<ExportRequest> = object({
 
 export const EXPORT_VALIDATORS: {
   readonly exportRun: Validator<ExportRequest>;
+  readonly exportWithDialog: Validator<ExportRequest>;
   readonly modelInfo: Validator<undefined>;
 } = {
   exportRun: exportRequestValidator,
+  exportWithDialog: exportRequestValidator,
   modelInfo: none,
 };

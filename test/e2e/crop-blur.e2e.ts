@@ -209,4 +209,30 @@ describe('crop and region blur (server mode, default models)', () => {
     );
     await screenshot(page, '16-blur-region-results');
   });
+
+  it('exports into the data folder in the browser, where there is no save dialog', async () => {
+    const button = page.getByTestId('export-button');
+    await expect.poll(() => button.getAttribute('data-native-dialog')).toBe('false');
+    expect(await button.textContent()).toBe('Export');
+    await button.click();
+    await page.getByTestId('export-done').waitFor();
+    const first = await page.locator('[data-testid="export-done"] li').first().getAttribute('data-path');
+    expect(first?.startsWith(path.join(server?.dataDir ?? '', 'exports'))).toBe(true);
+
+    // The dialog-backed method is refused by the server shell, with a message that says what to do instead.
+    const runId = Number(await page.getByTestId('results').getAttribute('data-run-id'));
+    const response = await fetch(`${server?.url ?? ''}api/exportWithDialog`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-v2l-token': server?.token ?? '' },
+      body: JSON.stringify({ runId, items: ['image'] }),
+    });
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message:
+          'The save dialog exists only in the desktop app; in the browser, Export writes to the exports folder.',
+      },
+    });
+  });
 });

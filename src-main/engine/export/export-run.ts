@@ -20,6 +20,15 @@ export interface ExportDeps {
   readonly dataDir: string;
 }
 
+/**
+ * Where an export goes when the user chose the place (the desktop's save dialog): a folder and a file name per
+ * item. Only a shell builds one, from the dialog's answer; the renderer never names a path.
+ */
+export interface ExportTarget {
+  readonly folder: string;
+  readonly names: Readonly<Record<ExportItem, string>>;
+}
+
 const IMAGE_EXTENSION = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
 
 function pngOf(dataUrl: string | undefined): Buffer | null {
@@ -104,11 +113,15 @@ function metricsLine(run: RunView): string {
 }
 
 /**
- * Writes the chosen items of a finished run into <dataDir>/exports. Every target name is checked before anything
- * is written, so an export either writes all its files or, when some exist and overwriting was not allowed, none
- * (OUTPUT_EXISTS names them, and the renderer asks before retrying with overwrite).
+ * Writes the chosen items of a finished run into <dataDir>/exports, or to `target`. Every target name is checked
+ * before anything is written, so an export either writes all its files or, when some exist and overwriting was
+ * not allowed, none (OUTPUT_EXISTS names them, and the renderer asks before retrying with overwrite).
  */
-export async function exportRun(deps: ExportDeps, request: ExportRequest): Promise<ExportResult> {
+export async function exportRun(
+  deps: ExportDeps,
+  request: ExportRequest,
+  target?: ExportTarget,
+): Promise<ExportResult> {
   const run = getRunView(deps.db, request.runId);
   if (run.status !== 'done' || run.grids === null) {
     throw new StudioError(
@@ -121,7 +134,7 @@ export async function exportRun(deps: ExportDeps, request: ExportRequest): Promi
   const grids = run.grids;
   const format = request.format ?? 'png';
   const overwrite = request.overwrite === true;
-  const folder = path.join(deps.dataDir, 'exports');
+  const folder = target?.folder ?? path.join(deps.dataDir, 'exports');
   const runDir = path.join(deps.dataDir, 'runs', String(run.runId));
   const notes: string[] = [];
 
@@ -132,7 +145,7 @@ export async function exportRun(deps: ExportDeps, request: ExportRequest): Promi
     else notes.push('This run restored the whole photo at 128 px, so the image is the 128 px result.');
   }
   const suffix = imageSource.endsWith('photo.png') ? 'photo' : 'restored';
-  const names: Record<ExportItem, string> = {
+  const names: Readonly<Record<ExportItem, string>> = target?.names ?? {
     image: `run-${run.runId}-${suffix}.${IMAGE_EXTENSION[format]}`,
     'grids-json': `run-${run.runId}-grids.json`,
     'grids-csv': `run-${run.runId}-grids.csv`,

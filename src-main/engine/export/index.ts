@@ -1,2 +1,2 @@
-export { exportRun, type ExportDeps } from './export-run';
+export { exportRun, type ExportDeps, type ExportTarget } from './export-run';
 export { modelInfo } from './model-info';

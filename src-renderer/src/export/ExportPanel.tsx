@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ErrorPayload } from '../../../src-preload/contract/errors';
 import {
   EXPORT_ITEMS,
@@ -24,20 +24,40 @@ type Outcome =
   | { kind: 'busy' }
   | { kind: 'exists'; error: ErrorPayload; request: ExportRequest }
   | { kind: 'done'; result: ExportResult }
+  | { kind: 'cancelled' }
   | { kind: 'failed'; error: ErrorPayload };
 
-/** Writes a run's image, grids, sheet and record; asks before replacing files that exist. */
+/**
+ * Writes a run's image, grids, sheet and record; asks before replacing files that exist. The desktop app asks
+ * where to save with its native dialog (and asks about replacing there); the browser writes to the data folder.
+ */
 export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: boolean }) {
   const [items, setItems] = useState<ReadonlySet<ExportItem>>(new Set(EXPORT_ITEMS));
   const [format, setFormat] = useState<ExportFormat>('png');
   const [quality, setQuality] = useState(92);
   const [source, setSource] = useState<'view' | 'photo'>(hasPhoto ? 'photo' : 'view');
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
+  const [nativeDialogs, setNativeDialogs] = useState(false);
+
+  useEffect(() => {
+    let current = true;
+    void studio.appInfo().then((info) => {
+      if (current) setNativeDialogs(info.nativeDialogs);
+    });
+    return () => {
+      current = false;
+    };
+  }, []);
 
   const send = async (request: ExportRequest) => {
     setOutcome({ kind: 'busy' });
     try {
-      setOutcome({ kind: 'done', result: await studio.exportRun(request) });
+      if (nativeDialogs) {
+        const result = await studio.exportWithDialog(request);
+        setOutcome(result ? { kind: 'done', result } : { kind: 'cancelled' });
+      } else {
+        setOutcome({ kind: 'done', result: await studio.exportRun(request) });
+      }
     } catch (cause) {
       const error = errorPayloadOf(cause);
       setOutcome(
@@ -107,6 +127,8 @@ export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: bool
         type="button"
         className="primary"
         data-testid="export-button"
+        data-native-dialog={nativeDialogs ? 'true' : 'false'}
+        title={nativeDialogs ? 'Choose where to save' : 'Write into the exports folder of the data folder'}
         disabled={items.size === 0 || outcome.kind === 'busy'}
         onClick={() =>
           void send({
@@ -118,7 +140,7 @@ export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: bool
           })
         }
       >
-        {outcome.kind === 'busy' ? 'Exporting…' : 'Export'}
+        {outcome.kind === 'busy' ? 'Exporting…' : nativeDialogs ? 'Export…' : 'Export'}
       </button>
       {outcome.kind === 'exists' && (
         <div
@@ -139,6 +161,11 @@ export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: bool
             Keep them
           </button>
         </div>
+      )}
+      {outcome.kind === 'cancelled' && (
+        <p className="hint" role="status" data-testid="export-cancelled">
+          Nothing was exported.
+        </p>
       )}
       {outcome.kind === 'failed' && (
         <p className="error-text" role="alert">
