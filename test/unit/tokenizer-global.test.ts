@@ -222,6 +222,9 @@ describe.skipIf(!pythonReady)('tokenizer with a converted pack (random weights, 
     });
     const onlyGlobal = await tokenizer.encodeGlobal(ref.images);
     expect(onlyGlobal.map((g) => Array.from(g))).toEqual(grids.map((g) => Array.from(g.globalIds ?? [])));
+    const onlyLocal = await tokenizer.encode(ref.images, { global: false });
+    expect(onlyLocal.map((g) => g.globalIds)).toEqual([undefined, undefined]);
+    expect(onlyLocal.map((g) => Array.from(g.ids))).toEqual(grids.map((g) => Array.from(g.ids)));
   });
 
   it("decodes local and global ids into PyTorch's pixels, within rounding", async () => {

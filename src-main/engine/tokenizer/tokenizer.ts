@@ -293,9 +293,13 @@ export class V2LTokenizer implements AsyncDisposable {
 
   /**
    * Encodes images of imageSize x imageSize (use `view128` first) into token grids, one per image, in order.
-   * With a global branch each grid also carries the image's global ids.
+   * With a global branch each grid also carries the image's global ids, unless `options.global` is false (the
+   * CLIP graph is the larger part of the work, and callers that only read local ids can skip it).
    */
-  async encode(images: readonly RgbImage[]): Promise<TokenGrid[]> {
+  async encode(
+    images: readonly RgbImage[],
+    options: { readonly global?: boolean } = {},
+  ): Promise<TokenGrid[]> {
     this.#assertLive();
     const size = this.manifest.imageSize;
     const grid = this.manifest.grid;
@@ -315,7 +319,7 @@ export class V2LTokenizer implements AsyncDisposable {
           `int64 [${count}, ${grid}, ${grid}]`,
         );
       }
-      const globals = this.#global ? await this.#runGlobal(count, input) : null;
+      const globals = this.#global && options.global !== false ? await this.#runGlobal(count, input) : null;
       for (let b = 0; b < count; b++) {
         const ids = new Int32Array(cells);
         for (let c = 0; c < cells; c++) {
