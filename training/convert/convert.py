@@ -33,7 +33,8 @@ import onnx
 import torch
 import torch.nn as nn
 
-from v2l_modules import FIRST_IMAGE_ID, OFFICIAL, NearestLocal, TopKGlobal, V2LModel, infer_config, load_strict
+from v2l_modules import (FIRST_IMAGE_ID, OFFICIAL, NearestLocal, TopKGlobal, V2LModel, infer_config, load_strict,
+                         normalised_local_features)
 
 OPSET = 17
 IMAGE_SIZE = 128
@@ -53,8 +54,7 @@ class EncoderGraph(nn.Module):
         self.nearest = nearest
 
     def forward(self, image):
-        z = self.quant_conv(self.encoder(image))
-        z = z / z.norm(dim=1, keepdim=True)
+        z = normalised_local_features(self.encoder, self.quant_conv, image)
         ids, emb = self.nearest(z)
         return ids, emb, z
 
@@ -261,7 +261,6 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     started = time.time()
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
 
     log(f'reading {args.checkpoint}')
     sd = unwrap_state_dict(torch.load(args.checkpoint, map_location='cpu'))
@@ -290,6 +289,7 @@ def main(argv=None):
     if not 1 <= args.global_tokens <= cfg.global_vocab:
         raise ValueError(f'--global-tokens must be within 1..{cfg.global_vocab}')
     vocab = load_global_vocabulary(args.global_vocabulary, cfg.global_vocab)
+    out.mkdir(parents=True, exist_ok=True)
 
     with torch.no_grad():
         local_table = model.projected_codebook().detach().float().contiguous()

@@ -79,7 +79,7 @@ const digest = (dir, extra) =>
         '--global-vocabulary',
         path.join(dir, 'global_vocabulary.npy'),
         '--out',
-        path.join(out, 'unused'),
+        path.join(out, 'not-written'),
         '--check-only',
         ...extra,
       ),

@@ -418,10 +418,7 @@ class V2LModel(nn.Module):
         return self.codebook_projection(self.tok_embeddings.weight)
 
     def local_features(self, image):
-        """image [N,3,H,W] in [-1,1] -> per-position features, L2-normalised over channels (the codebook is
-        built from unit-length CLIP text embeddings, and the released model normalises for that reason)."""
-        z = self.quant_conv(self.encoder(image))
-        return z / z.norm(dim=1, keepdim=True)
+        return normalised_local_features(self.encoder, self.quant_conv, image)
 
     def decode(self, local_embeddings, global_embeddings):
         """local_embeddings [N,D,h,w] (codebook rows), global_embeddings [N,k,D'] -> image [N,3,H,W]."""
@@ -443,6 +440,13 @@ class V2LModel(nn.Module):
     def global_features(self, image):
         f = self.global_encoder(self.clip_pixels(image))
         return f / f.norm(dim=-1, keepdim=True)
+
+
+def normalised_local_features(encoder: LocalEncoder, quant_conv: nn.Conv2d, image):
+    """image [N,3,H,W] in [-1,1] -> per-position features, L2-normalised over channels (the codebook is built from
+    unit-length CLIP text embeddings, and the released model normalises for that reason)."""
+    z = quant_conv(encoder(image))
+    return z / z.norm(dim=1, keepdim=True)
 
 
 class NearestLocal(nn.Module):
