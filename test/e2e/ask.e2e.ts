@@ -73,7 +73,8 @@ describe.skipIf(unavailable !== null)('Ask panel and results, pack with a global
     await openSample(page, 'rocket');
     await page.getByTestId('open-ask').click();
     await page.getByTestId('ask-kind-classify').waitFor();
-    await expect.poll(() => page.getByTestId('ask-kind-vqa').isDisabled()).toBe(false);
+    // The first availability check loads the pack (hashes, sessions): seconds on a busy machine.
+    await expect.poll(() => page.getByTestId('ask-kind-vqa').isDisabled(), { timeout: 90_000 }).toBe(false);
     expect(await page.getByTestId('ask-unavailable').count()).toBe(0);
     expect(await page.getByTestId('ask-query-name').textContent()).toContain('rocket');
 

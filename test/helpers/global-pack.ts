@@ -87,6 +87,13 @@ export async function ensureGlobalPack(): Promise<string> {
     fs.rmSync(checkpoint, { recursive: true, force: true });
     fs.rmSync(root, { recursive: true, force: true });
     fs.renameSync(work, root);
+    // Packs made by older converter sources are never used again.
+    const parent = path.dirname(root);
+    for (const entry of fs.readdirSync(parent)) {
+      if (/^[0-9a-f]{12}$/.test(entry) && entry !== path.basename(root)) {
+        fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+      }
+    }
     return pack;
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });

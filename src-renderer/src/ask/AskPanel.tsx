@@ -43,6 +43,21 @@ export function AskPanel({ image, samples, onClose }: AskPanelProps) {
   const [pickError, setPickError] = useState<ReturnType<typeof errorPayloadOf> | null>(null);
   const nextKey = useRef(1);
   const job = useAskJob();
+  const [dismissed, setDismissed] = useState<object | null>(null);
+  const jobError = job.state.error !== dismissed ? job.state.error : null;
+
+  // A job left running after the panel closes would hold the language model that restorations share.
+  const { busy, cancel } = job;
+  const running = useRef({ busy, cancel });
+  useEffect(() => {
+    running.current = { busy, cancel };
+  }, [busy, cancel]);
+  useEffect(
+    () => () => {
+      if (running.current.busy) void running.current.cancel();
+    },
+    [],
+  );
 
   useEffect(() => {
     void studio
@@ -219,8 +234,8 @@ export function AskPanel({ image, samples, onClose }: AskPanelProps) {
         )}
         {job.state.status === 'cancelled' && <span data-testid="ask-cancelled">Cancelled.</span>}
       </div>
-      {job.state.error && (
-        <ErrorBanner error={job.state.error} onDismiss={() => undefined} testId="ask-error" />
+      {jobError && (
+        <ErrorBanner error={jobError} onDismiss={() => setDismissed(jobError)} testId="ask-error" />
       )}
       {job.busy && job.state.text && (
         <p className="ask-live" data-testid="ask-live">
