@@ -63,8 +63,8 @@ export class Engine implements EngineApi {
   private readonly samples: SampleLibrary;
   private readonly images = new Map<number, RgbImage>();
   private readonly models: ModelSet;
-  private readonly ask: AskService;
   private readonly lms: LmLibrary;
+  private readonly ask: AskService;
   private disposed = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -72,18 +72,18 @@ export class Engine implements EngineApi {
     failInterruptedRuns(this.db);
     this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
     this.models = new ModelSet(() => readSettings(this.db));
-    this.ask = new AskService({
-      models: this.models,
-      jobs: this.jobs,
-      emit: (event) => this.events.emit('event', event),
-      pixels: (imageId) => this.pixelsOrReload(imageId),
-    });
     this.lms = new LmLibrary({
       db: this.db,
       dataDir: options.dataDir,
       emit: (event) => this.events.emit('event', event),
       settings: () => readSettings(this.db),
       choose: (lmFile) => this.updateSettings({ lmFile }),
+    });
+    this.ask = new AskService({
+      models: this.models,
+      jobs: this.jobs,
+      emit: (event) => this.events.emit('event', event),
+      pixels: (imageId) => this.pixelsOrReload(imageId),
     });
   }
 
@@ -258,7 +258,7 @@ export class Engine implements EngineApi {
   }
 
   modelInfo(): Promise<ModelInfo> {
-    return modelInfo();
+    return modelInfo(readSettings(this.db).lmFile);
   }
 
   /** Full-resolution pixels of an opened image, for jobs. */

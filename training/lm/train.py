@@ -218,6 +218,7 @@ def main():
     ap.add_argument('--ind-v', type=float, default=0.25)
     ap.add_argument('--eval-n', type=int, default=100)
     ap.add_argument('--eval-at-start', type=int, default=1)
+    ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
     ap.add_argument('--rec-variants', type=int, default=0,
                     help='records with a lone space after the ids and records drawn from a few ids (see rec_seq)')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
@@ -253,6 +254,14 @@ def main():
         model = LM(cfg)
         model.load_state_dict(ck['model'])
         step, tokens_seen = ck['step'], ck['tokens_seen']
+    elif a.init_from:
+        # A new run continuing from another run's snapshot (weights only; fresh optimiser, this run's schedule).
+        snap = torch.load(a.init_from, map_location='cpu')
+        cfg = Config(**snap['config'])
+        model = LM(cfg)
+        model.load_state_dict(snap['model'])
+        step, tokens_seen = snap['step'], snap['tokens_seen']
+        ck = None
     else:
         torch.manual_seed(a.seed)
         model = LM(cfg)

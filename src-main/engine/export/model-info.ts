@@ -7,8 +7,11 @@ import { defaultPackDir } from '../tokenizer/packs';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The tokenizer pack and language model a restoration would load now, found the same way the job finds them. */
-export async function modelInfo(): Promise<ModelInfo> {
+/**
+ * The tokenizer pack and language model a restoration would load now, found the same way the job finds them:
+ * the chosen GGUF (settings' lmFile) when there is one, else the bundled one.
+ */
+export async function modelInfo(lmFile = ''): Promise<ModelInfo> {
   let tokenizer: ModelInfo['tokenizer'] = null;
   let tokenizerError: string | null = null;
   try {
@@ -23,7 +26,7 @@ export async function modelInfo(): Promise<ModelInfo> {
   let lm: ModelInfo['lm'] = null;
   let lmError: string | null = null;
   try {
-    const file = defaultLmPath();
+    const file = lmFile || defaultLmPath();
     const { size } = await stat(file);
     lm = { name: path.basename(file), file, bytes: size };
   } catch (error) {
