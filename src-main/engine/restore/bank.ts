@@ -148,7 +148,10 @@ export function degradationBank(
   samplePaths: readonly string[],
   corruption: Corruption,
 ): Promise<BankEntry[]> {
-  const key = `${tokenizer.info.dir}\n${corruptionKey(corruption)}\n${samplePaths.join('\n')}`;
+  // Hashed: a brushed blur region makes the description as large as its mask.
+  const key = createHash('sha256')
+    .update(`${tokenizer.info.dir}\n${corruptionKey(corruption)}\n${samplePaths.join('\n')}`)
+    .digest('hex');
   let bank = cache.get(key);
   if (!bank) {
     bank = (async () =>
