@@ -203,6 +203,12 @@ export class Engine implements EngineApi {
   }
 
   async startRestore(request: RestoreRequest): Promise<{ jobId: string }> {
+    if (this.ask.busy) {
+      throw new StudioError(
+        'INVALID_ARGUMENT',
+        'An Ask job is using the language model: wait for its answer or cancel it, then restore.',
+      );
+    }
     const photo = await this.pixelsOrReload(request.imageId);
     const emit = (event: StudioEvent) => this.events.emit('event', event);
     const { jobId, result } = this.jobs.start((ctx) =>

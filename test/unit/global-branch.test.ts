@@ -212,6 +212,10 @@ describe.skipIf(unavailable !== null)(
         queryImageId: opened.imageId,
         maxTokens: 128,
       });
+      // The two would share the language model's sequences, so a restoration waits for the answer.
+      await expect(
+        engine.startRestore({ imageId: opened.imageId, task: 'inpaint', protocol: 'reference' }),
+      ).rejects.toThrow(/Ask job is using the language model/);
       expect(await engine.cancelJob({ jobId })).toBe(true);
       const seen = await events.until(jobId);
       const end = seen.at(-1);

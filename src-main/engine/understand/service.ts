@@ -36,6 +36,13 @@ export class AskService {
     return { available: false, reason: noGlobalBranchReason(name), tokenizer: name };
   }
 
+  private running = 0;
+
+  /** Whether an Ask job holds the language model (restorations must wait: they share its sequences). */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
   async start(request: AskRequest): Promise<{ jobId: string }> {
     const availability = await this.availability();
     if (!availability.available)
@@ -52,24 +59,30 @@ export class AskService {
     const examples: RgbImage[] = [];
     for (const example of request.examples ?? []) examples.push(await this.deps.pixels(example.imageId));
     const { emit, models } = this.deps;
+    this.running++;
     const { jobId, result } = this.deps.jobs.start(async (ctx) => {
-      ctx.progress(0, 1, 'Loading models');
-      const tokenizer = await models.tokenizer();
-      const branch = globalBranchOf(tokenizer);
-      if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
-      const lm = await models.lm();
-      const answer = await runAsk(
-        { branch, lm, tokenizerName: tokenizer.info.name },
-        request,
-        { query, examples },
-        {
-          signal: ctx.signal,
-          progress: (step, of, message) => ctx.progress(step, of, message),
-          onText: (text, tokens) => emit({ type: 'ask.text', jobId, text, tokens }),
-        },
-      );
-      emit({ type: 'ask.result', jobId, result: answer });
-      return answer;
+      // Released inside the job, so the model is free by the time its done/failed event goes out.
+      try {
+        ctx.progress(0, 1, 'Loading models');
+        const tokenizer = await models.tokenizer();
+        const branch = globalBranchOf(tokenizer);
+        if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
+        const lm = await models.lm();
+        const answer = await runAsk(
+          { branch, lm, tokenizerName: tokenizer.info.name },
+          request,
+          { query, examples },
+          {
+            signal: ctx.signal,
+            progress: (step, of, message) => ctx.progress(step, of, message),
+            onText: (text, tokens) => emit({ type: 'ask.text', jobId, text, tokens }),
+          },
+        );
+        emit({ type: 'ask.result', jobId, result: answer });
+        return answer;
+      } finally {
+        this.running--;
+      }
     });
     // The outcome reaches the renderer as events; nothing else awaits this promise.
     result.catch(() => undefined);
