@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useReducer } from 'react';
+import { useEffect, useReducer } from 'react';
 import type { StudioEvent } from '../../../src-preload/contract/api';
 import type { AskRequest, AskResult } from '../../../src-preload/contract/ask';
 import type { ErrorPayload } from '../../../src-preload/contract/errors';
 import { studio } from '../api/client';
-import { errorPayloadOf } from '../api/studioError';
+import { useJobControls } from '../api/useJobControls';
 
 export type AskStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
@@ -77,27 +77,15 @@ function reducer(state: AskJobState, action: Action): AskJobState {
   }
 }
 
+/** Stable across renders, so the controls' callbacks are too. */
+const beginAsk = (request: AskRequest) => studio.startAsk(request);
+
 /** One Ask at a time: start it, follow its progress and text, cancel it; the answer arrives as an event. */
 export function useAskJob() {
   const [state, send] = useReducer(reducer, IDLE);
   useEffect(() => studio.onEvent((event) => send({ type: 'event', event })), []);
 
-  const start = useCallback(async (request: AskRequest) => {
-    send({ type: 'start' });
-    try {
-      const { jobId } = await studio.startAsk(request);
-      send({ type: 'started', jobId });
-    } catch (error) {
-      send({ type: 'error', error: errorPayloadOf(error) });
-    }
-  }, []);
-
-  const { jobId } = state;
-  const cancel = useCallback(async () => {
-    if (jobId === null) return;
-    send({ type: 'cancel' });
-    await studio.cancelJob({ jobId });
-  }, [jobId]);
+  const { start, cancel } = useJobControls(send, beginAsk, state.jobId);
 
   const busy = state.status === 'starting' || state.status === 'running' || state.status === 'cancelling';
   return { state, busy, start, cancel };

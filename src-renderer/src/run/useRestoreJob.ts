@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useReducer } from 'react';
+import { useEffect, useReducer } from 'react';
 import type { StudioEvent } from '../../../src-preload/contract/api';
 import type { ErrorPayload } from '../../../src-preload/contract/errors';
 import type { RestoreRequest, RunView } from '../../../src-preload/contract/restore';
 import { studio } from '../api/client';
+import { useJobControls } from '../api/useJobControls';
 import { errorPayloadOf } from '../api/studioError';
 
 export interface LiveCell {
@@ -111,6 +112,9 @@ function reducer(state: JobState, action: JobAction): JobState {
   }
 }
 
+/** Stable across renders, so the controls' callbacks are too. */
+const beginRestore = (request: RestoreRequest) => studio.startRestore(request);
+
 /** One restoration at a time: start it, follow its events, cancel it, and fetch the finished run. */
 export function useRestoreJob(onFinished: (run: RunView) => void) {
   const [state, send] = useReducer(reducer, IDLE);
@@ -136,22 +140,7 @@ export function useRestoreJob(onFinished: (run: RunView) => void) {
     };
   }, [status, runId, onFinished]);
 
-  const start = useCallback(async (request: RestoreRequest) => {
-    send({ type: 'start' });
-    try {
-      const { jobId } = await studio.startRestore(request);
-      send({ type: 'started', jobId });
-    } catch (error) {
-      send({ type: 'error', error: errorPayloadOf(error) });
-    }
-  }, []);
-
-  const { jobId } = state;
-  const cancel = useCallback(async () => {
-    if (jobId === null) return;
-    send({ type: 'cancel' });
-    await studio.cancelJob({ jobId });
-  }, [jobId]);
+  const { start, cancel } = useJobControls(send, beginRestore, state.jobId);
 
   const busy = ['starting', 'running', 'cancelling', 'finishing'].includes(state.status);
   return { state, busy, start, cancel };
