@@ -65,7 +65,7 @@ async function sampleHashes(samplePaths: readonly string[]) {
 }
 
 /** The stored bank of `tokenizer`'s pack for `corruption`, or null when absent or made from other inputs. */
-async function readStoredBank(
+export async function readStoredBank(
   tokenizer: V2LTokenizer,
   samplePaths: readonly string[],
   corruption: Corruption,
