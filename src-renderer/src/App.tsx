@@ -19,6 +19,8 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const [overlay, setOverlay] = useState<Overlay>('none');
   const [showResults, setShowResults] = useState(false);
+  // The photo's size as the editor has it: differs from the opened size after a crop.
+  const [working, setWorking] = useState<{ width: number; height: number } | null>(null);
 
   const pickFile = () => {
     if (state.info?.nativeDialogs) void studio.openWithDialog();
@@ -123,7 +125,11 @@ export function App() {
         )}
         {state.image && (
           <span className="image-meta" data-testid="image-meta">
-            {state.image.name} · {state.image.width}×{state.image.height} · {state.image.format}
+            {state.image.name} · {state.image.width}×{state.image.height}
+            {working && (working.width !== state.image.width || working.height !== state.image.height)
+              ? ` cropped to ${String(working.width)}×${String(working.height)}`
+              : ''}{' '}
+            · {state.image.format}
           </span>
         )}
         <span className="spacer" />
@@ -166,6 +172,7 @@ export function App() {
             models={state.models}
             onFinished={onFinished}
             onStarted={onStarted}
+            onWorkingSize={setWorking}
             results={results}
           />
         ) : (

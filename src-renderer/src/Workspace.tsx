@@ -18,6 +18,8 @@ interface WorkspaceProps {
   readonly models: ModelInfo | null;
   readonly onFinished: (run: RunView) => void;
   readonly onStarted: () => void;
+  /** The size of the photo as the editor now has it (after a crop), for the header. */
+  readonly onWorkingSize?: (size: { width: number; height: number }) => void;
   /** Shown in place of the editor (the results of a run); the editor keeps its state meanwhile. */
   readonly results: ReactNode;
 }
@@ -33,6 +35,7 @@ export function Workspace({
   models,
   onFinished,
   onStarted,
+  onWorkingSize,
   results,
 }: WorkspaceProps) {
   const editor = useEditor();
@@ -41,6 +44,7 @@ export function Workspace({
   const { doc } = editor;
   // The editor, the run panel and the request all work on the photo as cropped.
   const { width, height } = workingSize(image, doc.crop);
+  useEffect(() => onWorkingSize?.({ width, height }), [onWorkingSize, width, height]);
   const colour = task === 'deblur' && doc.blurMode === 'region' ? BLUR_REGION_COLOUR : MASK_COLOUR;
   const raster = useMemo(
     () => rasterizeMask(doc.mask, width, height, colour),

@@ -127,12 +127,17 @@ describe('crop and region blur (server mode, default models)', () => {
     await expect.poll(() => attr('data-crop')).toBe(grown.join(','));
     expect(await attr('data-width')).toBe(String(grown[2]));
     expect(await attr('data-crop-draft')).toBe('none');
+    // The header gives the photo's size as it will be restored.
+    await expect
+      .poll(() => page.getByTestId('image-meta').textContent())
+      .toContain(`512×512 cropped to ${String(grown[2])}×${String(grown[3])}`);
     await screenshot(page, '14-crop-applied');
 
     await page.keyboard.press('Control+z');
     await expect.poll(() => attr('data-crop')).toBe('none');
     expect(await attr('data-width')).toBe('512');
     expect(await attr('data-height')).toBe('512');
+    await expect.poll(() => page.getByTestId('image-meta').textContent()).not.toContain('cropped');
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => attr('data-crop')).toBe(grown.join(','));
     expect(await page.getByTestId('undo').getAttribute('title')).toContain('Crop');
