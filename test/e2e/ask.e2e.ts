@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureGlobalPack, globalPackUnavailable } from '../helpers/global-pack';
+import { ensureGlobalPack } from '../helpers/global-pack';
 import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
 import { requireModels } from './models';
 
@@ -43,11 +43,8 @@ describe('Ask panel, default pack (no global branch)', () => {
   });
 });
 
-const unavailable = globalPackUnavailable();
-if (unavailable) console.warn(`Ask with a global-branch pack skipped: ${unavailable}`);
-
 /** A random-weight pack with a global branch, made by the converter: classification runs and shows its scores. */
-describe.skipIf(unavailable !== null)('Ask panel and results, pack with a global branch', () => {
+describe('Ask panel and results, pack with a global branch', () => {
   let server: StudioServer | undefined;
   let browser: Browser | undefined;
   let page: Page;

@@ -51,6 +51,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The folder of a random-weight global-branch pack, building it first when needed. */
 export async function ensureGlobalPack(): Promise<string> {
+  // The README's test command installs these; without them the tests fail, naming what to install.
+  const unavailable = globalPackUnavailable();
+  if (unavailable) throw new Error(`Cannot build a global-branch test pack: ${unavailable}.`);
   const root = path.resolve('test-output', 'global-pack', sourcesHash());
   const pack = path.join(root, 'pack');
   const lock = `${root}.lock`;
