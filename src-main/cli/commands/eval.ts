@@ -1,5 +1,6 @@
 import { StudioError } from '../../engine/errors';
 import type { Command } from '../command';
+import { EVAL_DEBLUR_BOUND_HELP, evalDeblurBound } from './eval-deblur-bound';
 import { EVAL_LM_HELP, evalLm } from './eval-lm';
 import { EVAL_NAIVE_HELP, evalNaive } from './eval-naive';
 import { EVAL_RECONSTRUCTION_HELP, evalReconstruction } from './eval-reconstruction';
@@ -11,11 +12,12 @@ const EVALUATIONS: Readonly<Record<string, { help: string; run: (args: string[])
   restore: { help: EVAL_RESTORE_HELP, run: evalRestore },
   lm: { help: EVAL_LM_HELP, run: evalLm },
   naive: { help: EVAL_NAIVE_HELP, run: evalNaive },
+  'deblur-bound': { help: EVAL_DEBLUR_BOUND_HELP, run: evalDeblurBound },
 };
 
 export const evalCommand: Command = {
   name: 'eval',
-  usage: 'eval reconstruction|restore|lm|naive [options] [--json]',
+  usage: 'eval reconstruction|restore|lm|naive|deblur-bound [options] [--json]',
   summary: 'measure the tokenizer, restoration or the language model (add --help for each)',
   run: async (args) => {
     const [name, ...rest] = args;
