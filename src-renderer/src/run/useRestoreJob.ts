@@ -1,8 +1,8 @@
 import { useEffect, useReducer } from 'react';
 import type { StudioEvent } from '../../../src-preload/contract/api';
-import type { ErrorPayload } from '../../../src-preload/contract/errors';
 import type { RestoreRequest, RunView } from '../../../src-preload/contract/restore';
 import { studio } from '../api/client';
+import { jobLifecycleReducer, type JobLifecycle, type JobLifecycleAction } from '../api/jobLifecycle';
 import { useJobControls } from '../api/useJobControls';
 import { errorPayloadOf } from '../api/studioError';
 
@@ -20,28 +20,14 @@ export interface Progress {
   readonly etaSeconds?: number;
 }
 
-export type JobStatus =
-  'idle' | 'starting' | 'running' | 'cancelling' | 'finishing' | 'done' | 'failed' | 'cancelled';
-
-export interface JobState {
-  readonly status: JobStatus;
-  readonly jobId: string | null;
+export interface JobState extends JobLifecycle<'finishing'> {
   readonly runId: number | null;
   readonly progress: Progress | null;
   readonly live: ReadonlyMap<number, LiveCell>;
-  readonly error: ErrorPayload | null;
   readonly run: RunView | null;
-  /** Events that arrived before startRestore told us the job's id (the engine starts work at once). */
-  readonly early: readonly StudioEvent[];
 }
 
-type JobAction =
-  | { type: 'start' }
-  | { type: 'started'; jobId: string }
-  | { type: 'event'; event: StudioEvent }
-  | { type: 'cancel' }
-  | { type: 'loaded'; run: RunView }
-  | { type: 'error'; error: ErrorPayload };
+export type JobStatus = JobState['status'];
 
 const IDLE: JobState = {
   status: 'idle',
@@ -55,7 +41,6 @@ const IDLE: JobState = {
 };
 
 function apply(state: JobState, event: StudioEvent): JobState {
-  if (event.jobId !== state.jobId) return state;
   switch (event.type) {
     case 'job.progress':
       return {
@@ -75,41 +60,20 @@ function apply(state: JobState, event: StudioEvent): JobState {
       for (const c of event.cells) live.set(c.cell, { id: c.id, text: c.text, confidence: c.confidence });
       return { ...state, live };
     }
-    case 'job.done':
-      return { ...state, status: state.runId === null ? 'done' : 'finishing' };
-    case 'job.failed':
-      return event.error.code === 'JOB_CANCELLED'
-        ? { ...state, status: 'cancelled' }
-        : { ...state, status: 'failed', error: event.error };
     default:
       // Other kinds of job share the event stream; their events say nothing about a restoration.
       return state;
   }
 }
 
-function reducer(state: JobState, action: JobAction): JobState {
-  switch (action.type) {
-    case 'start':
-      return { ...IDLE, status: 'starting' };
-    case 'started': {
-      const running: JobState = {
-        ...state,
-        status: state.status === 'starting' ? 'running' : state.status,
-        jobId: action.jobId,
-        early: [],
-      };
-      return state.early.reduce(apply, running);
-    }
-    case 'event':
-      if (state.status === 'starting') return { ...state, early: [...state.early, action.event].slice(-500) };
-      return apply(state, action.event);
-    case 'cancel':
-      return state.status === 'running' ? { ...state, status: 'cancelling' } : state;
-    case 'loaded':
-      return { ...state, status: 'done', run: action.run };
-    case 'error':
-      return { ...state, status: 'failed', error: action.error };
-  }
+// A finished restoration still has its stored run to fetch ('finishing') before it is done.
+const lifecycle = jobLifecycleReducer(IDLE, apply, (state): JobState => ({
+  ...state,
+  status: state.runId === null ? 'done' : 'finishing',
+}));
+
+function reducer(state: JobState, action: JobLifecycleAction | { type: 'loaded'; run: RunView }): JobState {
+  return action.type === 'loaded' ? { ...state, status: 'done', run: action.run } : lifecycle(state, action);
 }
 
 /** Stable across renders, so the controls' callbacks are too. */
