@@ -7,15 +7,12 @@ import { writeImageFile } from '../../engine/image/encode';
 import { view128 } from '../../engine/image/view';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
-import { defaultResourcesDir } from '../../engine/paths';
-import { degradationBank } from '../../engine/restore/bank';
 import type { Corruption } from '../../engine/restore/corruption';
 import { restoreView } from '../../engine/restore/restore-view';
-import { SampleLibrary } from '../../engine/samples';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult, type Command } from '../command';
-import { evalCorruption, parseProtocol, parseTask } from './eval-restore';
+import { blindBank, bundledSamplePaths, evalCorruption, parseProtocol, parseTask } from './eval-restore';
 
 /** Cells to restore from a mask image: white (or any bright) pixels mark damage. */
 async function cellsFromMaskFile(file: string): Promise<boolean[]> {
@@ -74,22 +71,16 @@ export const restore: Command = {
     const tokenizer = await V2LTokenizer.load(await defaultPackDir());
     const lm = await FrozenLm.load(defaultLmPath());
     try {
-      const samples = new SampleLibrary(path.join(defaultResourcesDir(), 'samples'));
-      const bank =
-        protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
-          ? await degradationBank(
-              tokenizer,
-              samples.list().map((s) => samples.pathOf(s.id)),
-              corruption,
-            )
-          : undefined;
+      const bank = await blindBank(tokenizer, bundledSamplePaths(), protocol, corruption);
       const result = await restoreView(tokenizer, lm, {
         original,
         corruption,
         protocol,
         seed,
         ...(bank ? { bank } : {}),
+        measureCleanWords: true,
       });
+      const cleanWords = result.metrics.cleanWords;
       if (values.out) {
         await writeImageFile(values.out, result.result, {}, { overwrite: values.overwrite === true });
       }
@@ -104,6 +95,12 @@ export const restore: Command = {
           ssim: Number(result.metrics.ssim.toFixed(4)),
           psnr_corrupted: Number(result.metrics.psnrCorrupted.toFixed(3)),
           ssim_corrupted: Number(result.metrics.ssimCorrupted.toFixed(4)),
+          ...(cleanWords
+            ? {
+                psnr_clean_words: Number(cleanWords.psnr.toFixed(3)),
+                ssim_clean_words: Number(cleanWords.ssim.toFixed(4)),
+              }
+            : {}),
           prompt_tokens: result.promptTokens,
           seconds: Number((result.timings.encode + result.timings.llm + result.timings.decode).toFixed(3)),
           ...(values.out ? { out: path.resolve(values.out) } : {}),

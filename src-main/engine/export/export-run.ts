@@ -109,6 +109,8 @@ function metricsLine(run: RunView): string {
   if (psnr !== undefined) parts.push(`PSNR ${psnr.toFixed(2)} dB`);
   if (ssim !== undefined) parts.push(`SSIM ${ssim.toFixed(3)}`);
   if (accuracy !== undefined) parts.push(`token accuracy ${(accuracy * 100).toFixed(1)} %`);
+  const ceiling = m['psnr_clean_words'];
+  if (ceiling !== undefined) parts.push(`the original's own words ${ceiling.toFixed(2)} dB`);
   return parts.join(' · ');
 }
 

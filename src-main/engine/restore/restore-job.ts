@@ -134,6 +134,7 @@ export async function runRestoreJob(
         protocol: request.protocol,
         seed: request.seed ?? 0,
         ...(bank ? { bank } : {}),
+        measureCleanWords: true,
       },
       {
         signal: ctx.signal,
@@ -181,6 +182,7 @@ export async function runRestoreJob(
         ssim: m.ssim,
         psnr_corrupted: m.psnrCorrupted,
         ssim_corrupted: m.ssimCorrupted,
+        ...(m.cleanWords ? { psnr_clean_words: m.cleanWords.psnr, ssim_clean_words: m.cleanWords.ssim } : {}),
         prompt_tokens: result.promptTokens,
       },
       timings: { ...result.timings, total: (performance.now() - started) / 1000 },

@@ -18,6 +18,11 @@ export interface RestoreViewRequest {
   readonly params?: ProtocolParams;
   /** Bank for blind deblur/shift/rotation, degraded the same way. */
   readonly bank?: readonly BankEntry[];
+  /**
+   * Also decode the original's own words and measure them placed like the result: the most any language model can
+   * reach with this tokenizer, so a user can tell the LM's shortfall from the tokenizer's. One more decode.
+   */
+  readonly measureCleanWords?: boolean;
 }
 
 export interface RestoreViewResult {
@@ -43,6 +48,8 @@ export interface RestoreViewResult {
     readonly ssim: number;
     readonly psnrCorrupted: number;
     readonly ssimCorrupted: number;
+    /** The original's words decoded and placed like the result (with measureCleanWords). */
+    readonly cleanWords?: { readonly psnr: number; readonly ssim: number };
   };
   /** The global words that led every prompt and conditioned the decoder; empty without a global branch. */
   readonly global: readonly { readonly id: number; readonly text: string }[];
@@ -88,7 +95,8 @@ export async function restoreView(
   const resultIds = run.sequence.slice(plan.globalCount);
   t = performance.now();
   // A global-branch decoder attends to the same global words the prompts began with.
-  const [decoded] = await tokenizer.decode([resultIds], branch ? [global] : undefined);
+  const grids = request.measureCleanWords ? [resultIds, cleanIds] : [resultIds];
+  const [decoded, cleanDecoded] = await tokenizer.decode(grids, branch ? grids.map(() => global) : undefined);
   if (!decoded) throw new Error('the tokenizer returned no image');
   const decode = (performance.now() - t) / 1000;
 
@@ -98,7 +106,9 @@ export async function restoreView(
     task === 'inpaint' ||
     task === 'outpaint' ||
     (task === 'deblur' && request.corruption.region !== undefined);
-  const result = local ? pasteCells(corrupted, decoded, cells) : decoded;
+  const place = (image: RgbImage) => (local ? pasteCells(corrupted, image, cells) : image);
+  const result = place(decoded);
+  const cleanWords = cleanDecoded ? place(cleanDecoded) : undefined;
   const correct = predictedCells.filter((c) => resultIds[c] === cleanIds[c]).length;
   return {
     corrupted,
@@ -117,6 +127,14 @@ export async function restoreView(
       ssim: ssim(request.original, result),
       psnrCorrupted: psnrRgb(request.original, corrupted),
       ssimCorrupted: ssim(request.original, corrupted),
+      ...(cleanWords
+        ? {
+            cleanWords: {
+              psnr: psnrRgb(request.original, cleanWords),
+              ssim: ssim(request.original, cleanWords),
+            },
+          }
+        : {}),
     },
     promptTokens: run.promptTokens,
     timings: { encode, llm, decode },
