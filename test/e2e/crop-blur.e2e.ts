@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 interface Rgb {
@@ -29,22 +29,17 @@ function meanAbsDiff(a: Rgb, b: Rgb): number {
 
 /** Crop in the editor and region blur, each carried through a real restoration with the default models. */
 describe('crop and region blur (server mode, default models)', () => {
-  let server: StudioServer | undefined;
-  let browser: Browser | undefined;
+  // Undefined when the models are missing: beforeAll then fails before starting anything.
+  let studio: StudioOnSample | undefined;
   let page: Page;
 
   beforeAll(async () => {
     requireModels();
-    server = await startStudioServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    await page.goto(server.launchUrl);
-    await page.getByTestId('sample-astronaut').click();
-    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+    studio = await openStudioOnSample('astronaut');
+    page = studio.page;
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await studio?.close();
   });
 
   const stage = () => page.getByTestId('photo-stage');
@@ -53,9 +48,9 @@ describe('crop and region blur (server mode, default models)', () => {
 
   /** A run as the engine recorded it, read over the same API the studio uses. */
   const getRun = async (runId: number) => {
-    const response = await fetch(`${server?.url ?? ''}api/getRun`, {
+    const response = await fetch(`${studio?.server.url ?? ''}api/getRun`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-v2l-token': server?.token ?? '' },
+      headers: { 'content-type': 'application/json', 'x-v2l-token': studio?.server.token ?? '' },
       body: JSON.stringify({ runId }),
     });
     const envelope = (await response.json()) as {
@@ -222,13 +217,13 @@ describe('crop and region blur (server mode, default models)', () => {
     await button.click();
     await page.getByTestId('export-done').waitFor();
     const first = await page.locator('[data-testid="export-done"] li').first().getAttribute('data-path');
-    expect(first?.startsWith(path.join(server?.dataDir ?? '', 'exports'))).toBe(true);
+    expect(first?.startsWith(path.join(studio?.server.dataDir ?? '', 'exports'))).toBe(true);
 
     // The dialog-backed method is refused by the server shell, with a message that says what to do instead.
     const runId = Number(await page.getByTestId('results').getAttribute('data-run-id'));
-    const response = await fetch(`${server?.url ?? ''}api/exportWithDialog`, {
+    const response = await fetch(`${studio?.server.url ?? ''}api/exportWithDialog`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-v2l-token': server?.token ?? '' },
+      headers: { 'content-type': 'application/json', 'x-v2l-token': studio?.server.token ?? '' },
       body: JSON.stringify({ runId, items: ['image'] }),
     });
     expect(await response.json()).toEqual({

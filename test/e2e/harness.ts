@@ -99,3 +99,40 @@ export async function stageInkFraction(page: Page): Promise<number> {
     return best;
   });
 }
+
+/** A studio on a fresh data folder, in headless Chromium, with a bundled sample open in the editor. */
+export interface StudioOnSample {
+  readonly server: StudioServer;
+  readonly browser: Browser;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+export async function openStudioOnSample(
+  sample: string,
+  viewport = { width: 1500, height: 950 },
+): Promise<StudioOnSample> {
+  const server = await startStudioServer();
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport });
+    await page.goto(server.launchUrl);
+    await page.getByTestId(`sample-${sample}`).click();
+    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+    const opened = browser;
+    return {
+      server,
+      browser,
+      page,
+      close: async () => {
+        await opened.close();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await server.stop();
+    throw error;
+  }
+}

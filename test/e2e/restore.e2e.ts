@@ -1,30 +1,24 @@
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 /** Restorations with the real engine and the default models: inpaint, outpaint, deblur, cancel, export. */
 describe('restoration in the browser (server mode, default models)', () => {
   // Undefined when the models are missing: beforeAll then fails before starting anything.
-  let server: StudioServer | undefined;
-  let browser: Browser | undefined;
+  let studio: StudioOnSample | undefined;
   let page: Page;
-  const dataDir = () => server?.dataDir ?? '';
+  const dataDir = () => studio?.server.dataDir ?? '';
 
   beforeAll(async () => {
     requireModels();
-    server = await startStudioServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    await page.goto(server.launchUrl);
-    await page.getByTestId('sample-astronaut').click();
-    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+    studio = await openStudioOnSample('astronaut');
+    page = studio.page;
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await studio?.close();
   });
 
   const results = () => page.locator('[data-testid="results"][data-status="done"]');
