@@ -29,6 +29,7 @@ import { getRunView, runSummaries } from './restore/run-view';
 import { tokenText } from './tokenizer/vocabulary';
 import { SampleLibrary } from './samples';
 import { AskService } from './understand/service';
+import { readEdits, saveEdits } from './store/edits';
 import { getImage, recentImages, upsertImage } from './store/images';
 import { failInterruptedRuns } from './store/runs';
 import { readSettings, writeSettings } from './store/settings';
@@ -244,6 +245,30 @@ export class Engine implements EngineApi {
 
   listRuns({ imageId, limit }: { imageId?: number; limit: number }): Promise<RunSummary[]> {
     return Promise.resolve(runSummaries(this.db, imageId, limit));
+  }
+
+  saveEdits({ imageId, doc }: { imageId: number; doc: string }): Promise<{ savedAt: string }> {
+    if (!getImage(this.db, imageId)) {
+      throw new StudioError(
+        'NOT_FOUND',
+        `No image with id ${imageId} in the library: its edits cannot be kept.`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(doc);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new StudioError('INVALID_ARGUMENT', 'The edits to keep must be a JSON object.');
+    }
+    return Promise.resolve({ savedAt: saveEdits(this.db, imageId, doc).savedAt });
+  }
+
+  getEdits({ imageId }: { imageId: number }): Promise<{ doc: string | null; savedAt: string | null }> {
+    const saved = readEdits(this.db, imageId);
+    return Promise.resolve({ doc: saved?.doc ?? null, savedAt: saved?.savedAt ?? null });
   }
 
   exportRun(request: ExportRequest): Promise<ExportResult> {

@@ -19,6 +19,9 @@ import { literal, none, number, object, optional, string, type Validator } from 
 /** Largest upload accepted over the wire, in base64 characters (about 150 MB of file). */
 export const MAX_UPLOAD_BASE64 = 200_000_000;
 
+/** Largest editor document kept per photo, in characters of JSON (a long session of brush strokes fits). */
+export const MAX_EDITS_CHARS = 20_000_000;
+
 export interface AppInfo {
   readonly version: string;
   /** Where the store, imports and exports live. */
@@ -96,6 +99,10 @@ export interface StudioApi extends ExportApi, ModelsApi, AskApi {
   startRestore(input: RestoreRequest): Promise<{ jobId: string }>;
   getRun(input: { runId: number }): Promise<RunView>;
   listRuns(input: { imageId?: number; limit: number }): Promise<RunSummary[]>;
+  /** Keeps the editor's document (JSON) for a photo, so a reload or a crash loses none of the user's work. */
+  saveEdits(input: { imageId: number; doc: string }): Promise<{ savedAt: string }>;
+  /** The document saveEdits kept for a photo; null fields when there is none. */
+  getEdits(input: { imageId: number }): Promise<{ doc: string | null; savedAt: string | null }>;
 }
 
 export type MethodName = keyof StudioApi;
@@ -131,6 +138,11 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
     imageId: optional(number({ integer: true, min: 1 })),
     limit: number({ integer: true, min: 1, max: 1000 }),
   }),
+  saveEdits: object({
+    imageId: number({ integer: true, min: 1 }),
+    doc: string({ minLength: 2, maxLength: MAX_EDITS_CHARS }),
+  }),
+  getEdits: object({ imageId: number({ integer: true, min: 1 }) }),
   ...EXPORT_VALIDATORS,
   ...MODEL_VALIDATORS,
   ...ASK_VALIDATORS,

@@ -7,6 +7,7 @@ import { Editor } from './editor/Editor';
 import { rasterizeMask } from './editor/mask-raster';
 import { runRegion } from './editor/overlay-region';
 import { useEditor } from './editor/useEditor';
+import { editsNoticeText, useSavedEdits } from './editor/useSavedEdits';
 import { buildRequest } from './run/request';
 import { RunPanel } from './run/RunPanel';
 import { useRestoreJob } from './run/useRestoreJob';
@@ -39,6 +40,7 @@ export function Workspace({
   results,
 }: WorkspaceProps) {
   const editor = useEditor();
+  const edits = useSavedEdits(image, editor);
   const [task, setTask] = useState<Task>('inpaint');
   const [protocol, setProtocol] = useState<Protocol>(defaultProtocol);
   const { doc } = editor;
@@ -80,6 +82,19 @@ export function Workspace({
       <section className="canvas-area" aria-label={results ? 'Results' : 'Photo editor'}>
         {jobError && (
           <ErrorBanner error={jobError} onDismiss={() => setDismissed(jobError)} testId="job-error" />
+        )}
+        {edits.notice && (
+          <div
+            className={edits.notice.kind === 'restored' ? 'notice-banner' : 'error-banner'}
+            role={edits.notice.kind === 'restored' ? 'status' : 'alert'}
+            data-testid="edits-notice"
+            data-kind={edits.notice.kind}
+          >
+            <span>{editsNoticeText(edits.notice)}</span>
+            <button type="button" onClick={edits.dismiss} aria-label="Dismiss">
+              ×
+            </button>
+          </div>
         )}
         {results ?? <Editor image={image} editor={editor} task={task} raster={raster} region={region} />}
       </section>

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { callApi, openStudioOnSample, screenshot, type StudioOnSample } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 interface Rgb {
@@ -48,12 +48,8 @@ describe('crop and region blur (server mode, default models)', () => {
 
   /** A run as the engine recorded it, read over the same API the studio uses. */
   const getRun = async (runId: number) => {
-    const response = await fetch(`${studio?.server.url ?? ''}api/getRun`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-v2l-token': studio?.server.token ?? '' },
-      body: JSON.stringify({ runId }),
-    });
-    const envelope = (await response.json()) as {
+    if (!studio) throw new Error('the studio is not running');
+    const envelope = (await callApi(studio.server, 'getRun', { runId })) as {
       ok: boolean;
       value: {
         params: Record<string, unknown>;
@@ -221,12 +217,8 @@ describe('crop and region blur (server mode, default models)', () => {
 
     // The dialog-backed method is refused by the server shell, with a message that says what to do instead.
     const runId = Number(await page.getByTestId('results').getAttribute('data-run-id'));
-    const response = await fetch(`${studio?.server.url ?? ''}api/exportWithDialog`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-v2l-token': studio?.server.token ?? '' },
-      body: JSON.stringify({ runId, items: ['image'] }),
-    });
-    expect(await response.json()).toEqual({
+    if (!studio) throw new Error('the studio is not running');
+    expect(await callApi(studio.server, 'exportWithDialog', { runId, items: ['image'] })).toEqual({
       ok: false,
       error: {
         code: 'INVALID_ARGUMENT',

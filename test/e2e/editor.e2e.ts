@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import { callApi, launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
 import { dragOnImage } from './models';
 
 /** The editor without models: mask tools, named actions with undo/redo, zoom, the shortcut sheet and settings. */
@@ -106,6 +106,45 @@ describe('editor (server mode, no models needed)', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(async () => stage().getAttribute('data-extend')).toMatch(/^0,1[0-9]{2},0,0$/);
     await page.getByTestId('task-inpaint').check();
+  });
+
+  it('keeps the edits across a reload, with undo starting afresh', async () => {
+    const before = {
+      ops: await ops(),
+      coverage: await coverage(),
+      extend: await stage().getAttribute('data-extend'),
+    };
+    expect(before.ops).toBeGreaterThan(0);
+    // The edits are written a moment after the last change: wait until the store has this document.
+    const recent = (await callApi(server, 'recentImages', { limit: 1 })) as { value: { imageId: number }[] };
+    const imageId = recent.value[0]?.imageId;
+    await expect
+      .poll(async () => {
+        const kept = (await callApi(server, 'getEdits', { imageId })) as { value: { doc: string | null } };
+        return (JSON.parse(kept.value.doc ?? '{"mask":[]}') as { mask: unknown[] }).mask.length;
+      })
+      .toBe(before.ops);
+
+    await page.reload();
+    await page.getByTestId('sample-astronaut').click();
+    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+    await expect.poll(ops).toBe(before.ops);
+    expect(await coverage()).toBeCloseTo(before.coverage, 4);
+    expect(await stage().getAttribute('data-extend')).toBe(before.extend);
+    expect(await page.getByTestId('edits-notice').getAttribute('data-kind')).toBe('restored');
+    expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+    await screenshot(page, '26-edits-restored');
+
+    // Clearing is an edit like any other: it is kept too, and undoable.
+    await page.getByTestId('mask-clear').click();
+    await expect.poll(ops).toBe(0);
+    await page.reload();
+    await page.getByTestId('sample-astronaut').click();
+    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+    await expect
+      .poll(async () => page.getByTestId('edits-notice').getAttribute('data-kind'))
+      .toBe('restored');
+    expect(await ops()).toBe(0);
   });
 
   it('shows the shortcut sheet on ? and saves settings', async () => {

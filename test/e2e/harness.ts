@@ -56,6 +56,16 @@ export async function startStudioServer(): Promise<StudioServer> {
   };
 }
 
+/** One call of the studio's API over HTTP, as the browser client makes it; resolves to the envelope. */
+export async function callApi(server: StudioServer, method: string, input: unknown): Promise<unknown> {
+  const response = await fetch(`${server.url}api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-v2l-token': server.token },
+    body: JSON.stringify(input),
+  });
+  return response.json();
+}
+
 /** Debian's Chromium, headless, with the flags this offline machine needs (see docs/ENVIRONMENT facts). */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({

@@ -42,7 +42,15 @@ describe('store', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['images', 'lm_downloads', 'lm_models', 'run_outputs', 'runs', 'settings']);
+    expect(tables).toEqual([
+      'image_edits',
+      'images',
+      'lm_downloads',
+      'lm_models',
+      'run_outputs',
+      'runs',
+      'settings',
+    ]);
   });
 
   it('reopens an existing database without re-running migrations', () => {

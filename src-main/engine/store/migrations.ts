@@ -80,4 +80,16 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    // The editor's work on a photo (mask, crop, extension, task settings), saved as the user edits, so a crash
+    // or a reload loses nothing. The document is the renderer's own JSON; the engine only keeps it.
+    version: 3,
+    sql: `
+      CREATE TABLE image_edits (
+        image_id INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+        doc      TEXT    NOT NULL CHECK (json_valid(doc)),
+        saved_at TEXT    NOT NULL
+      );
+    `,
+  },
 ];

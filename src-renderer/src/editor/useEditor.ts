@@ -12,7 +12,8 @@ type EditorEvent =
   | { readonly type: 'perform'; readonly name: ActionName; readonly payload: unknown; readonly at: number }
   | { readonly type: 'undo' }
   | { readonly type: 'redo' }
-  | { readonly type: 'reset' };
+  | { readonly type: 'reset' }
+  | { readonly type: 'load'; readonly doc: EditorDoc };
 
 const INITIAL: EditorState = { doc: EMPTY_DOC, history: EMPTY_HISTORY };
 
@@ -46,6 +47,9 @@ function reducer(state: EditorState, event: EditorEvent): EditorState {
     }
     case 'reset':
       return INITIAL;
+    case 'load':
+      // Work restored from the store: undo starts from here, since the steps that led to it were not kept.
+      return { doc: event.doc, history: EMPTY_HISTORY };
   }
 }
 
@@ -61,6 +65,7 @@ export function useEditor() {
       undo: () => send({ type: 'undo' }),
       redo: () => send({ type: 'redo' }),
       reset: () => send({ type: 'reset' }),
+      load: (doc: EditorDoc) => send({ type: 'load', doc }),
     }),
     [perform],
   );

@@ -1,0 +1,117 @@
+import { imagePx, type ImagePoint } from '../geometry/spaces';
+import {
+  BLUR_KERNELS,
+  EMPTY_DOC,
+  type BlurKernel,
+  type CropRect,
+  type EditorDoc,
+  type Extend,
+  type MaskOp,
+} from './document';
+
+/*
+ * An editor document read back from the store. It was written by this renderer, but possibly by an older or newer
+ * build, or damaged on disk, so every field is checked: a field that is missing takes its default (an older build
+ * did not have it), a field that is present but wrong rejects the whole document rather than restoring half of it.
+ */
+
+class Unreadable extends Error {}
+
+const fail = (what: string): never => {
+  throw new Unreadable(what);
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function finite(v: unknown, what: string, min = -Infinity): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min ? v : fail(what);
+}
+
+function point(v: unknown): ImagePoint {
+  if (!isRecord(v)) return fail('stroke point');
+  return { x: imagePx(finite(v['x'], 'point x')), y: imagePx(finite(v['y'], 'point y')) };
+}
+
+function maskOp(v: unknown): MaskOp {
+  if (!isRecord(v)) return fail('mask step');
+  switch (v['kind']) {
+    case 'stroke': {
+      const points = v['points'];
+      if (!Array.isArray(points) || points.length === 0) return fail('stroke points');
+      if (typeof v['erase'] !== 'boolean') return fail('stroke erase');
+      return {
+        kind: 'stroke',
+        points: points.map(point),
+        radius: finite(v['radius'], 'radius', 0),
+        erase: v['erase'],
+      };
+    }
+    case 'rect':
+      return {
+        kind: 'rect',
+        x: finite(v['x'], 'rect x'),
+        y: finite(v['y'], 'rect y'),
+        width: finite(v['width'], 'rect width'),
+        height: finite(v['height'], 'rect height'),
+      };
+    case 'invert':
+      return { kind: 'invert' };
+    default:
+      return fail('mask step kind');
+  }
+}
+
+function crop(v: unknown, photo: { width: number; height: number }): CropRect | null {
+  if (v === null) return null;
+  if (!isRecord(v)) return fail('crop');
+  const x = finite(v['x'], 'crop x', 0);
+  const y = finite(v['y'], 'crop y', 0);
+  const width = finite(v['width'], 'crop width', 1);
+  const height = finite(v['height'], 'crop height', 1);
+  if (x + width > photo.width || y + height > photo.height) return fail('crop outside the photo');
+  return { x: imagePx(x), y: imagePx(y), width: imagePx(width), height: imagePx(height) };
+}
+
+function extend(v: unknown): Extend {
+  if (!isRecord(v)) return fail('extension');
+  return {
+    top: finite(v['top'], 'extension', 0),
+    right: finite(v['right'], 'extension', 0),
+    bottom: finite(v['bottom'], 'extension', 0),
+    left: finite(v['left'], 'extension', 0),
+  };
+}
+
+function field<T>(source: Record<string, unknown>, key: keyof EditorDoc, read: (v: unknown) => T): T {
+  return key in source ? read(source[key]) : (EMPTY_DOC[key] as T);
+}
+
+/**
+ * The editor document in `json`, checked against the photo it belongs to; null when it cannot be used as it is.
+ */
+export function parseEditorDoc(json: string, photo: { width: number; height: number }): EditorDoc | null {
+  try {
+    const v: unknown = JSON.parse(json);
+    if (!isRecord(v)) return null;
+    return {
+      crop: field(v, 'crop', (c) => crop(c, photo)),
+      mask: field(v, 'mask', (m) => (Array.isArray(m) ? m.map(maskOp) : fail('mask'))),
+      extend: field(v, 'extend', extend),
+      shift: field(v, 'shift', (s) =>
+        isRecord(s) ? { dx: finite(s['dx'], 'shift'), dy: finite(s['dy'], 'shift') } : fail('shift'),
+      ),
+      blurKernel: field(v, 'blurKernel', (k) =>
+        BLUR_KERNELS.includes(k as BlurKernel) ? (k as BlurKernel) : fail('blur kernel'),
+      ),
+      blurMode: field(v, 'blurMode', (m) => (m === 'whole' || m === 'region' ? m : fail('blur mode'))),
+      blurSigma: field(v, 'blurSigma', (s) => finite(s, 'blur sigma', Number.MIN_VALUE)),
+      quarterTurns: field(v, 'quarterTurns', (q) =>
+        q === 1 || q === 2 || q === 3 ? q : fail('quarter turns'),
+      ),
+    };
+  } catch (error) {
+    if (error instanceof Unreadable || error instanceof SyntaxError) return null;
+    throw error;
+  }
+}
