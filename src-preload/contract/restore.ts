@@ -164,6 +164,13 @@ export interface GridCell {
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
+/**
+ * The 128 px views a run keeps: the original, the corrupted input, the decoded words, the result (the decode
+ * placed into the intact pixels where the repair is local), and the classical restoration set beside it.
+ */
+export const RUN_IMAGE_KINDS = ['original', 'corrupted', 'decoded', 'result', 'classical'] as const;
+export type RunImageKind = (typeof RUN_IMAGE_KINDS)[number];
+
 export interface RunView {
   readonly runId: number;
   readonly imageId: number;
@@ -186,8 +193,8 @@ export interface RunView {
   } | null;
   /** The LM's probability for each predicted cell, same order as predictedCells. */
   readonly confidence: readonly number[];
-  /** PNG data URLs of the 128 px views: original, corrupted, decoded result, and the photo with the result pasted. */
-  readonly images: Readonly<Partial<Record<'original' | 'corrupted' | 'decoded' | 'result', string>>>;
+  /** PNG data URLs of the run's 128 px views (see RUN_IMAGE_KINDS); older runs lack the newer kinds. */
+  readonly images: Readonly<Partial<Record<RunImageKind, string>>>;
   readonly metrics: Readonly<Record<string, number>> | null;
   readonly timings: Readonly<Record<string, number>> | null;
   /** The square region of the photo that was restored (local repairs); null when the whole photo's view was. */

@@ -65,12 +65,15 @@ describe('restoration in the browser (server mode, default models)', () => {
     expect(await page.getByTestId('metric-ssim').textContent()).toMatch(/\d\.\d{3}/);
     expect(await page.getByTestId('metric-accuracy').textContent()).toMatch(/%/);
     expect(await page.getByTestId('metric-psnr-clean-words').textContent()).toMatch(/\d+\.\d+ dB/);
+    // Set beside the classical restoration of the same damage.
+    expect(await page.getByTestId('metric-psnr-classical').textContent()).toMatch(/\d+\.\d+ dB/);
+    expect(await page.getByTestId('image-classical').locator('img').getAttribute('alt')).toMatch(/Telea/);
 
-    // Hovering a predicted word names it and outlines its patch on every image.
+    // Hovering a predicted word names it and outlines its patch on all four images.
     const predicted = corrected.locator('.state-correct, .state-wrong').first();
     await predicted.hover();
     expect(await page.getByTestId('cell-info').textContent()).toMatch(/corrected id \d+/);
-    expect(await page.locator('.cell-highlight').count()).toBe(3);
+    expect(await page.locator('.cell-highlight').count()).toBe(4);
     await screenshot(page, '06-results');
   });
 
@@ -146,12 +149,10 @@ describe('restoration in the browser (server mode, default models)', () => {
     const db = async (id: string) => Number((await page.getByTestId(id).textContent())?.replace(' dB', ''));
     const restored = await db('metric-psnr');
     const perfect = await db('metric-psnr-clean-words');
-    const corrupted = Number(
-      (
-        await page.locator('[data-testid="metrics"] tbody tr').first().locator('td').first().textContent()
-      )?.replace(' dB', ''),
-    );
-    expect([restored, perfect, corrupted].every(Number.isFinite)).toBe(true);
+    const corrupted = await db('metric-psnr-corrupted');
+    const classical = await db('metric-psnr-classical');
+    expect([restored, perfect, corrupted, classical].every(Number.isFinite)).toBe(true);
+    expect(await page.getByTestId('image-classical').locator('img').getAttribute('alt')).toMatch(/Wiener/);
     const hint = page.getByTestId('metrics-below');
     if (restored >= corrupted) expect(await hint.count()).toBe(0);
     else

@@ -78,9 +78,9 @@ export const restore: Command = {
         protocol,
         seed,
         ...(bank ? { bank } : {}),
-        measureCleanWords: true,
+        comparisons: true,
       });
-      const cleanWords = result.metrics.cleanWords;
+      const { cleanWords, classical } = result.metrics;
       if (values.out) {
         await writeImageFile(values.out, result.result, {}, { overwrite: values.overwrite === true });
       }
@@ -99,6 +99,12 @@ export const restore: Command = {
             ? {
                 psnr_clean_words: Number(cleanWords.psnr.toFixed(3)),
                 ssim_clean_words: Number(cleanWords.ssim.toFixed(4)),
+              }
+            : {}),
+          ...(classical
+            ? {
+                psnr_classical: Number(classical.psnr.toFixed(3)),
+                ssim_classical: Number(classical.ssim.toFixed(4)),
               }
             : {}),
           prompt_tokens: result.promptTokens,

@@ -134,7 +134,7 @@ export async function runRestoreJob(
         protocol: request.protocol,
         seed: request.seed ?? 0,
         ...(bank ? { bank } : {}),
-        measureCleanWords: true,
+        comparisons: true,
       },
       {
         signal: ctx.signal,
@@ -158,6 +158,7 @@ export async function runRestoreJob(
     await save('corrupted', result.corrupted);
     await save('decoded', result.decoded);
     await save('result', result.result);
+    if (result.classical) await save('classical', result.classical);
     if (window) await save('photo', pasteWindow(canvas, window, result.result));
     const details: RunDetails = {
       cleanIds: result.cleanIds,
@@ -183,6 +184,7 @@ export async function runRestoreJob(
         psnr_corrupted: m.psnrCorrupted,
         ssim_corrupted: m.ssimCorrupted,
         ...(m.cleanWords ? { psnr_clean_words: m.cleanWords.psnr, ssim_clean_words: m.cleanWords.ssim } : {}),
+        ...(m.classical ? { psnr_classical: m.classical.psnr, ssim_classical: m.classical.ssim } : {}),
         prompt_tokens: result.promptTokens,
       },
       timings: { ...result.timings, total: (performance.now() - started) / 1000 },

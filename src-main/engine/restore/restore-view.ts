@@ -1,3 +1,4 @@
+import { classicalBaseline } from '../baseline';
 import type { RgbImage } from '../image/types';
 import type { FrozenLm } from '../llm/frozen-lm';
 import { psnrRgb, psnrY, ssim } from '../metrics';
@@ -19,10 +20,14 @@ export interface RestoreViewRequest {
   /** Bank for blind deblur/shift/rotation, degraded the same way. */
   readonly bank?: readonly BankEntry[];
   /**
-   * Also decode the original's own words and measure them placed like the result: the most any language model can
-   * reach with this tokenizer, so a user can tell the LM's shortfall from the tokenizer's. One more decode.
+   * Also measure what a result is set beside (one more decode, and a classical restoration):
+   * - the original's own words, decoded and placed like the result: the most any language model can reach with
+   *   this tokenizer, so a user can tell the LM's shortfall from the tokenizer's;
+   * - the task's classical restoration (Telea inpainting for in/outpainting, Wiener deconvolution with the known
+   *   kernel for deblur), so the studio shows where the LM wins and where it loses. Shift and rotation have none:
+   *   their classical undoing is the exact inverse, which says nothing.
    */
-  readonly measureCleanWords?: boolean;
+  readonly comparisons?: boolean;
 }
 
 export interface RestoreViewResult {
@@ -34,6 +39,8 @@ export interface RestoreViewResult {
    * a photo is never replaced by its reconstruction); otherwise the decoded image.
    */
   readonly result: RgbImage;
+  /** The task's classical restoration, placed like the result (with comparisons, in/outpainting and deblur). */
+  readonly classical?: RgbImage;
   readonly cleanIds: number[];
   readonly corruptedIds: number[];
   readonly resultIds: number[];
@@ -48,8 +55,10 @@ export interface RestoreViewResult {
     readonly ssim: number;
     readonly psnrCorrupted: number;
     readonly ssimCorrupted: number;
-    /** The original's words decoded and placed like the result (with measureCleanWords). */
+    /** The original's words decoded and placed like the result (with comparisons). */
     readonly cleanWords?: { readonly psnr: number; readonly ssim: number };
+    /** The classical restoration (with comparisons, in/outpainting and deblur). */
+    readonly classical?: { readonly psnr: number; readonly ssim: number };
   };
   /** The global words that led every prompt and conditioned the decoder; empty without a global branch. */
   readonly global: readonly { readonly id: number; readonly text: string }[];
@@ -95,7 +104,7 @@ export async function restoreView(
   const resultIds = run.sequence.slice(plan.globalCount);
   t = performance.now();
   // A global-branch decoder attends to the same global words the prompts began with.
-  const grids = request.measureCleanWords ? [resultIds, cleanIds] : [resultIds];
+  const grids = request.comparisons ? [resultIds, cleanIds] : [resultIds];
   const [decoded, cleanDecoded] = await tokenizer.decode(grids, branch ? grids.map(() => global) : undefined);
   if (!decoded) throw new Error('the tokenizer returned no image');
   const decode = (performance.now() - t) / 1000;
@@ -109,11 +118,20 @@ export async function restoreView(
   const place = (image: RgbImage) => (local ? pasteCells(corrupted, image, cells) : image);
   const result = place(decoded);
   const cleanWords = cleanDecoded ? place(cleanDecoded) : undefined;
+  const classical =
+    request.comparisons && task !== 'shift' && task !== 'rotate'
+      ? place(classicalBaseline(corrupted, request.corruption))
+      : undefined;
+  const scored = (image: RgbImage) => ({
+    psnr: psnrRgb(request.original, image),
+    ssim: ssim(request.original, image),
+  });
   const correct = predictedCells.filter((c) => resultIds[c] === cleanIds[c]).length;
   return {
     corrupted,
     decoded,
     result,
+    ...(classical ? { classical } : {}),
     cleanIds,
     corruptedIds,
     resultIds,
@@ -127,14 +145,8 @@ export async function restoreView(
       ssim: ssim(request.original, result),
       psnrCorrupted: psnrRgb(request.original, corrupted),
       ssimCorrupted: ssim(request.original, corrupted),
-      ...(cleanWords
-        ? {
-            cleanWords: {
-              psnr: psnrRgb(request.original, cleanWords),
-              ssim: ssim(request.original, cleanWords),
-            },
-          }
-        : {}),
+      ...(cleanWords ? { cleanWords: scored(cleanWords) } : {}),
+      ...(classical ? { classical: scored(classical) } : {}),
     },
     promptTokens: run.promptTokens,
     timings: { encode, llm, decode },

@@ -1,5 +1,12 @@
 import fs from 'node:fs';
-import type { GridCell, RestoreRequest, RunSummary, RunView } from '../../../src-preload/contract/restore';
+import {
+  RUN_IMAGE_KINDS,
+  type GridCell,
+  type RestoreRequest,
+  type RunImageKind,
+  type RunSummary,
+  type RunView,
+} from '../../../src-preload/contract/restore';
 import { StudioError } from '../errors';
 import { listRuns, type RunRow } from '../store/runs';
 import type { Db } from '../store/store';
@@ -20,8 +27,8 @@ export function runView(row: RunRow): RunView {
     detailsFile && fs.existsSync(detailsFile)
       ? (JSON.parse(fs.readFileSync(detailsFile, 'utf8')) as RunDetails)
       : null;
-  const images: Partial<Record<'original' | 'corrupted' | 'decoded' | 'result', string>> = {};
-  for (const kind of ['original', 'corrupted', 'decoded', 'result'] as const) {
+  const images: Partial<Record<RunImageKind, string>> = {};
+  for (const kind of RUN_IMAGE_KINDS) {
     const url = dataUrl(row.outputs[kind]);
     if (url) images[kind] = url;
   }

@@ -1,12 +1,22 @@
 import type { RunView } from '../../../src-preload/contract/restore';
+import { CLASSICAL_METHOD } from '../run/request';
 
 const fmt = (v: number | undefined, digits: number, unit = '') =>
   v === undefined ? '—' : `${v.toFixed(digits)}${unit}`;
 
+interface Column {
+  readonly heading: string;
+  readonly title?: string;
+  /** Suffix of the metric keys (psnr<suffix>, ssim<suffix>) and of the cells' test ids. */
+  readonly key: string;
+  readonly accuracy: string;
+}
+
 /**
  * PSNR, SSIM and token accuracy against the original, with the corrupted input's figures for scale and, where
- * the run measured them, the original's own words decoded the same way: the most any language model could reach
- * with this tokenizer, which tells the LM's shortfall from the tokenizer's.
+ * the run measured them, what the result is set beside: the original's own words decoded the same way (the most
+ * any language model could reach with this tokenizer, which tells the LM's shortfall from the tokenizer's), and
+ * the task's classical restoration (where the LM wins and where it loses).
  */
 export function MetricsTable({ run, comparable }: { run: RunView; comparable: boolean }) {
   const m = run.metrics;
@@ -18,10 +28,41 @@ export function MetricsTable({ run, comparable }: { run: RunView; comparable: bo
     );
   }
   const accuracy = m['token_accuracy'];
-  const ceiling = m['psnr_clean_words'] !== undefined;
+  const perfect = m['psnr_clean_words'];
+  const classical = m['psnr_classical'] === undefined ? null : CLASSICAL_METHOD[run.task];
+  const columns: Column[] = [
+    { heading: 'Corrupted', key: '_corrupted', accuracy: '—' },
+    {
+      heading: 'Restored',
+      key: '',
+      accuracy: accuracy === undefined ? '—' : `${(accuracy * 100).toFixed(1)} %`,
+    },
+    ...(perfect === undefined
+      ? []
+      : [
+          {
+            heading: 'Perfect words',
+            title:
+              "The original photo's own words, decoded and placed like the result: what a perfect language model would give with this tokenizer",
+            key: '_clean_words',
+            accuracy: '100.0 %',
+          },
+        ]),
+    ...(classical === null
+      ? []
+      : [
+          {
+            heading: 'Classical',
+            title: `The classical restoration, for contrast: ${classical.long}`,
+            key: '_classical',
+            accuracy: '—',
+          },
+        ]),
+  ];
   const psnr = m['psnr'];
   const corrupted = m['psnr_corrupted'];
   const below = psnr !== undefined && corrupted !== undefined && psnr < corrupted;
+  const testId = (metric: string, key: string) => `metric-${metric}${key.replaceAll('_', '-')}`;
   return (
     <>
       <table className="metrics" data-testid="metrics">
@@ -32,46 +73,45 @@ export function MetricsTable({ run, comparable }: { run: RunView; comparable: bo
         <thead>
           <tr>
             <th scope="col">Metric</th>
-            <th scope="col">Corrupted</th>
-            <th scope="col">Restored</th>
-            {ceiling && (
-              <th
-                scope="col"
-                title="The original photo's own words, decoded and placed like the result: what a perfect language model would give with this tokenizer"
-              >
-                Perfect words
+            {columns.map((c) => (
+              <th key={c.heading} scope="col" title={c.title}>
+                {c.heading}
               </th>
-            )}
+            ))}
           </tr>
         </thead>
         <tbody>
           <tr>
             <th scope="row">PSNR</th>
-            <td>{fmt(m['psnr_corrupted'], 2, ' dB')}</td>
-            <td data-testid="metric-psnr">{fmt(m['psnr'], 2, ' dB')}</td>
-            {ceiling && <td data-testid="metric-psnr-clean-words">{fmt(m['psnr_clean_words'], 2, ' dB')}</td>}
+            {columns.map((c) => (
+              <td key={c.heading} data-testid={testId('psnr', c.key)}>
+                {fmt(m[`psnr${c.key}`], 2, ' dB')}
+              </td>
+            ))}
           </tr>
           <tr>
             <th scope="row">SSIM</th>
-            <td>{fmt(m['ssim_corrupted'], 3)}</td>
-            <td data-testid="metric-ssim">{fmt(m['ssim'], 3)}</td>
-            {ceiling && <td>{fmt(m['ssim_clean_words'], 3)}</td>}
+            {columns.map((c) => (
+              <td key={c.heading} data-testid={testId('ssim', c.key)}>
+                {fmt(m[`ssim${c.key}`], 3)}
+              </td>
+            ))}
           </tr>
           <tr>
             <th scope="row">Token accuracy</th>
-            <td>—</td>
-            <td data-testid="metric-accuracy">
-              {accuracy === undefined ? '—' : `${(accuracy * 100).toFixed(1)} %`}
-            </td>
-            {ceiling && <td>100.0 %</td>}
+            {columns.map((c) => (
+              <td key={c.heading} data-testid={c.key === '' ? 'metric-accuracy' : undefined}>
+                {c.accuracy}
+              </td>
+            ))}
           </tr>
         </tbody>
       </table>
       {below && (
         <p className="hint" data-testid="metrics-below">
-          {ceiling && (m['psnr_clean_words'] ?? 0) < corrupted
-            ? `The result is below the corrupted input, and so are the original's own words (${fmt(m['psnr_clean_words'], 2, ' dB')}): this tokenizer cannot reach the input's quality here, whatever the language model predicts.`
-            : `The result is below the corrupted input: the language model's wrong words cost more than the corruption did${ceiling ? ` (perfect words would reach ${fmt(m['psnr_clean_words'], 2, ' dB')})` : ''}.`}
+          {perfect !== undefined && perfect < corrupted
+            ? `The result is below the corrupted input, and so are the original's own words (${fmt(perfect, 2, ' dB')}): this tokenizer cannot reach the input's quality here, whatever the language model predicts.`
+            : `The result is below the corrupted input: the language model's wrong words cost more than the corruption did${perfect === undefined ? '' : ` (perfect words would reach ${fmt(perfect, 2, ' dB')})`}.`}
         </p>
       )}
     </>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { RunView } from '../../../src-preload/contract/restore';
 import { ExportPanel } from '../export/ExportPanel';
-import { PROTOCOL_INFO, TASK_INFO } from '../run/request';
+import { CLASSICAL_METHOD, PROTOCOL_INFO, TASK_INFO } from '../run/request';
 import { CellImage } from './CellImage';
 import { confidenceByCell, isComparable, runCellStates, STATE_LABEL } from './cell-states';
 import { CompareSlider } from './CompareSlider';
@@ -80,6 +80,15 @@ export function ResultsView({ run }: { run: RunView }) {
           hovered={hovered}
           onHover={setHovered}
         />
+        {run.images.classical && (
+          <CellImage
+            label={`Classical (${CLASSICAL_METHOD[run.task]?.short ?? 'none'})`}
+            src={run.images.classical}
+            testId="image-classical"
+            hovered={hovered}
+            onHover={setHovered}
+          />
+        )}
         {comparable && (
           <CellImage
             label="Original"

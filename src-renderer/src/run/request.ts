@@ -19,6 +19,15 @@ export const TASK_INFO: Readonly<Record<Task, { label: string; hint: string }>> 
   rotate: { label: 'Rotation-restore', hint: 'Turn the view by quarter turns, then turn it back.' },
 };
 
+/** The classical restoration a run of each task is set beside (the engine's baselines); none for shift/rotate. */
+export const CLASSICAL_METHOD: Readonly<Record<Task, { short: string; long: string } | null>> = {
+  inpaint: { short: 'Telea', long: 'Telea inpainting of the same cells' },
+  outpaint: { short: 'Telea', long: 'Telea inpainting of the same cells' },
+  deblur: { short: 'Wiener', long: 'Wiener deconvolution with the known blur' },
+  shift: null,
+  rotate: null,
+};
+
 export const PROTOCOL_INFO: Readonly<Record<Protocol, { label: string; hint: string }>> = {
   reference: {
     label: 'Reference — uses the clean reference',
