@@ -111,6 +111,8 @@ function metricsLine(run: RunView): string {
   if (accuracy !== undefined) parts.push(`token accuracy ${(accuracy * 100).toFixed(1)} %`);
   const ceiling = m['psnr_clean_words'];
   if (ceiling !== undefined) parts.push(`the original's own words ${ceiling.toFixed(2)} dB`);
+  const classical = m['psnr_classical'];
+  if (classical !== undefined) parts.push(`classical ${classical.toFixed(2)} dB`);
   return parts.join(' · ');
 }
 
@@ -202,6 +204,7 @@ export async function exportRun(
         add('Corrupted', run.images.corrupted);
         add('Decoded', run.images.decoded);
         add('Restored', run.images.result);
+        add('Classical', run.images.classical);
         if (comparable(run)) add('Original', run.images.original);
         await writeFileAtomic(file, await renderSheetPng(panels, metricsLine(run)), overwrite);
         break;
