@@ -41,54 +41,49 @@ export async function evalDeblurBound(args: string[]): Promise<void> {
     options: { data: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   });
   const files = await evalFiles(values.data, values.limit);
-  const tokenizer = await V2LTokenizer.load(await defaultPackDir());
-  const lm = await FrozenLm.load(defaultLmPath());
+  await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
+  await using lm = await FrozenLm.load(defaultLmPath());
   const sums = new Map<string, number>();
   const add = (key: string, value: number) => sums.set(key, (sums.get(key) ?? 0) + value);
-  try {
-    const branch = globalBranchOf(tokenizer);
-    for (const [index, file] of files.entries()) {
-      const original = view128((await loadImageFile(file)).image);
-      const corruption = evalCorruption('deblur', index);
-      if (corruption.task !== 'deblur') throw new Error('evalCorruption gave no blur');
-      const r = await restoreView(tokenizer, lm, {
-        original,
-        corruption,
-        protocol: 'reference',
-        seed: index,
-      });
-      const global = r.global.map((g) => g.id);
-      const [clean, blurredWords] = await tokenizer.decode(
-        [r.cleanIds, r.corruptedIds],
-        branch ? [global, global] : undefined,
-      );
-      if (!clean || !blurredWords) throw new Error('the tokenizer returned no image');
-      const project = (estimate: RgbImage) =>
-        backProject(estimate, r.corrupted, corruption.kernelSize, corruption.sigma);
-      const psnr = (image: RgbImage) => psnrRgb(original, image);
-      add('token_accuracy', r.metrics.tokenAccuracy);
-      add('psnr_blurred', psnr(r.corrupted));
-      add('psnr_decoded', psnr(r.decoded));
-      add('psnr_decoded_clean_words', psnr(clean));
-      add('psnr_decoded_blurred_words', psnr(blurredWords));
-      add('psnr_backprojected', psnr(project(r.decoded)));
-      add('psnr_backprojected_clean_words', psnr(project(clean)));
-      add('psnr_backprojected_blurred_words', psnr(project(blurredWords)));
-      add('psnr_sharpened_blurred', psnr(project(r.corrupted)));
-      add('psnr_wiener', psnr(classicalBaseline(r.corrupted, corruption)));
-      add('psnr_y_blurred', psnrY(original, r.corrupted));
-      add('psnr_y_decoded_clean_words', psnrY(original, clean));
-      process.stderr.write(
-        `[${index + 1}/${files.length}] ${path.basename(file)}: blurred ${psnr(r.corrupted).toFixed(2)}, ` +
-          `decoded ${psnr(r.decoded).toFixed(2)}, clean words ${psnr(clean).toFixed(2)}\n`,
-      );
-    }
-    const n = files.length;
-    const result: Record<string, number> = { images: n };
-    for (const [key, sum] of sums) result[key] = Number((sum / n).toFixed(key === 'token_accuracy' ? 4 : 3));
-    printResult(result, values.json === true);
-  } finally {
-    await lm.dispose();
-    await tokenizer.dispose();
+  const branch = globalBranchOf(tokenizer);
+  for (const [index, file] of files.entries()) {
+    const original = view128((await loadImageFile(file)).image);
+    const corruption = evalCorruption('deblur', index);
+    if (corruption.task !== 'deblur') throw new Error('evalCorruption gave no blur');
+    const r = await restoreView(tokenizer, lm, {
+      original,
+      corruption,
+      protocol: 'reference',
+      seed: index,
+    });
+    const global = r.global.map((g) => g.id);
+    const [clean, blurredWords] = await tokenizer.decode(
+      [r.cleanIds, r.corruptedIds],
+      branch ? [global, global] : undefined,
+    );
+    if (!clean || !blurredWords) throw new Error('the tokenizer returned no image');
+    const project = (estimate: RgbImage) =>
+      backProject(estimate, r.corrupted, corruption.kernelSize, corruption.sigma);
+    const psnr = (image: RgbImage) => psnrRgb(original, image);
+    add('token_accuracy', r.metrics.tokenAccuracy);
+    add('psnr_blurred', psnr(r.corrupted));
+    add('psnr_decoded', psnr(r.decoded));
+    add('psnr_decoded_clean_words', psnr(clean));
+    add('psnr_decoded_blurred_words', psnr(blurredWords));
+    add('psnr_backprojected', psnr(project(r.decoded)));
+    add('psnr_backprojected_clean_words', psnr(project(clean)));
+    add('psnr_backprojected_blurred_words', psnr(project(blurredWords)));
+    add('psnr_sharpened_blurred', psnr(project(r.corrupted)));
+    add('psnr_wiener', psnr(classicalBaseline(r.corrupted, corruption)));
+    add('psnr_y_blurred', psnrY(original, r.corrupted));
+    add('psnr_y_decoded_clean_words', psnrY(original, clean));
+    process.stderr.write(
+      `[${index + 1}/${files.length}] ${path.basename(file)}: blurred ${psnr(r.corrupted).toFixed(2)}, ` +
+        `decoded ${psnr(r.decoded).toFixed(2)}, clean words ${psnr(clean).toFixed(2)}\n`,
+    );
   }
+  const n = files.length;
+  const result: Record<string, number> = { images: n };
+  for (const [key, sum] of sums) result[key] = Number((sum / n).toFixed(key === 'token_accuracy' ? 4 : 3));
+  printResult(result, values.json === true);
 }

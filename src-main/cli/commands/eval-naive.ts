@@ -44,47 +44,42 @@ export async function evalNaive(args: string[]): Promise<void> {
   const task = parseTask(values.task);
   const protocol = parseProtocol(values.protocol);
   const files = await evalFiles(values.data, values.limit);
-  const tokenizer = await V2LTokenizer.load(await defaultPackDir());
-  const lm = await FrozenLm.load(defaultLmPath());
+  await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
+  await using lm = await FrozenLm.load(defaultLmPath());
   const samplePaths = bundledSamplePaths();
-  try {
-    let identical = 0;
-    let differing = 0;
-    let ours = 0;
-    let naive = 0;
-    for (const [index, file] of files.entries()) {
-      const original = view128((await loadImageFile(file)).image);
-      const corruption = evalCorruption(task, index);
-      const bank = await blindBank(tokenizer, samplePaths, protocol, corruption);
-      const request = { original, corruption, protocol, seed: index, ...(bank ? { bank } : {}) };
-      const a = await restoreView(tokenizer, lm, request);
-      const b = await restoreView(tokenizer, lm, request, { naive: true });
-      const diff = a.predictedCells.filter((c) => a.resultIds[c] !== b.resultIds[c]).length;
-      if (diff === 0) identical++;
-      differing += diff;
-      ours += a.timings.llm;
-      naive += b.timings.llm;
-      process.stderr.write(
-        `[${index + 1}/${files.length}] ${path.basename(file)}: ${diff} cells differ, ` +
-          `${a.timings.llm.toFixed(2)} s vs naive ${b.timings.llm.toFixed(2)} s\n`,
-      );
-    }
-    const n = files.length;
-    printResult(
-      {
-        task,
-        protocol,
-        images: n,
-        identical_images: identical,
-        cells_differing: differing,
-        seconds_per_image: Number((ours / n).toFixed(3)),
-        seconds_per_image_naive: Number((naive / n).toFixed(3)),
-        speedup: Number((naive / ours).toFixed(2)),
-      },
-      values.json === true,
+  let identical = 0;
+  let differing = 0;
+  let ours = 0;
+  let naive = 0;
+  for (const [index, file] of files.entries()) {
+    const original = view128((await loadImageFile(file)).image);
+    const corruption = evalCorruption(task, index);
+    const bank = await blindBank(tokenizer, samplePaths, protocol, corruption);
+    const request = { original, corruption, protocol, seed: index, ...(bank ? { bank } : {}) };
+    const a = await restoreView(tokenizer, lm, request);
+    const b = await restoreView(tokenizer, lm, request, { naive: true });
+    const diff = a.predictedCells.filter((c) => a.resultIds[c] !== b.resultIds[c]).length;
+    if (diff === 0) identical++;
+    differing += diff;
+    ours += a.timings.llm;
+    naive += b.timings.llm;
+    process.stderr.write(
+      `[${index + 1}/${files.length}] ${path.basename(file)}: ${diff} cells differ, ` +
+        `${a.timings.llm.toFixed(2)} s vs naive ${b.timings.llm.toFixed(2)} s\n`,
     );
-  } finally {
-    await lm.dispose();
-    await tokenizer.dispose();
   }
+  const n = files.length;
+  printResult(
+    {
+      task,
+      protocol,
+      images: n,
+      identical_images: identical,
+      cells_differing: differing,
+      seconds_per_image: Number((ours / n).toFixed(3)),
+      seconds_per_image_naive: Number((naive / n).toFixed(3)),
+      speedup: Number((naive / ours).toFixed(2)),
+    },
+    values.json === true,
+  );
 }

@@ -149,65 +149,60 @@ export async function evalRestore(args: string[]): Promise<void> {
   // The baseline has no prompts, so it needs no protocol.
   const protocol = baseline && values.protocol === undefined ? 'reference' : parseProtocol(values.protocol);
   const files = await evalFiles(values.data, values.limit);
-  const tokenizer = await V2LTokenizer.load(await defaultPackDir());
-  const lm = baseline ? null : await FrozenLm.load(defaultLmPath());
+  await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
+  await using lm = baseline ? null : await FrozenLm.load(defaultLmPath());
   const samplePaths = bundledSamplePaths();
-  try {
-    const totals = {
-      tokenAccuracy: 0,
-      psnr: 0,
-      ssim: 0,
-      psnrCorrupted: 0,
-      ssimCorrupted: 0,
-      seconds: 0,
-      prompt: 0,
-    };
-    for (const [index, file] of files.entries()) {
-      const original = view128((await loadImageFile(file)).image);
-      const corruption = evalCorruption(task, index);
-      const bank = baseline ? undefined : await blindBank(tokenizer, samplePaths, protocol, corruption);
-      const started = performance.now();
-      const result = lm
-        ? await restoreView(
-            tokenizer,
-            lm,
-            { original, corruption, protocol, seed: index, ...(bank ? { bank } : {}) },
-            { naive: values.naive === true },
-          )
-        : await baselineView(tokenizer, original, corruption);
-      const seconds = (performance.now() - started) / 1000;
-      const m = result.metrics;
-      totals.tokenAccuracy += m.tokenAccuracy;
-      totals.psnr += m.psnr;
-      totals.ssim += m.ssim;
-      totals.psnrCorrupted += m.psnrCorrupted;
-      totals.ssimCorrupted += m.ssimCorrupted;
-      totals.seconds += seconds;
-      totals.prompt += result.promptTokens;
-      process.stderr.write(
-        `[${index + 1}/${files.length}] ${path.basename(file)}: accuracy ${m.tokenAccuracy.toFixed(3)}, ` +
-          `psnr ${m.psnr.toFixed(2)} (corrupted ${m.psnrCorrupted.toFixed(2)}), ${seconds.toFixed(2)} s\n`,
-      );
-    }
-    const n = files.length;
-    const round = (value: number, digits: number) => Number(value.toFixed(digits));
-    printResult(
-      {
-        task,
-        protocol: baseline ? 'baseline' : protocol,
-        images: n,
-        token_accuracy: round(totals.tokenAccuracy / n, 4),
-        psnr: round(totals.psnr / n, 3),
-        ssim: round(totals.ssim / n, 4),
-        psnr_corrupted: round(totals.psnrCorrupted / n, 3),
-        ssim_corrupted: round(totals.ssimCorrupted / n, 4),
-        seconds_per_image: round(totals.seconds / n, 3),
-        prompt_tokens_per_image: Math.round(totals.prompt / n),
-      },
-      values.json === true,
+  const totals = {
+    tokenAccuracy: 0,
+    psnr: 0,
+    ssim: 0,
+    psnrCorrupted: 0,
+    ssimCorrupted: 0,
+    seconds: 0,
+    prompt: 0,
+  };
+  for (const [index, file] of files.entries()) {
+    const original = view128((await loadImageFile(file)).image);
+    const corruption = evalCorruption(task, index);
+    const bank = baseline ? undefined : await blindBank(tokenizer, samplePaths, protocol, corruption);
+    const started = performance.now();
+    const result = lm
+      ? await restoreView(
+          tokenizer,
+          lm,
+          { original, corruption, protocol, seed: index, ...(bank ? { bank } : {}) },
+          { naive: values.naive === true },
+        )
+      : await baselineView(tokenizer, original, corruption);
+    const seconds = (performance.now() - started) / 1000;
+    const m = result.metrics;
+    totals.tokenAccuracy += m.tokenAccuracy;
+    totals.psnr += m.psnr;
+    totals.ssim += m.ssim;
+    totals.psnrCorrupted += m.psnrCorrupted;
+    totals.ssimCorrupted += m.ssimCorrupted;
+    totals.seconds += seconds;
+    totals.prompt += result.promptTokens;
+    process.stderr.write(
+      `[${index + 1}/${files.length}] ${path.basename(file)}: accuracy ${m.tokenAccuracy.toFixed(3)}, ` +
+        `psnr ${m.psnr.toFixed(2)} (corrupted ${m.psnrCorrupted.toFixed(2)}), ${seconds.toFixed(2)} s\n`,
     );
-  } finally {
-    await lm?.dispose();
-    await tokenizer.dispose();
   }
+  const n = files.length;
+  const round = (value: number, digits: number) => Number(value.toFixed(digits));
+  printResult(
+    {
+      task,
+      protocol: baseline ? 'baseline' : protocol,
+      images: n,
+      token_accuracy: round(totals.tokenAccuracy / n, 4),
+      psnr: round(totals.psnr / n, 3),
+      ssim: round(totals.ssim / n, 4),
+      psnr_corrupted: round(totals.psnrCorrupted / n, 3),
+      ssim_corrupted: round(totals.ssimCorrupted / n, 4),
+      seconds_per_image: round(totals.seconds / n, 3),
+      prompt_tokens_per_image: Math.round(totals.prompt / n),
+    },
+    values.json === true,
+  );
 }

@@ -68,54 +68,49 @@ export const restore: Command = {
       values.mask && (task === 'inpaint' || task === 'outpaint')
         ? { task, cells: await cellsFromMaskFile(values.mask) }
         : evalCorruption(task, seed);
-    const tokenizer = await V2LTokenizer.load(await defaultPackDir());
-    const lm = await FrozenLm.load(defaultLmPath());
-    try {
-      const bank = await blindBank(tokenizer, bundledSamplePaths(), protocol, corruption);
-      const result = await restoreView(tokenizer, lm, {
-        original,
-        corruption,
-        protocol,
-        seed,
-        ...(bank ? { bank } : {}),
-        comparisons: true,
-      });
-      const { cleanWords, classical } = result.metrics;
-      if (values.out) {
-        await writeImageFile(values.out, result.result, {}, { overwrite: values.overwrite === true });
-      }
-      printResult(
-        {
-          task,
-          protocol,
-          uses_clean_reference: protocol === 'reference',
-          predicted_cells: result.predictedCells.length,
-          token_accuracy: Number(result.metrics.tokenAccuracy.toFixed(4)),
-          psnr: Number(result.metrics.psnr.toFixed(3)),
-          ssim: Number(result.metrics.ssim.toFixed(4)),
-          psnr_corrupted: Number(result.metrics.psnrCorrupted.toFixed(3)),
-          ssim_corrupted: Number(result.metrics.ssimCorrupted.toFixed(4)),
-          ...(cleanWords
-            ? {
-                psnr_clean_words: Number(cleanWords.psnr.toFixed(3)),
-                ssim_clean_words: Number(cleanWords.ssim.toFixed(4)),
-              }
-            : {}),
-          ...(classical
-            ? {
-                psnr_classical: Number(classical.psnr.toFixed(3)),
-                ssim_classical: Number(classical.ssim.toFixed(4)),
-              }
-            : {}),
-          prompt_tokens: result.promptTokens,
-          seconds: Number((result.timings.encode + result.timings.llm + result.timings.decode).toFixed(3)),
-          ...(values.out ? { out: path.resolve(values.out) } : {}),
-        },
-        values.json === true,
-      );
-    } finally {
-      await lm.dispose();
-      await tokenizer.dispose();
+    await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
+    await using lm = await FrozenLm.load(defaultLmPath());
+    const bank = await blindBank(tokenizer, bundledSamplePaths(), protocol, corruption);
+    const result = await restoreView(tokenizer, lm, {
+      original,
+      corruption,
+      protocol,
+      seed,
+      ...(bank ? { bank } : {}),
+      comparisons: true,
+    });
+    const { cleanWords, classical } = result.metrics;
+    if (values.out) {
+      await writeImageFile(values.out, result.result, {}, { overwrite: values.overwrite === true });
     }
+    printResult(
+      {
+        task,
+        protocol,
+        uses_clean_reference: protocol === 'reference',
+        predicted_cells: result.predictedCells.length,
+        token_accuracy: Number(result.metrics.tokenAccuracy.toFixed(4)),
+        psnr: Number(result.metrics.psnr.toFixed(3)),
+        ssim: Number(result.metrics.ssim.toFixed(4)),
+        psnr_corrupted: Number(result.metrics.psnrCorrupted.toFixed(3)),
+        ssim_corrupted: Number(result.metrics.ssimCorrupted.toFixed(4)),
+        ...(cleanWords
+          ? {
+              psnr_clean_words: Number(cleanWords.psnr.toFixed(3)),
+              ssim_clean_words: Number(cleanWords.ssim.toFixed(4)),
+            }
+          : {}),
+        ...(classical
+          ? {
+              psnr_classical: Number(classical.psnr.toFixed(3)),
+              ssim_classical: Number(classical.ssim.toFixed(4)),
+            }
+          : {}),
+        prompt_tokens: result.promptTokens,
+        seconds: Number((result.timings.encode + result.timings.llm + result.timings.decode).toFixed(3)),
+        ...(values.out ? { out: path.resolve(values.out) } : {}),
+      },
+      values.json === true,
+    );
   },
 };
