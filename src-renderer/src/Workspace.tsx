@@ -7,7 +7,7 @@ import { Editor } from './editor/Editor';
 import { rasterizeMask } from './editor/mask-raster';
 import { runRegion } from './editor/overlay-region';
 import { useEditor } from './editor/useEditor';
-import { editsNoticeText, useSavedEdits } from './editor/useSavedEdits';
+import { editsNoticeText, useSavedEdits, type TaskChoice } from './editor/useSavedEdits';
 import { buildRequest } from './run/request';
 import { RunPanel } from './run/RunPanel';
 import { useRestoreJob } from './run/useRestoreJob';
@@ -40,9 +40,13 @@ export function Workspace({
   results,
 }: WorkspaceProps) {
   const editor = useEditor();
-  const edits = useSavedEdits(image, editor);
   const [task, setTask] = useState<Task>('inpaint');
   const [protocol, setProtocol] = useState<Protocol>(defaultProtocol);
+  const restoreChoice = useCallback((kept: Partial<TaskChoice>) => {
+    if (kept.task) setTask(kept.task);
+    if (kept.protocol) setProtocol(kept.protocol);
+  }, []);
+  const edits = useSavedEdits(image, editor, { task, protocol }, restoreChoice);
   const { doc } = editor;
   // The editor, the run panel and the request all work on the photo as cropped.
   const { width, height } = workingSize(image, doc.crop);

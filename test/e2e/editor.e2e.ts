@@ -108,7 +108,10 @@ describe('editor (server mode, no models needed)', () => {
     await page.getByTestId('task-inpaint').check();
   });
 
-  it('keeps the edits across a reload, with undo starting afresh', async () => {
+  it('keeps the edits, task and protocol across a reload, with undo starting afresh', async () => {
+    // The brushed area is a region to blur under deblur: the task is part of what must come back.
+    await page.getByTestId('task-deblur').check();
+    await page.getByTestId('protocol-blind').check();
     const before = {
       ops: await ops(),
       coverage: await coverage(),
@@ -121,9 +124,10 @@ describe('editor (server mode, no models needed)', () => {
     await expect
       .poll(async () => {
         const kept = (await callApi(server, 'getEdits', { imageId })) as { value: { doc: string | null } };
-        return (JSON.parse(kept.value.doc ?? '{"mask":[]}') as { mask: unknown[] }).mask.length;
+        const work = JSON.parse(kept.value.doc ?? '{"mask":[]}') as { mask: unknown[]; task?: string };
+        return `${work.mask.length} ${work.task ?? ''}`;
       })
-      .toBe(before.ops);
+      .toBe(`${before.ops} deblur`);
 
     await page.reload();
     await page.getByTestId('sample-astronaut').click();
@@ -133,6 +137,8 @@ describe('editor (server mode, no models needed)', () => {
     expect(await stage().getAttribute('data-extend')).toBe(before.extend);
     expect(await page.getByTestId('edits-notice').getAttribute('data-kind')).toBe('restored');
     expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+    expect(await page.getByTestId('task-deblur').isChecked()).toBe(true);
+    expect(await page.getByTestId('protocol-blind').isChecked()).toBe(true);
     await screenshot(page, '26-edits-restored');
 
     // Clearing is an edit like any other: it is kept too, and undoable.
@@ -145,6 +151,8 @@ describe('editor (server mode, no models needed)', () => {
       .poll(async () => page.getByTestId('edits-notice').getAttribute('data-kind'))
       .toBe('restored');
     expect(await ops()).toBe(0);
+    await page.getByTestId('task-inpaint').check();
+    await page.getByTestId('protocol-reference').check();
   });
 
   it('shows the shortcut sheet on ? and saves settings', async () => {

@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OpenedImage } from '../../../src-preload/contract/api';
+import type { Protocol, Task } from '../../../src-preload/contract/restore';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
-import { EMPTY_DOC, type EditorDoc } from './document';
-import { parseEditorDoc } from './saved-doc';
+import { EMPTY_DOC } from './document';
+import { parseSavedWork, serializeWork, type SavedWork } from './saved-work';
 import type { EditorApi } from './useEditor';
 
-/** How long the editor must be still before its document is written: one write per gesture, not per frame. */
+/** How long the work must be still before it is written: one write per gesture, not per frame. */
 const SAVE_DELAY_MS = 300;
 
 /** What the user is told about kept edits: restored ones, ones that could not be read, a write that failed. */
@@ -15,29 +16,47 @@ export type EditsNotice =
   | { readonly kind: 'unreadable'; readonly savedAt: string | null }
   | { readonly kind: 'failed'; readonly message: string };
 
+/** The task and protocol chosen for the photo, kept with its edits. */
+export interface TaskChoice {
+  readonly task: Task;
+  readonly protocol: Protocol;
+}
+
+const EMPTY_JSON = serializeWork({ doc: EMPTY_DOC, task: null, protocol: null });
+
 /**
- * Keeps the editor's document of a photo in the store as the user edits, and brings it back when the photo is
- * opened again, so a reload, a crash or switching photos loses no mask, crop or setting. Mounted once per photo.
+ * Keeps the work on a photo (the editor's document, the task and the protocol) in the store as the user edits, and
+ * brings it back when the photo is opened again, so a reload, a crash or switching photos loses no mask, crop or
+ * setting. Mounted once per photo.
  */
-export function useSavedEdits(image: OpenedImage, editor: EditorApi) {
+export function useSavedEdits(
+  image: OpenedImage,
+  editor: EditorApi,
+  choice: TaskChoice,
+  onRestoreChoice: (choice: Partial<TaskChoice>) => void,
+) {
   const { doc, load } = editor;
   const [ready, setReady] = useState(false);
   const [notice, setNotice] = useState<EditsNotice | null>(null);
-  // The document the store already has, and the one waiting to be written.
-  const stored = useRef<EditorDoc>(EMPTY_DOC);
-  const pending = useRef<EditorDoc | null>(null);
-  const current = useRef(doc);
+  const json = useMemo(
+    () => serializeWork({ doc, task: choice.task, protocol: choice.protocol }),
+    [doc, choice.task, choice.protocol],
+  );
+  // What the store already has, what waits to be written, and whether the user has edited since opening.
+  const stored = useRef<string | null>(null);
+  const pending = useRef<string | null>(null);
+  const edited = useRef(false);
   useEffect(() => {
-    current.current = doc;
+    if (doc !== EMPTY_DOC) edited.current = true;
   }, [doc]);
   const { imageId, width, height } = image;
 
   const flush = useCallback(() => {
     const next = pending.current;
-    if (!next) return;
+    if (next === null) return;
     pending.current = null;
     stored.current = next;
-    studio.saveEdits({ imageId, doc: JSON.stringify(next) }).then(
+    studio.saveEdits({ imageId, doc: next }).then(
       () => setNotice((n) => (n?.kind === 'failed' ? null : n)),
       (error: unknown) => setNotice({ kind: 'failed', message: errorPayloadOf(error).message }),
     );
@@ -46,21 +65,26 @@ export function useSavedEdits(image: OpenedImage, editor: EditorApi) {
   useEffect(() => {
     let stale = false;
     studio.getEdits({ imageId }).then(
-      ({ doc: json, savedAt }) => {
+      ({ doc: kept, savedAt }) => {
         if (stale) return;
         setReady(true);
-        if (json === null) return;
-        const parsed = parseEditorDoc(json, { width, height });
-        if (!parsed) {
+        if (kept === null) return;
+        const work: SavedWork | null = parseSavedWork(kept, { width, height });
+        if (!work) {
           setNotice({ kind: 'unreadable', savedAt });
           return;
         }
-        // Edits made while the store was being read win over the older ones it returns; a document with nothing
-        // in it has nothing to bring back.
-        if (current.current !== EMPTY_DOC || JSON.stringify(parsed) === JSON.stringify(EMPTY_DOC)) return;
-        stored.current = parsed;
-        load(parsed);
-        if (savedAt !== null) setNotice({ kind: 'restored', savedAt });
+        // Edits made while the store was being read win over the older ones it returns.
+        if (edited.current) return;
+        stored.current = kept;
+        load(work.doc);
+        onRestoreChoice({
+          ...(work.task ? { task: work.task } : {}),
+          ...(work.protocol ? { protocol: work.protocol } : {}),
+        });
+        // Work with nothing in it has nothing to announce.
+        const empty = serializeWork({ doc: work.doc, task: null, protocol: null }) === EMPTY_JSON;
+        if (!empty && savedAt !== null) setNotice({ kind: 'restored', savedAt });
       },
       (error: unknown) => {
         if (stale) return;
@@ -71,14 +95,14 @@ export function useSavedEdits(image: OpenedImage, editor: EditorApi) {
     return () => {
       stale = true;
     };
-  }, [imageId, width, height, load]);
+  }, [imageId, width, height, load, onRestoreChoice]);
 
   useEffect(() => {
-    if (!ready || doc === stored.current) return;
-    pending.current = doc;
+    if (!ready || json === stored.current) return;
+    pending.current = json;
     const timer = setTimeout(flush, SAVE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [doc, ready, flush]);
+  }, [json, ready, flush]);
 
   // Leaving the photo or the page writes what is still waiting.
   useEffect(() => {

@@ -1,3 +1,4 @@
+import { TASKS, type Protocol, type Task } from '../../../src-preload/contract/restore';
 import { imagePx, type ImagePoint } from '../geometry/spaces';
 import {
   BLUR_KERNELS,
@@ -10,9 +11,11 @@ import {
 } from './document';
 
 /*
- * An editor document read back from the store. It was written by this renderer, but possibly by an older or newer
- * build, or damaged on disk, so every field is checked: a field that is missing takes its default (an older build
- * did not have it), a field that is present but wrong rejects the whole document rather than restoring half of it.
+ * The work on a photo kept in the store: the editor document, with the task and protocol it was set up for (a
+ * brushed region means damage to inpaint or a region to blur, depending on the task), written as one JSON object.
+ * It was written by this renderer, but possibly by an older or newer build, or damaged on disk, so every field is
+ * checked: a field that is missing takes its default (an older build did not have it), a field that is present
+ * but wrong rejects the whole of it rather than restoring half.
  */
 
 class Unreadable extends Error {}
@@ -87,31 +90,52 @@ function field<T>(source: Record<string, unknown>, key: keyof EditorDoc, read: (
   return key in source ? read(source[key]) : (EMPTY_DOC[key] as T);
 }
 
-/**
- * The editor document in `json`, checked against the photo it belongs to; null when it cannot be used as it is.
- */
-export function parseEditorDoc(json: string, photo: { width: number; height: number }): EditorDoc | null {
+/** Everything kept of the work on one photo. */
+export interface SavedWork {
+  readonly doc: EditorDoc;
+  /** Null in work kept before the task was part of it. */
+  readonly task: Task | null;
+  readonly protocol: Protocol | null;
+}
+
+/** The JSON kept for `work`: one object, the document's fields beside the task and protocol. */
+export function serializeWork(work: SavedWork): string {
+  return JSON.stringify({ ...work.doc, task: work.task, protocol: work.protocol });
+}
+
+/** The work in `json`, checked against the photo it belongs to; null when it cannot be used as it is. */
+export function parseSavedWork(json: string, photo: { width: number; height: number }): SavedWork | null {
   try {
     const v: unknown = JSON.parse(json);
     if (!isRecord(v)) return null;
-    return {
-      crop: field(v, 'crop', (c) => crop(c, photo)),
-      mask: field(v, 'mask', (m) => (Array.isArray(m) ? m.map(maskOp) : fail('mask'))),
-      extend: field(v, 'extend', extend),
-      shift: field(v, 'shift', (s) =>
-        isRecord(s) ? { dx: finite(s['dx'], 'shift'), dy: finite(s['dy'], 'shift') } : fail('shift'),
-      ),
-      blurKernel: field(v, 'blurKernel', (k) =>
-        BLUR_KERNELS.includes(k as BlurKernel) ? (k as BlurKernel) : fail('blur kernel'),
-      ),
-      blurMode: field(v, 'blurMode', (m) => (m === 'whole' || m === 'region' ? m : fail('blur mode'))),
-      blurSigma: field(v, 'blurSigma', (s) => finite(s, 'blur sigma', Number.MIN_VALUE)),
-      quarterTurns: field(v, 'quarterTurns', (q) =>
-        q === 1 || q === 2 || q === 3 ? q : fail('quarter turns'),
-      ),
-    };
+    const task = v['task'] ?? null;
+    const protocol = v['protocol'] ?? null;
+    if (task !== null && !TASKS.includes(task as Task)) return null;
+    if (protocol !== null && protocol !== 'reference' && protocol !== 'blind') return null;
+    const doc = editorDoc(v, photo);
+    return { doc, task: task as Task | null, protocol };
   } catch (error) {
     if (error instanceof Unreadable || error instanceof SyntaxError) return null;
     throw error;
   }
+}
+
+/** The editor document among the fields of `v`; throws Unreadable when a field is wrong. */
+function editorDoc(v: Record<string, unknown>, photo: { width: number; height: number }): EditorDoc {
+  return {
+    crop: field(v, 'crop', (c) => crop(c, photo)),
+    mask: field(v, 'mask', (m) => (Array.isArray(m) ? m.map(maskOp) : fail('mask'))),
+    extend: field(v, 'extend', extend),
+    shift: field(v, 'shift', (s) =>
+      isRecord(s) ? { dx: finite(s['dx'], 'shift'), dy: finite(s['dy'], 'shift') } : fail('shift'),
+    ),
+    blurKernel: field(v, 'blurKernel', (k) =>
+      BLUR_KERNELS.includes(k as BlurKernel) ? (k as BlurKernel) : fail('blur kernel'),
+    ),
+    blurMode: field(v, 'blurMode', (m) => (m === 'whole' || m === 'region' ? m : fail('blur mode'))),
+    blurSigma: field(v, 'blurSigma', (s) => finite(s, 'blur sigma', Number.MIN_VALUE)),
+    quarterTurns: field(v, 'quarterTurns', (q) =>
+      q === 1 || q === 2 || q === 3 ? q : fail('quarter turns'),
+    ),
+  };
 }

@@ -1,7 +1,7 @@
 // Renderer modules with no DOM in them, tested in Node; type-checked with the renderer (tsconfig.web.json).
 import { describe, expect, it } from 'vitest';
 import { EMPTY_DOC, type EditorDoc } from '../../src-renderer/src/editor/document';
-import { parseEditorDoc } from '../../src-renderer/src/editor/saved-doc';
+import { parseSavedWork, serializeWork } from '../../src-renderer/src/editor/saved-work';
 import { imagePx } from '../../src-renderer/src/geometry/spaces';
 
 const PHOTO = { width: 512, height: 512 };
@@ -31,21 +31,35 @@ const EDITED: EditorDoc = {
   quarterTurns: 3,
 };
 
-describe('parseEditorDoc', () => {
-  it('reads back every field it wrote', () => {
-    expect(parseEditorDoc(JSON.stringify(EDITED), PHOTO)).toEqual(EDITED);
+/** The document alone, as a build that kept no task wrote it. */
+const docOnly = (doc: object) => JSON.stringify(doc);
+const parseDoc = (json: string) => parseSavedWork(json, PHOTO)?.doc ?? null;
+
+describe('parseSavedWork', () => {
+  it('reads back everything it wrote: the document, the task and the protocol', () => {
+    const work = { doc: EDITED, task: 'deblur', protocol: 'blind' } as const;
+    expect(parseSavedWork(serializeWork(work), PHOTO)).toEqual(work);
+  });
+
+  it('takes work without a task or protocol, and leaves them to the studio', () => {
+    expect(parseSavedWork(docOnly(EDITED), PHOTO)).toEqual({ doc: EDITED, task: null, protocol: null });
+  });
+
+  it('refuses a task or protocol it does not know', () => {
+    expect(parseSavedWork(JSON.stringify({ ...EDITED, task: 'denoise' }), PHOTO)).toBeNull();
+    expect(parseSavedWork(JSON.stringify({ ...EDITED, protocol: 'oracle' }), PHOTO)).toBeNull();
   });
 
   it('gives missing fields their defaults (a document from an older build)', () => {
     const older = Object.fromEntries(
       Object.entries(EDITED).filter(([key]) => key !== 'shift' && key !== 'blurSigma'),
     );
-    expect(parseEditorDoc(JSON.stringify(older), PHOTO)).toEqual({
+    expect(parseDoc(docOnly(older))).toEqual({
       ...EDITED,
       shift: EMPTY_DOC.shift,
       blurSigma: EMPTY_DOC.blurSigma,
     });
-    expect(parseEditorDoc('{}', PHOTO)).toEqual(EMPTY_DOC);
+    expect(parseDoc('{}')).toEqual(EMPTY_DOC);
   });
 
   it.each([
@@ -76,6 +90,6 @@ describe('parseEditorDoc', () => {
     ['a blur mode it does not know', JSON.stringify({ ...EDITED, blurMode: 'motion' })],
     ['four quarter turns', JSON.stringify({ ...EDITED, quarterTurns: 4 })],
   ])('refuses %s as a whole', (_what, json) => {
-    expect(parseEditorDoc(json, PHOTO)).toBeNull();
+    expect(parseSavedWork(json, PHOTO)).toBeNull();
   });
 });
