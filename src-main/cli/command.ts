@@ -3,6 +3,11 @@ export interface Command {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
+  /**
+   * Printed after the usage and summary for `<command> --help`. A command without it reads --help itself (eval
+   * passes it on to the evaluation named), except as its first argument.
+   */
+  readonly help?: string;
   run(args: string[]): Promise<void>;
 }
 

@@ -29,6 +29,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(`Unknown command "${name}".\n\n${usage()}`);
     return 2;
   }
+  const asksHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+  if (asksHelp(rest[0]) || (command.help !== undefined && rest.some(asksHelp))) {
+    console.log(
+      `Usage: npm run -s v2l -- ${command.usage}\n\n${command.summary}${command.help ? `\n\n${command.help}` : ''}`,
+    );
+    return 0;
+  }
   try {
     await command.run(rest);
     return 0;

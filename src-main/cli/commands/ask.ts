@@ -36,6 +36,15 @@ export const ask: Command = {
   usage: 'ask classify|caption|vqa QUERY [--example LABEL=IMAGE …] [--question Q] [--json]',
   summary:
     'few-shot classification, a caption or an answer about an image, from its global words (global-branch pack)',
+  help: `  classify QUERY --example LABEL=IMAGE …   which label's examples QUERY is most like (two or more labels),
+                                          by the LM's log-likelihood of each label after the examples
+  caption QUERY                            a caption
+  vqa QUERY --question Q                   an answer to Q
+  --repeats N       classify: how many extra times the example list is repeated (the authors' --repeat; default 0)
+  --max-tokens N    caption/vqa: longest answer in tokens (default 32)
+  --prompt          also print the prompt that was sent (as JSON)
+The default pack has no global branch; convert the official V2L weights first (README, "Using the official
+weights").`,
   run: async (args) => {
     const { values, positionals } = parseArgs({
       args,

@@ -39,6 +39,15 @@ export const restore: Command = {
   name: 'restore',
   usage: 'restore IMAGE --task T --protocol P [--mask M] [--out O] [--seed N] [--json]',
   summary: 'corrupt (or mask) an image at the 128x128 view and restore it with the frozen LM',
+  help: `The image is taken at the paper's view (short side 128, centre crop) and corrupted as eval restore does
+(--seed picks the blur kernel), or, with --mask (white = damage, inpaint/outpaint), the token cells the mask
+touches are removed. Default models; --out writes the result (--overwrite to replace a file).
+
+  token_accuracy, psnr, ssim           the result against the original view
+  psnr_corrupted, ssim_corrupted       the corrupted input against it
+  psnr_clean_words, ssim_clean_words   the original's own words decoded and placed alike: what a perfect LM reaches
+  psnr_classical, ssim_classical       Telea (in/outpainting) or Wiener with the known kernel (deblur)
+  prompt_tokens, seconds               work done, encode + LLM + decode`,
   run: async (args) => {
     const { values, positionals } = parseArgs({
       args,
