@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { classicalBaseline } from '../../engine/baseline';
 import { backProject } from '../../engine/baseline/back-project';
@@ -12,6 +11,7 @@ import { restoreView } from '../../engine/restore/restore-view';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { globalBranchOf } from '../../engine/understand/global-branch';
+import { fileProgress } from '../progress';
 import { printResult } from '../command';
 import { evalCorruption, evalFiles } from './eval-restore';
 
@@ -46,6 +46,7 @@ export async function evalDeblurBound(args: string[]): Promise<void> {
   const sums = new Map<string, number>();
   const add = (key: string, value: number) => sums.set(key, (sums.get(key) ?? 0) + value);
   const branch = globalBranchOf(tokenizer);
+  const progress = fileProgress(files.length);
   for (const [index, file] of files.entries()) {
     const original = view128((await loadImageFile(file)).image);
     const corruption = evalCorruption('deblur', index);
@@ -77,9 +78,11 @@ export async function evalDeblurBound(args: string[]): Promise<void> {
     add('psnr_wiener', psnr(classicalBaseline(r.corrupted, corruption)));
     add('psnr_y_blurred', psnrY(original, r.corrupted));
     add('psnr_y_decoded_clean_words', psnrY(original, clean));
-    process.stderr.write(
-      `[${index + 1}/${files.length}] ${path.basename(file)}: blurred ${psnr(r.corrupted).toFixed(2)}, ` +
-        `decoded ${psnr(r.decoded).toFixed(2)}, clean words ${psnr(clean).toFixed(2)}\n`,
+    progress(
+      index + 1,
+      file,
+      `blurred ${psnr(r.corrupted).toFixed(2)}, decoded ${psnr(r.decoded).toFixed(2)}, ` +
+        `clean words ${psnr(clean).toFixed(2)}`,
     );
   }
   const n = files.length;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadImageFile } from '../../engine/image/decode';
 import { view128 } from '../../engine/image/view';
@@ -7,6 +6,7 @@ import { defaultLmPath } from '../../engine/llm/models';
 import { restoreView } from '../../engine/restore/restore-view';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
+import { fileProgress } from '../progress';
 import { printResult } from '../command';
 import {
   blindBank,
@@ -51,6 +51,7 @@ export async function evalNaive(args: string[]): Promise<void> {
   let differing = 0;
   let ours = 0;
   let naive = 0;
+  const progress = fileProgress(files.length);
   for (const [index, file] of files.entries()) {
     const original = view128((await loadImageFile(file)).image);
     const corruption = evalCorruption(task, index);
@@ -63,9 +64,10 @@ export async function evalNaive(args: string[]): Promise<void> {
     differing += diff;
     ours += a.timings.llm;
     naive += b.timings.llm;
-    process.stderr.write(
-      `[${index + 1}/${files.length}] ${path.basename(file)}: ${diff} cells differ, ` +
-        `${a.timings.llm.toFixed(2)} s vs naive ${b.timings.llm.toFixed(2)} s\n`,
+    progress(
+      index + 1,
+      file,
+      `${diff} cells differ, ${a.timings.llm.toFixed(2)} s vs naive ${b.timings.llm.toFixed(2)} s`,
     );
   }
   const n = files.length;

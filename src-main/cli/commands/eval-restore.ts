@@ -19,6 +19,7 @@ import type { RgbImage } from '../../engine/image/types';
 import { SampleLibrary } from '../../engine/samples';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
+import { fileProgress } from '../progress';
 import { printResult } from '../command';
 import { listImageFiles } from '../image-files';
 
@@ -161,6 +162,7 @@ export async function evalRestore(args: string[]): Promise<void> {
     seconds: 0,
     prompt: 0,
   };
+  const progress = fileProgress(files.length);
   for (const [index, file] of files.entries()) {
     const original = view128((await loadImageFile(file)).image);
     const corruption = evalCorruption(task, index);
@@ -183,9 +185,11 @@ export async function evalRestore(args: string[]): Promise<void> {
     totals.ssimCorrupted += m.ssimCorrupted;
     totals.seconds += seconds;
     totals.prompt += result.promptTokens;
-    process.stderr.write(
-      `[${index + 1}/${files.length}] ${path.basename(file)}: accuracy ${m.tokenAccuracy.toFixed(3)}, ` +
-        `psnr ${m.psnr.toFixed(2)} (corrupted ${m.psnrCorrupted.toFixed(2)}), ${seconds.toFixed(2)} s\n`,
+    progress(
+      index + 1,
+      file,
+      `accuracy ${m.tokenAccuracy.toFixed(3)}, psnr ${m.psnr.toFixed(2)} ` +
+        `(corrupted ${m.psnrCorrupted.toFixed(2)}), ${seconds.toFixed(2)} s`,
     );
   }
   const n = files.length;
