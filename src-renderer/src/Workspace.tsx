@@ -11,6 +11,7 @@ import { editsNoticeText, useSavedEdits, type TaskChoice } from './editor/useSav
 import { buildRequest } from './run/request';
 import { RunPanel } from './run/RunPanel';
 import { useRestoreJob } from './run/useRestoreJob';
+import { Banner } from './components/Banner';
 import { ErrorBanner } from './components/ErrorBanner';
 
 interface WorkspaceProps {
@@ -88,17 +89,14 @@ export function Workspace({
           <ErrorBanner error={jobError} onDismiss={() => setDismissed(jobError)} testId="job-error" />
         )}
         {edits.notice && (
-          <div
-            className={edits.notice.kind === 'restored' ? 'notice-banner' : 'error-banner'}
-            role={edits.notice.kind === 'restored' ? 'status' : 'alert'}
-            data-testid="edits-notice"
-            data-kind={edits.notice.kind}
+          <Banner
+            tone={edits.notice.kind === 'restored' ? 'notice' : 'error'}
+            onDismiss={edits.dismiss}
+            testId="edits-notice"
+            data={{ kind: edits.notice.kind }}
           >
-            <span>{editsNoticeText(edits.notice)}</span>
-            <button type="button" onClick={edits.dismiss} aria-label="Dismiss">
-              ×
-            </button>
-          </div>
+            {editsNoticeText(edits.notice)}
+          </Banner>
         )}
         {results ?? <Editor image={image} editor={editor} task={task} raster={raster} region={region} />}
       </section>

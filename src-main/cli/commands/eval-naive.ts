@@ -3,19 +3,13 @@ import { loadImageFile } from '../../engine/image/decode';
 import { view128 } from '../../engine/image/view';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
+import { bankFor } from '../../engine/restore/bank';
 import { restoreView } from '../../engine/restore/restore-view';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { fileProgress } from '../progress';
 import { printResult } from '../command';
-import {
-  blindBank,
-  bundledSamplePaths,
-  evalCorruption,
-  evalFiles,
-  parseProtocol,
-  parseTask,
-} from './eval-restore';
+import { bundledSamplePaths, evalCorruption, evalFiles, parseProtocol, parseTask } from './eval-restore';
 
 export const EVAL_NAIVE_HELP = `eval naive --task T --protocol P --data DIR [--limit N] [--json]
 
@@ -55,7 +49,7 @@ export async function evalNaive(args: string[]): Promise<void> {
   for (const [index, file] of files.entries()) {
     const original = view128((await loadImageFile(file)).image);
     const corruption = evalCorruption(task, index);
-    const bank = await blindBank(tokenizer, samplePaths, protocol, corruption);
+    const bank = await bankFor(tokenizer, samplePaths, protocol, corruption);
     const request = { original, corruption, protocol, seed: index, ...(bank ? { bank } : {}) };
     const a = await restoreView(tokenizer, lm, request);
     const b = await restoreView(tokenizer, lm, request, { naive: true });

@@ -7,9 +7,8 @@ import { view128 } from '../../engine/image/view';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
 import { defaultResourcesDir } from '../../engine/paths';
-import type { BankEntry } from '../../engine/protocol/blind';
 import type { ProtocolName, Task } from '../../engine/protocol/types';
-import { degradationBank } from '../../engine/restore/bank';
+import { bankFor } from '../../engine/restore/bank';
 import type { Corruption } from '../../engine/restore/corruption';
 import { restoreView, type RestoreViewResult } from '../../engine/restore/restore-view';
 import { classicalBaseline } from '../../engine/baseline';
@@ -119,19 +118,6 @@ export function bundledSamplePaths(): string[] {
   return samples.list().map((s) => samples.pathOf(s.id));
 }
 
-/** The degradation bank a blind deblur/shift/rotation needs; nothing for the other cases. */
-export async function blindBank(
-  tokenizer: V2LTokenizer,
-  samplePaths: readonly string[],
-  protocol: ProtocolName,
-  corruption: Corruption,
-): Promise<BankEntry[] | undefined> {
-  const task = corruption.task;
-  return protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
-    ? degradationBank(tokenizer, samplePaths, corruption)
-    : undefined;
-}
-
 export async function evalRestore(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -166,7 +152,7 @@ export async function evalRestore(args: string[]): Promise<void> {
   for (const [index, file] of files.entries()) {
     const original = view128((await loadImageFile(file)).image);
     const corruption = evalCorruption(task, index);
-    const bank = baseline ? undefined : await blindBank(tokenizer, samplePaths, protocol, corruption);
+    const bank = baseline ? undefined : await bankFor(tokenizer, samplePaths, protocol, corruption);
     const started = performance.now();
     const result = lm
       ? await restoreView(

@@ -8,11 +8,12 @@ import { view128 } from '../../engine/image/view';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
 import type { Corruption } from '../../engine/restore/corruption';
+import { bankFor } from '../../engine/restore/bank';
 import { restoreView } from '../../engine/restore/restore-view';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult, type Command } from '../command';
-import { blindBank, bundledSamplePaths, evalCorruption, parseProtocol, parseTask } from './eval-restore';
+import { bundledSamplePaths, evalCorruption, parseProtocol, parseTask } from './eval-restore';
 
 /** Cells to restore from a mask image: white (or any bright) pixels mark damage. */
 async function cellsFromMaskFile(file: string): Promise<boolean[]> {
@@ -79,7 +80,7 @@ touches are removed. Default models; --out writes the result (--overwrite to rep
         : evalCorruption(task, seed);
     await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
     await using lm = await FrozenLm.load(defaultLmPath());
-    const bank = await blindBank(tokenizer, bundledSamplePaths(), protocol, corruption);
+    const bank = await bankFor(tokenizer, bundledSamplePaths(), protocol, corruption);
     const result = await restoreView(tokenizer, lm, {
       original,
       corruption,

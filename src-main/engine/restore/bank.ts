@@ -6,6 +6,7 @@ import { loadImageFile } from '../image/decode';
 import type { RgbImage } from '../image/types';
 import { view128 } from '../image/view';
 import type { BankEntry } from '../protocol/blind';
+import type { ProtocolName } from '../protocol/types';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
 import { corruptView, type Corruption } from './corruption';
 
@@ -161,4 +162,17 @@ export function degradationBank(
     bank.catch(() => cache.delete(key));
   }
   return bank;
+}
+
+/** The bank a restoration needs: the degradation bank for blind deblur/shift/rotation, nothing otherwise. */
+export async function bankFor(
+  tokenizer: V2LTokenizer,
+  samplePaths: readonly string[],
+  protocol: ProtocolName,
+  corruption: Corruption,
+): Promise<BankEntry[] | undefined> {
+  const task = corruption.task;
+  return protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
+    ? degradationBank(tokenizer, samplePaths, corruption)
+    : undefined;
 }

@@ -9,7 +9,7 @@ import { cropRegion, view128 } from '../image/view';
 import type { JobContext } from '../jobs';
 import type { Db } from '../store/store';
 import { completeRun, endRun, startRun } from '../store/runs';
-import { degradationBank } from './bank';
+import { bankFor } from './bank';
 import { blurRegionMask, deblurCorruption, type Corruption } from './corruption';
 import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
@@ -120,10 +120,7 @@ export async function runRestoreJob(
   });
   onStarted(runId);
   try {
-    const bank =
-      request.protocol === 'blind' && corruption.task !== 'inpaint' && corruption.task !== 'outpaint'
-        ? await degradationBank(tokenizer, deps.samplePaths, corruption)
-        : undefined;
+    const bank = await bankFor(tokenizer, deps.samplePaths, request.protocol, corruption);
     const started = performance.now();
     const result = await restoreView(
       tokenizer,

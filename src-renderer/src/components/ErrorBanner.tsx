@@ -1,3 +1,4 @@
+import { Banner } from './Banner';
 import type { ErrorPayload } from '../../../src-preload/contract/errors';
 
 const HELP: Partial<Record<ErrorPayload['code'], string>> = {
@@ -17,14 +18,9 @@ export function ErrorBanner({
   testId?: string;
 }) {
   return (
-    <div className="error-banner" role="alert" data-testid={testId} data-code={error.code}>
-      <span>
-        {HELP[error.code] && <strong>{HELP[error.code]} </strong>}
-        {error.message}
-      </span>
-      <button type="button" onClick={onDismiss} aria-label="Dismiss error">
-        ×
-      </button>
-    </div>
+    <Banner tone="error" onDismiss={onDismiss} testId={testId} data={{ code: error.code }}>
+      {HELP[error.code] && <strong>{HELP[error.code]} </strong>}
+      {error.message}
+    </Banner>
   );
 }
