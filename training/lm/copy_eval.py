@@ -135,6 +135,39 @@ def copy_accuracy(model, n=200, seed=0, dists=('uniform',), samplers=None, devic
 
 
 @torch.no_grad()
+def repeat_accuracy(model, n=200, seed=0, span=24, device='cpu', val=None):
+    """Generic repeat-copy test (the selection test of issue 12, not the restoration prompt): held-out text, a span of
+    `span` random ids (uniform over 259..31999 for half the prompts, corpus-distributed for the other half), more
+    held-out text, the same span again. Teacher-forced greedy accuracy on ids 2..span of the repeat (the first id of
+    the repeat cannot be known)."""
+    if val is None:
+        val = np.fromfile(os.path.join(DATA, 'val.bin'), dtype=np.uint16)
+    rng = np.random.default_rng(seed)
+    samplers = [IdSampler('uniform'), IdSampler('text')]
+    rows, starts = [], []
+    for i in range(n):
+        ids = samplers[i % 2](rng, span).tolist()
+        a, g = int(rng.integers(8, 64)), int(rng.integers(0, 48))
+        s0 = int(rng.integers(0, len(val) - a - g - 1))
+        pre, gap = val[s0:s0 + a].tolist(), val[s0 + a:s0 + a + g].tolist()
+        row = [1] + pre + ids + gap + ids
+        rows.append(row)
+        starts.append(len(row) - span)
+    was = model.training
+    model.eval()
+    hit = tot = 0
+    for row, st in zip(rows, starts):
+        x = torch.tensor([row[:-1]], device=device)
+        pred = model(x)[0].argmax(-1).cpu().numpy()
+        want = np.array(row[st + 1:])
+        got = pred[st:len(row) - 1]
+        hit += int((got == want).sum())
+        tot += len(want)
+    model.train(was)
+    return hit / tot
+
+
+@torch.no_grad()
 def val_loss(model, val=None, T=384, n_windows=64, batch=2, device='cpu', seed=0):
     """Mean next-token loss (nats) with the full softmax over evenly spaced windows of the held-out documents."""
     if val is None:
@@ -181,6 +214,7 @@ def main():
     t0 = time.time()
     samplers = {'text': IdSampler('text', ids_file=a.ids_file)} if 'text' in a.dists else {}
     res = copy_accuracy(m, n=a.n, seed=a.seed, dists=tuple(a.dists.split(',')), samplers=samplers, device=dev)
+    res['repeat'] = repeat_accuracy(m, n=a.n, seed=a.seed, device=dev)
     res['val_loss'] = val_loss(m, n_windows=a.val_windows, device=dev)
     res['tokens_seen'] = ck.get('tokens_seen')
     res['step'] = ck.get('step')

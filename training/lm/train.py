@@ -1,23 +1,18 @@
-"""Train the small llama-architecture LM: synthetic copy/recall data first, then text mixed with synthetic data.
+"""Train the small llama-architecture LM on text, with a small share of generic repeat-span sequences.
 
-  nice -n 5 /usr/bin/python3 training/lm/train.py --run NAME [--preset cpu|gpu] [--key value ...]
+  nice -n 5 /usr/bin/python3 training/lm/train.py --run NAME [--preset cpu|gpu] [--init-from SNAP.pt] [--key value ...]
 
 Runs live in $V2L_RUNS/lm/NAME/ ($V2L_RUNS defaults to ~/.cache/v2l-training/lm): ckpt.pt (atomic, resumable: the
-same command resumes), log.jsonl (train / eval records with tokens_seen), args.json. Data: $V2L_RUNS/data/{train,val}.bin
-from tokenize_corpus.mjs. Uses CUDA when available (bf16 autocast), one CPU thread otherwise (--threads).
+same command resumes), log.jsonl (train / eval records with tokens seen per source), args.json. Data:
+$V2L_RUNS/data/{train,val}.bin from tokenize_corpus.mjs. Uses CUDA when available (bf16 autocast), one CPU thread
+otherwise (--threads).
 
-Synthetic data (never the restoration prompt's format: its delimiters are random spans of corpus text, and spans that
-contain "Input", "Output", "<", ">" or "#" pieces are rejected):
-  * 'rec': a random record  PRE x_1..x_n MID y_1..y_m  (n 2..20, m 1..4 ids; PRE/MID random 1-3-token text spans; with
-    probability 1/2 both end in the lone "▁" piece, so that the token just before x_1 and y_1 is the same and copying
-    needs two tokens of context), repeated K times; every copy but the last has a random share of its ids replaced
-    (decreasing, random or zero schedules up to 60 %); the last copy is clean. Loss only on tokens of copies 2..K whose
-    value equals the clean record (predictable from the earlier copies, majority vote over noisy ones).
-  * 'kv': key -> value lists (K D V S ...), then queries of the listed keys; loss on the queried values.
-  Ids are uniform over 259..31999 or drawn from the corpus unigram distribution (half each). Text filler (no loss)
-  pads around the synthetic part and a random-length text prefix moves it around.
-Curriculum: --syn-only-steps of 100 % synthetic (length --T0), then text share ramps up to 1 - --syn-final over
---ramp-steps (length --T).
+Data (issue 12's rules): plain text windows of the corpus (loss on every token), and a small share of 'repeat'
+sequences: running text, a span of 4-64 random ids (uniform or corpus-distributed), more text, the same span again,
+with loss only on the repeat (the classic induction-head task). Never noisy copies, records, delimiters of our own,
+the restoration prompt's words or image tokens. Curriculum: --syn-only-steps of repeat sequences only (length --T0;
+a from-scratch start, so the induction initialisation becomes a working mechanism), then the repeat share falls to
+--syn-final over --ramp-steps (length --T). A run continuing a trained model uses --syn-only-steps 0 --ramp-steps 1.
 """
 import argparse
 import json
@@ -40,21 +35,18 @@ RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm')
 PRESETS = {
     # one CPU thread, sampled softmax
     'cpu': dict(d=128, layers=4, heads=4, ffn=384, B0=8, T0=384, B=8, T=384, lr=1.5e-3, warmup=200,
-                syn_only_steps=400, ramp_steps=2000, syn_final=0.3, n_neg=2048, eval_every=300,
+                syn_only_steps=400, ramp_steps=2000, syn_final=0.1, n_neg=2048, eval_every=300,
                 ckpt_every=100, full_softmax=False, steps=10 ** 9, decay_steps=0),
     # one H100 for ~10 minutes: wider, full softmax, big batches
     'gpu': dict(d=256, layers=6, heads=8, ffn=768, B0=64, T0=384, B=64, T=512, lr=1.5e-3, warmup=200,
-                syn_only_steps=300, ramp_steps=1500, syn_final=0.25, n_neg=8192, eval_every=500,
+                syn_only_steps=300, ramp_steps=1500, syn_final=0.1, n_neg=8192, eval_every=500,
                 ckpt_every=250, full_softmax=True, steps=6000, decay_steps=1500),
 }
 
-BANNED = {0, 1, 2, 4290, 6466, 529, 1405, 29966, 29958, 2277, 29937, 835, 6466, 10567, 4290}  # protocol-like pieces
-SPACE = 29871  # lone "▁"
-
-
 class Data:
-    def __init__(self, data_dir, seed, variants=False):
-        self.variants = variants
+    def __init__(self, data_dir, seed):
+        self.text_tokens = 0  # tokens of plain-text sequences served (the model card reports both counts)
+        self.syn_tokens = 0  # tokens of repeat-span sequences served (their filler text included)
         self.train = np.fromfile(os.path.join(data_dir, 'train.bin'), dtype=np.uint16)
         cnt = np.bincount(self.train, minlength=32000).astype(np.float64)
         cnt[:259] = 0
@@ -71,13 +63,6 @@ class Data:
         s = int(self.rng.integers(0, len(self.train) - n - 1))
         return self.train[s:s + n].astype(np.int64)
 
-    def span(self, lo=1, hi=3):
-        while True:
-            n = int(self.rng.integers(lo, hi + 1))
-            sp = self.text(n)
-            if not any(int(t) in BANNED for t in sp):
-                return sp.tolist()
-
     # ---- sequence builders: return (tokens[T+1], loss_mask[T+1]); mask[i] = loss on predicting tokens[i] ----
     def text_seq(self, T):
         x = np.concatenate([[1], self.text(T)])
@@ -93,83 +78,33 @@ class Data:
             mask = mask + [False] * k
         return np.array(seq, dtype=np.int64), np.array(mask, dtype=bool)
 
-    def rec_seq(self, T):
-        r = self.rng
-        seq, mask = [1], [False]
-        if r.random() < 0.5:
-            f = int(r.integers(1, T // 4))
-            seq += self.text(f).tolist()
-            mask += [False] * f
-        pre, mid = self.span(1, 3), self.span(1, 3)
-        if r.random() < 0.5:
-            pre, mid = pre + [SPACE], mid + [SPACE]
-        if self.variants and r.random() < 0.5:
-            mid = [SPACE] + mid  # a lone space right after the ids, as per-piece tokenisation of " >" gives
-        text_dist = r.random() < 0.5
-        room = T + 1 - len(seq)
-        nx = int(r.integers(2, 21))
-        ny = int(r.integers(1, 5))
-        rl = len(pre) + nx + len(mid) + ny
-        while room // rl < 2 and nx > 2:
-            nx -= 1
-            rl -= 1
-        K = min(int(r.integers(2, 15)), room // rl)
-        if K < 2:
-            return self.text_seq(T)
-        cx, cy = self.ids(nx, text_dist), self.ids(ny, text_dist)
-        if self.variants and r.random() < 0.3:
-            # Records drawn from a few ids, so the same id recurs inside a record (and in its neighbours):
-            # matching must use more than one token of context, as in flat regions of an image's words.
-            pool = self.ids(int(r.integers(2, 7)), text_dist)
-            cx, cy = r.choice(pool, nx), r.choice(pool, ny)
-        mode = r.random()
-        hi = r.uniform(0.15, 0.6)
-        if mode < 0.25:
-            rates = np.zeros(K)
-        elif mode < 0.75:
-            rates = np.linspace(hi, r.uniform(0.0, hi), K)
-        else:
-            rates = r.uniform(0.0, hi, K)
-        rates[-1] = 0.0
-        for k in range(K):
-            x, y = cx.copy(), cy.copy()
-            rx, ry = r.random(nx) < rates[k], r.random(ny) < rates[k]
-            x[rx] = self.ids(int(rx.sum()), text_dist)
-            y[ry] = self.ids(int(ry.sum()), text_dist)
-            on = k > 0
-            seq += pre + x.tolist() + mid + y.tolist()
-            mask += [on] * len(pre) + [on and not b for b in rx] + [on] * len(mid) + [on and not b for b in ry]
-        return self._finish(seq, mask, T)
+    def repeat_seq(self, T):
+        """A random span of ids and, after some text, the same span again: the generic induction-head task.
 
-    def kv_seq(self, T):
+        Loss only on ids 2..n of the second copy (the first one cannot be known before the repeat starts). No noise,
+        no record layout, no delimiters of our own: the span sits in running text."""
         r = self.rng
         seq, mask = [1], [False]
-        d, s = self.span(1, 2), self.span(1, 2)
-        text_dist = r.random() < 0.5
-        kl, vl = int(r.integers(1, 3)), int(r.integers(1, 3))
-        pl = len(s) + kl + len(d) + vl
-        n = max(2, min(int(r.integers(2, 40)), (T // 2) // pl))
-        keys = [self.ids(kl, text_dist).tolist() for _ in range(n)]
-        vals = [self.ids(vl, text_dist).tolist() for _ in range(n)]
-        for k, v in zip(keys, vals):
-            seq += s + k + d + v
-            mask += [False] * (pl)
-        while len(seq) + pl <= T + 1:
-            i = int(r.integers(0, n))
-            seq += s + keys[i] + d + vals[i]
-            mask += [False] * (len(s) + kl) + [True] * (len(d) + vl)
+        f = int(r.integers(0, T // 4))
+        seq += self.text(f).tolist()
+        mask += [False] * f
+        n = int(r.integers(4, 65))
+        span = self.ids(n, r.random() < 0.5).tolist()
+        gap = self.text(int(r.integers(0, T // 4))).tolist()
+        seq += span + gap + span
+        mask += [False] * (n + len(gap)) + [False] + [True] * (n - 1)
         return self._finish(seq, mask, T)
 
     def batch(self, B, T, p_syn):
         xs, ms = [], []
         for _ in range(B):
             u = self.rng.random()
-            if u < p_syn * 0.8:
-                x, m = self.rec_seq(T)
-            elif u < p_syn:
-                x, m = self.kv_seq(T)
+            if u < p_syn:
+                x, m = self.repeat_seq(T)
+                self.syn_tokens += T
             else:
                 x, m = self.text_seq(T)
+                self.text_tokens += T
             xs.append(x)
             ms.append(m)
         x = torch.from_numpy(np.stack(xs))
@@ -219,8 +154,6 @@ def main():
     ap.add_argument('--eval-n', type=int, default=100)
     ap.add_argument('--eval-at-start', type=int, default=1)
     ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
-    ap.add_argument('--rec-variants', type=int, default=0,
-                    help='records with a lone space after the ids and records drawn from a few ids (see rec_seq)')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -263,6 +196,7 @@ def main():
         step, tokens_seen = snap['step'], snap['tokens_seen']
         ck = None
     else:
+        snap = None
         torch.manual_seed(a.seed)
         model = LM(cfg)
         ck = None
@@ -274,9 +208,11 @@ def main():
                             lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     if ck is not None:
         opt.load_state_dict(ck['opt'])
-    data = Data(a.data, a.seed * 1000003 + step, variants=bool(a.rec_variants))
+    data = Data(a.data, a.seed * 1000003 + step)
     if ck is not None and 'rng' in ck:
         data.rng.bit_generator.state = ck['rng']
+    src = ck if ck is not None else (snap if a.init_from else {})
+    data.text_tokens, data.syn_tokens = src.get('text_tokens', 0), src.get('syn_tokens', 0)
     with open(os.path.join(rdir, 'args.json'), 'w') as f:
         json.dump({'args': vars(a), 'config': cfg.to_dict(), 'params': n_params(model), 'device': dev}, f, indent=1)
     if ck is None:
@@ -295,17 +231,21 @@ def main():
 
     def save():
         atomic_save({'model': model.state_dict(), 'opt': opt.state_dict(), 'config': cfg.to_dict(), 'step': step,
-                     'tokens_seen': tokens_seen, 'rng': data.rng.bit_generator.state, 'args': vars(a)}, ckpath)
+                     'tokens_seen': tokens_seen, 'rng': data.rng.bit_generator.state, 'args': vars(a),
+                     'text_tokens': data.text_tokens, 'syn_tokens': data.syn_tokens}, ckpath)
 
     def evaluate():
         t = time.time()
         res = copy_eval.copy_accuracy(model, n=a.eval_n, seed=777, samplers=samplers, device=dev)
         res = {k: v for k, v in res.items() if 'ref' not in k}
+        res['repeat'] = copy_eval.repeat_accuracy(model, n=a.eval_n, seed=778, device=dev)
         res['val_loss'] = copy_eval.val_loss(model, val, T=384, n_windows=32, device=dev)
-        log({'event': 'eval', 'step': step, 'tokens_seen': tokens_seen, **res, 'eval_s': round(time.time() - t, 1)})
+        log({'event': 'eval', 'step': step, 'tokens_seen': tokens_seen, 'text_tokens': data.text_tokens,
+             'syn_tokens': data.syn_tokens, **res, 'eval_s': round(time.time() - t, 1)})
         if a.snapshots:  # model-only snapshot per evaluation, so the best copy/loss trade-off can be exported later
             atomic_save({'model': model.state_dict(), 'config': cfg.to_dict(), 'step': step, 'tokens_seen': tokens_seen,
-                         'eval': res}, os.path.join(rdir, f'snap_{step:07d}.pt'))
+                         'text_tokens': data.text_tokens, 'syn_tokens': data.syn_tokens, 'eval': res},
+                        os.path.join(rdir, f'snap_{step:07d}.pt'))
 
     if ck is None and a.eval_at_start:
         evaluate()  # accuracy at initialisation (before any training)
