@@ -18,13 +18,21 @@ const { values } = parseArgs({
   },
 });
 
-const resourcesDir = defaultResourcesDir();
-const engine = new Engine({
-  dataDir: defaultDataDir(),
-  resourcesDir,
-  version: readPackageVersion(),
-  transport: 'server',
+// A failure that escaped one request's handling is logged in one line; the other requests and jobs go on.
+process.on('unhandledRejection', (reason) => {
+  console.error(`Unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`);
 });
+
+const resourcesDir = defaultResourcesDir();
+const engine = startupStep(
+  () =>
+    new Engine({
+      dataDir: defaultDataDir(),
+      resourcesDir,
+      version: readPackageVersion(),
+      transport: 'server',
+    }),
+);
 
 /**
  * The server shell has no native dialogs: the renderer uses the browser's file input to open, and exports into
@@ -55,6 +63,9 @@ const server = await startServer({
   },
   rendererDir: values['renderer-dir'] ?? path.resolve(resourcesDir, '..', 'out', 'renderer'),
   port: Number(values.port),
+}).catch((error: unknown) => {
+  console.error(`V2L Studio cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 });
 
 console.log(`V2L Studio is serving on ${server.url}`);
@@ -67,3 +78,16 @@ const shutdown = async () => {
 };
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
+
+/**
+ * Runs a start-up step; when it fails (a read-only or full data folder, a port in use), prints the cause in one
+ * line, without a stack trace, and exits.
+ */
+function startupStep<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    console.error(`V2L Studio cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

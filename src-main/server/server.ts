@@ -42,7 +42,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let port = 0;
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // No request, however malformed, may end the process: anything thrown here becomes a 400 or 500 reply.
+    try {
+      route(req, res);
+    } catch (error) {
+      failRequest(res, error);
+    }
+  });
+
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = requestUrl(req);
+    if (url === null) return reply(res, 400, 'Bad request: the address is not a valid URL.');
     if (!isSameOriginLoopback(req, port))
       return reply(res, 403, 'Forbidden: requests must come from this machine.');
     if (!isAuthorised(req, url, token)) {
@@ -57,28 +67,43 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.writeHead(302, {
         ...SECURITY_HEADERS,
         'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        location: url.pathname,
+        // Always the studio's own root: a path such as //example.com would make the browser leave for another host.
+        location: '/',
       });
       return res.end();
     }
     if (url.pathname.startsWith('/api/')) {
       if (req.method !== 'POST') return reply(res, 405, 'Use POST for API calls.');
-      return void handleApi(options.api, url.pathname.slice('/api/'.length), req, res);
+      handleApi(options.api, url.pathname.slice('/api/'.length), req, res).catch((error: unknown) =>
+        failRequest(res, error),
+      );
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'Method not allowed.');
     for (const [key, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(key, value);
     serveStatic(options.rendererDir, url.pathname, res);
-  });
+  };
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/events' || !isSameOriginLoopback(req, port) || !isAuthorised(req, url, token)) {
+    socket.on('error', () => socket.destroy());
+    const url = requestUrl(req);
+    if (
+      url === null ||
+      url.pathname !== '/events' ||
+      !isSameOriginLoopback(req, port) ||
+      !isAuthorised(req, url, token)
+    ) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      // A client that sends a broken or oversized frame gets its socket closed; without a listener the error
+      // would be thrown and end the process.
+      ws.on('error', () => ws.terminate());
+      sockets.emit('connection', ws, req);
+    });
   });
   const unsubscribe = options.subscribe((event) => {
     const text = JSON.stringify(event);
@@ -107,10 +132,46 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
+/** The request's address, or null when it cannot be parsed (GET http://[ is possible on the wire). */
+function requestUrl(req: http.IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The last stop for a failure while answering one request: the client gets a 500 (when it is still there and
+ * nothing was sent yet) and the server goes on. A client that went away is not an error of the server.
+ */
+function failRequest(res: http.ServerResponse, error: unknown): void {
+  if (!isClientGone(error))
+    console.error(`Request failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  reply(res, 500, 'The server could not answer this request.');
+}
+
+function isClientGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE';
+}
+
 function reply(res: http.ServerResponse, status: number, text: string): void {
+  if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
   res.end(text);
 }
+
+/**
+ * Bytes of API request bodies held in memory at once, over all requests. A body of up to MAX_BODY_BYTES is held
+ * whole (it is one JSON document); without a shared budget a few parallel uploads would take gigabytes.
+ */
+const MAX_BODY_BYTES_IN_FLIGHT = 2 * MAX_BODY_BYTES;
+let bodyBytesInFlight = 0;
 
 async function handleApi(
   api: StudioApi,
@@ -123,19 +184,29 @@ async function handleApi(
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return reply(res, 413, 'Request too large.');
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      bodyBytesInFlight += chunk.length;
+      if (size > MAX_BODY_BYTES) return reply(res, 413, 'Request too large.');
+      if (bodyBytesInFlight > MAX_BODY_BYTES_IN_FLIGHT) {
+        return reply(res, 503, 'The server is receiving other large requests: send this one again shortly.');
+      }
+      chunks.push(chunk);
+    }
+  } finally {
+    bodyBytesInFlight -= size;
   }
   let input: unknown;
   try {
     const text = Buffer.concat(chunks).toString('utf8');
+    chunks.length = 0;
     input = text.length === 0 ? undefined : (JSON.parse(text) as unknown);
   } catch {
     return reply(res, 400, 'The request body is not valid JSON.');
   }
   const envelope = await dispatch(api, method, input);
+  if (res.destroyed) return;
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
   res.end(JSON.stringify(envelope));
 }

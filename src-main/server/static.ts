@@ -20,8 +20,14 @@ const TYPES: Record<string, string> = {
  */
 export function serveStatic(root: string, pathname: string, res: ServerResponse): void {
   const resolvedRoot = path.resolve(root);
-  let file = path.resolve(resolvedRoot, `.${decodeURIComponent(pathname)}`);
-  if (!file.startsWith(resolvedRoot + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+  const decoded = decodePath(pathname);
+  if (decoded === null) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Bad request: the address has a broken %-escape.');
+    return;
+  }
+  let file = path.resolve(resolvedRoot, `.${decoded}`);
+  if (!file.startsWith(resolvedRoot + path.sep) || !isRegularFile(file)) {
     file = path.join(resolvedRoot, 'index.html');
   }
   if (!fs.existsSync(file)) {
@@ -33,5 +39,26 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse)
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
     'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
   });
-  fs.createReadStream(file).pipe(res);
+  const stream = fs.createReadStream(file);
+  // A file that vanishes or cannot be read mid-reply ends this reply only, never the server.
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/** The path with its %-escapes decoded, or null when one is broken (/%E0%A4%A) or decodes to a NUL byte. */
+function decodePath(pathname: string): string | null {
+  try {
+    const decoded = decodeURIComponent(pathname);
+    return decoded.includes('\0') ? null : decoded;
+  } catch {
+    return null;
+  }
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -11,17 +11,22 @@ export type Db = Database.Database;
  * blocking each other and makes each committed transaction durable across a crash of the process.
  */
 export function openDatabase(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'studio.sqlite');
   let db: Db;
   try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    // The database, its WAL and the run folders are written here: a read-only folder fails now, in one line.
+    fs.accessSync(dataDir, fs.constants.W_OK);
     db = new Database(file);
+    db.pragma('journal_mode = WAL');
   } catch (error) {
-    throw new StudioError('FILE_UNREADABLE', `Cannot open the studio database ${file}: ${String(error)}`, {
-      cause: error,
-    });
+    throw new StudioError(
+      'FILE_UNWRITABLE',
+      `The data folder ${dataDir} cannot be written (${error instanceof Error ? error.message : String(error)}): ` +
+        'make it writable, or point V2L_DATA_DIR at a writable folder.',
+      { cause: error },
+    );
   }
-  db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   // NORMAL is durable in WAL mode against process crashes; only a power cut can lose the last commit.
   db.pragma('synchronous = NORMAL');
