@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureGlobalPack } from '../helpers/global-pack';
-import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import { launchBrowser, screenshot, startStudioServer, type StudioServer, closeAll } from './harness';
 import { requireModels } from './models';
 
 async function openSample(page: Page, id: string): Promise<void> {
@@ -20,8 +20,7 @@ describe('Ask panel, default pack (no global branch)', () => {
     browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await closeAll(browser, server);
   });
 
   it('is disabled with a one-line explanation', async () => {
@@ -62,8 +61,7 @@ describe('Ask panel and results, pack with a global branch', () => {
   afterAll(async () => {
     if (previousPack === undefined) delete process.env['V2L_PACK'];
     else process.env['V2L_PACK'] = previousPack;
-    await browser?.close();
-    await server?.stop();
+    await closeAll(browser, server);
   });
 
   it('classifies the open photo among labelled examples and shows every label\u2019s score', async () => {

@@ -1,6 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import {
+  callApi,
+  launchBrowser,
+  screenshot,
+  startStudioServer,
+  type StudioServer,
+  closeAll,
+} from './harness';
 import { dragOnImage } from './models';
 
 /** The editor without models: mask tools, named actions with undo/redo, zoom, the shortcut sheet and settings. */
@@ -18,8 +25,7 @@ describe('editor (server mode, no models needed)', () => {
     await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
   });
   afterAll(async () => {
-    await browser.close();
-    await server.stop();
+    await closeAll(browser, server);
   });
 
   const stage = () => page.getByTestId('photo-stage');

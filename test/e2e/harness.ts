@@ -15,45 +15,113 @@ export interface StudioServer {
 }
 
 /**
+ * Every server this worker started and has not yet stopped, as process-group ids. The exit hook kills what a failed
+ * suite left behind, and the folder below lets the global teardown (leftovers.ts) prove that nothing survived.
+ */
+const liveGroups = new Set<number>();
+export const PID_DIR = path.resolve('test-output', 'e2e-pids');
+process.once('exit', () => {
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function forget(pid: number): void {
+  liveGroups.delete(pid);
+  fs.rmSync(path.join(PID_DIR, String(pid)), { force: true });
+}
+
+/** Ends the server's whole process group: SIGTERM for a clean shutdown, SIGKILL if it is not gone in 10 s. */
+async function endGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    killGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  // Anything the server itself spawned shares its group.
+  killGroup(pid, 'SIGKILL');
+  forget(pid);
+}
+
+/**
  * Starts the real `serve` entry point (the same one `npm run serve` runs) with a fresh data folder and waits for
- * it to print its launch address.
+ * it to print its launch address. Node runs the TypeScript itself (`--import tsx`), in a process group of its own,
+ * so stopping it cannot miss a wrapper's child (npx and the tsx CLI each add one).
  */
 export async function startStudioServer(): Promise<StudioServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-e2e-'));
-  const child: ChildProcess = spawn('npx', ['tsx', 'src-main/server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src-main/server/main.ts'], {
     env: { ...process.env, V2L_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  if (child.pid !== undefined) {
+    liveGroups.add(child.pid);
+    fs.mkdirSync(PID_DIR, { recursive: true });
+    fs.writeFileSync(path.join(PID_DIR, String(child.pid)), '');
+  }
+  const stop = async () => {
+    await endGroup(child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
   let output = '';
-  const launchUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+  let launchUrl: string;
+  try {
+    launchUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   const parsed = new URL(launchUrl);
   return {
     url: `${parsed.origin}/`,
     launchUrl,
     token: parsed.searchParams.get('token') ?? '',
     dataDir,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
+}
+
+type Closable = { close(): Promise<unknown> } | { stop(): Promise<unknown> };
+
+/**
+ * Closes browsers and stops servers in order, each even when an earlier one throws or was never started (a browser
+ * that failed to launch must not keep the server alive), then reports the first failure.
+ */
+export async function closeAll(...items: (Closable | undefined)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const item of items) {
+    try {
+      if (item === undefined) continue;
+      await ('stop' in item ? item.stop() : item.close());
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
 }
 
 /** One call of the studio's API over HTTP, as the browser client makes it; resolves to the envelope. */
@@ -135,14 +203,10 @@ export async function openStudioOnSample(
       server,
       browser,
       page,
-      close: async () => {
-        await opened.close();
-        await server.stop();
-      },
+      close: () => closeAll(opened, server),
     };
   } catch (error) {
-    await browser?.close();
-    await server.stop();
+    await closeAll(browser, server);
     throw error;
   }
 }

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlamaGguf } from '../helpers/gguf';
 import { ModelHost } from '../helpers/model-host';
-import { launchBrowser, screenshot, startStudioServer, type StudioServer } from './harness';
+import { launchBrowser, screenshot, startStudioServer, type StudioServer, closeAll } from './harness';
 
 /** Settings → Language model in the browser: import by path, a refused upload, selection that persists. */
 describe('language models in Settings (server mode)', () => {
@@ -34,9 +34,7 @@ describe('language models in Settings (server mode)', () => {
     await page.goto(server.launchUrl);
   });
   afterAll(async () => {
-    await browser.close();
-    await server.stop();
-    await host.stop();
+    await closeAll(browser, server, host);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

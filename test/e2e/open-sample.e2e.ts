@@ -9,6 +9,7 @@ import {
   stageInkFraction,
   startStudioServer,
   type StudioServer,
+  closeAll,
 } from './harness';
 
 describe('studio in the browser (server mode)', () => {
@@ -20,8 +21,7 @@ describe('studio in the browser (server mode)', () => {
     browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser.close();
-    await server.stop();
+    await closeAll(browser, server);
   });
 
   it('opens a bundled sample and shows it on the Konva stage', async () => {
