@@ -119,9 +119,11 @@ def schedule(a, step):
     return 1.0 - f * (1.0 - a.syn_final), a.B, a.T
 
 
-def lr_at(a, step):
-    if step < a.warmup:
-        return a.lr * (step + 1) / a.warmup
+def lr_at(a, step, start_step=0):
+    """Linear warm-up over the first --warmup steps of this run (a run continuing a snapshot warms up its fresh
+    optimiser too: without it, full-size Adam steps on new data wreck a trained model within tens of steps)."""
+    if step - start_step < a.warmup:
+        return a.lr * (step - start_step + 1) / a.warmup
     if a.decay_steps and step >= a.steps - a.decay_steps:
         f = (step - (a.steps - a.decay_steps)) / a.decay_steps
         return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * f)))
@@ -180,13 +182,14 @@ def main():
                  prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale,
                  rope_base=a.rope_base, induction_init=bool(a.induction_init), ind_qk=a.ind_qk, ind_ov=a.ind_ov,
                  ind_v=a.ind_v, seed=1234 + a.seed)
-    step, tokens_seen = 0, 0
+    step, tokens_seen, start_step = 0, 0, 0
     if os.path.exists(ckpath):
         ck = torch.load(ckpath, map_location='cpu')
         cfg = Config(**ck['config'])
         model = LM(cfg)
         model.load_state_dict(ck['model'])
         step, tokens_seen = ck['step'], ck['tokens_seen']
+        start_step = ck.get('start_step', 0)
     elif a.init_from:
         # A new run continuing from another run's snapshot (weights only; fresh optimiser, this run's schedule).
         snap = torch.load(a.init_from, map_location='cpu')
@@ -194,6 +197,7 @@ def main():
         model = LM(cfg)
         model.load_state_dict(snap['model'])
         step, tokens_seen = snap['step'], snap['tokens_seen']
+        start_step = step
         ck = None
     else:
         snap = None
@@ -232,7 +236,7 @@ def main():
     def save():
         atomic_save({'model': model.state_dict(), 'opt': opt.state_dict(), 'config': cfg.to_dict(), 'step': step,
                      'tokens_seen': tokens_seen, 'rng': data.rng.bit_generator.state, 'args': vars(a),
-                     'text_tokens': data.text_tokens, 'syn_tokens': data.syn_tokens}, ckpath)
+                     'text_tokens': data.text_tokens, 'syn_tokens': data.syn_tokens, 'start_step': start_step}, ckpath)
 
     def evaluate():
         t = time.time()
@@ -259,7 +263,7 @@ def main():
         x, y, m = data.batch(B, T, p_syn)
         x, y, m = x.to(dev), y.to(dev), m.to(dev)
         for g in opt.param_groups:
-            g['lr'] = lr_at(a, step)
+            g['lr'] = lr_at(a, step, start_step)
         if amp is not None:
             with amp:
                 loss = model.full_loss(x, y, m) if a.full_softmax else model.sampled_loss(x, y, m, a.n_neg, gen)
@@ -280,7 +284,7 @@ def main():
         if step % 50 == 0:
             dt = time.time() - acc['t']
             log({'event': 'train', 'step': step, 'tokens_seen': tokens_seen, 'loss': acc['loss'] / acc['n'],
-                 'p_syn': round(p_syn, 3), 'lr': lr_at(a, step), 'T': T, 'B': B,
+                 'p_syn': round(p_syn, 3), 'lr': lr_at(a, step, start_step), 'T': T, 'B': B,
                  'tok_per_s': round(acc['tok'] / dt, 1)})
             acc = {'loss': 0.0, 'n': 0, 'tok': 0, 't': time.time(), 'syn': 0.0, 'ns': 0, 'txt': 0.0, 'nt': 0}
         if step % a.ckpt_every == 0:
