@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import llamaTokenizer from 'llama-tokenizer-js';
+import type { ControlledEvaluateInputItem } from 'node-llama-cpp';
 import { StudioError } from '../../engine/errors';
 import { loadImageFile } from '../../engine/image/decode';
 import { view128 } from '../../engine/image/view';
 import {
   copyCases,
   observedIds,
+  repeatCases,
   uniformIds,
   type CopySetting,
   type IdSampler,
@@ -34,6 +36,9 @@ Measures the language model THROUGH node-llama-cpp (default: the shipped GGUF):
       accuracy over the 2 generated ids; the lower of two id distributions: uniform over 259..31999 (_uniform)
       and the ids the default tokenizer produces on the bundled photos (_tokenizer)
   val_loss              nats per token on windows of the documents the model held out (heldout.json)
+  repeat_copy_accuracy  the generic repeat-copy test (a span of 24 ids in held-out text, repeated after a gap):
+      teacher-forced greedy accuracy on ids 2..24 of the repeat, the mean over both id distributions; with
+      val_loss it is what checkpoints are chosen by (the copy tests above are the restoration prompt's shape)
   tokenizer_parity      share of 1,000 held-out lines that llama.cpp tokenises exactly like llama-tokenizer-js
   prompt_tokens_per_s   prompt evaluation speed (copy-test prompts, batched as the restoration runs them)
   gen_tokens_per_s      greedy generation speed of one sequence`;
@@ -76,6 +81,35 @@ async function copyAccuracy(
     promptTokens: cases.reduce((n, c) => n + c.prompt.length, 0),
     seconds,
   };
+}
+
+/** Teacher-forced greedy accuracy on the repeated span of each case (see repeatCases). */
+async function repeatCopyAccuracy(lm: FrozenLm, text: readonly number[], sampler: IdSampler, count: number) {
+  let hit = 0;
+  let total = 0;
+  for (const c of repeatCases(text, count, sampler, 4242)) {
+    const predicted = await lm.withSequence(async (sequence) => {
+      const input = c.tokens.map((token, i) =>
+        i >= c.repeatStart && i < c.tokens.length - 1
+          ? [token, { generateNext: { probabilities: true } }]
+          : token,
+      );
+      const output = await sequence.controlledEvaluate(input as ControlledEvaluateInputItem[]);
+      return output.map((item) => {
+        let best = -1;
+        let bestP = -1;
+        for (const [token, p] of item?.next.probabilities ?? []) {
+          if (p > bestP) [best, bestP] = [token, p];
+        }
+        return best;
+      });
+    });
+    for (let i = c.repeatStart; i < c.tokens.length - 1; i++) {
+      hit += predicted[i] === c.tokens[i + 1] ? 1 : 0;
+      total += 1;
+    }
+  }
+  return hit / total;
 }
 
 export async function evalLm(args: string[]): Promise<void> {
@@ -132,6 +166,15 @@ export async function evalLm(args: string[]): Promise<void> {
     }
     result['val_loss'] = Number((nll / scored).toFixed(4));
     log(`val_loss ${result['val_loss']} over ${scored} tokens`);
+
+    const repeat: number[] = [];
+    for (const [name, sampler] of Object.entries(samplers)) {
+      const accuracy = await repeatCopyAccuracy(lm, stream, sampler, Math.min(count, 50));
+      result[`repeat_copy_accuracy_${name}`] = Number(accuracy.toFixed(4));
+      repeat.push(accuracy);
+      log(`repeat copy ${name}: ${accuracy.toFixed(4)}`);
+    }
+    result['repeat_copy_accuracy'] = Number((repeat.reduce((a, b) => a + b, 0) / repeat.length).toFixed(4));
 
     const lines = spread(documents.flatMap(documentLines), 1000);
     const same = lines.filter((line) => {

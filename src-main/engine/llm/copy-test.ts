@@ -51,3 +51,41 @@ export function copyCases(setting: CopySetting, count: number, sample: IdSampler
   }
   return cases;
 }
+
+export interface RepeatCase {
+  /** BOS, held-out text, a span of ids, more held-out text, the same span again. */
+  readonly tokens: number[];
+  /** Index in `tokens` where the repeated span starts. */
+  readonly repeatStart: number;
+}
+
+/**
+ * The generic repeat-copy test (the classic induction-head task, not the restoration prompt): a span of `span`
+ * sampled ids set into running held-out text and repeated after a gap. A model that copies from its context
+ * predicts ids 2..span of the repeat; the first cannot be known. Mirrors training/lm/copy_eval.py's repeat test.
+ */
+export function repeatCases(
+  text: readonly number[],
+  count: number,
+  sample: IdSampler,
+  seed: number,
+  span = 24,
+): RepeatCase[] {
+  const rng = mulberry32(seed);
+  const cases: RepeatCase[] = [];
+  for (let c = 0; c < count; c++) {
+    const ids = Array.from({ length: span }, () => sample(rng));
+    const lead = rng.int(8, 63);
+    const gap = rng.int(0, 47);
+    const start = rng.int(0, Math.max(0, text.length - lead - gap - 1));
+    const tokens = [
+      1,
+      ...text.slice(start, start + lead),
+      ...ids,
+      ...text.slice(start + lead, start + lead + gap),
+      ...ids,
+    ];
+    cases.push({ tokens, repeatStart: tokens.length - span });
+  }
+  return cases;
+}
