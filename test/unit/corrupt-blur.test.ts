@@ -97,4 +97,16 @@ describe('paperBlurKernelSize', () => {
     for (let seed = 0; seed < 200; seed++) seen.add(paperBlurKernelSize(seed));
     expect([...seen].sort((a, b) => a - b)).toEqual([5, 7, 9, 11]);
   });
+
+  it('draws as albumentations did: 5 one time in 7, and 7, 9, 11 two times in 7 each', () => {
+    const n = 14_000;
+    const counts = new Map<number, number>();
+    for (let seed = 0; seed < n; seed++) {
+      const k = paperBlurKernelSize(seed);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    // Binomial standard deviations are under 0.004 here; 0.015 is about four of them.
+    expect(Math.abs((counts.get(5) ?? 0) / n - 1 / 7)).toBeLessThan(0.015);
+    for (const k of [7, 9, 11]) expect(Math.abs((counts.get(k) ?? 0) / n - 2 / 7)).toBeLessThan(0.015);
+  });
 });

@@ -8,7 +8,7 @@ import { SampleLibrary } from '../../engine/samples';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import type { Command } from '../command';
-import { EVAL_SHIFT } from './eval-restore';
+import { CELL_SHIFT } from '../restore-set';
 
 /**
  * The degradations whose banks a pack stores: every blur kernel the paper draws, the evaluation and studio
@@ -16,7 +16,7 @@ import { EVAL_SHIFT } from './eval-restore';
  */
 export const STORED_BANK_CORRUPTIONS: readonly Corruption[] = [
   ...PAPER_BLUR_KERNEL_SIZES.map((kernelSize): Corruption => ({ task: 'deblur', kernelSize })),
-  { task: 'shift', ...EVAL_SHIFT },
+  { task: 'shift', ...CELL_SHIFT },
   ...([1, 2, 3] as const).map((quarterTurns): Corruption => ({ task: 'rotate', quarterTurns })),
 ];
 

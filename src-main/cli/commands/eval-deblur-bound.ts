@@ -13,7 +13,8 @@ import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { globalBranchOf } from '../../engine/understand/global-branch';
 import { fileProgress } from '../progress';
 import { printResult } from '../command';
-import { evalCorruption, evalFiles } from './eval-restore';
+import { evalCorruption } from '../restore-set';
+import { evalFiles } from './eval-restore';
 
 export const EVAL_DEBLUR_BOUND_HELP = `eval deblur-bound --data DIR [--limit N] [--json]
 

@@ -9,7 +9,8 @@ import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { fileProgress } from '../progress';
 import { printResult } from '../command';
-import { bundledSamplePaths, evalCorruption, evalFiles, parseProtocol, parseTask } from './eval-restore';
+import { evalCorruption } from '../restore-set';
+import { bundledSamplePaths, evalFiles, parseProtocol, parseTask } from './eval-restore';
 
 export const EVAL_NAIVE_HELP = `eval naive --task T --protocol P --data DIR [--limit N] [--json]
 

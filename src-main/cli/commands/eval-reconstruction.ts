@@ -20,11 +20,13 @@ compares the reconstruction with the view.
   --limit N      only the first N images in path order
   --pack DIR     model pack folder; defaults to the pack installed in resources/models (or V2L_PACK)
   --threads N    onnxruntime intra-op threads; defaults to the number of cores
-  --json         print one JSON line: images, psnr, psnr_y, ssim, distinct_tokens, seconds_per_image
+  --json         print one JSON line: images, psnr, psnr_y, ssim, ssim_rgb, distinct_tokens, seconds_per_image
 
 psnr       mean over images of PSNR on all RGB samples (peak 255)
 psnr_y     mean over images of PSNR on BT.601 luma (Y in [16, 235], unrounded, peak 255)
 ssim       mean over images of SSIM on BT.601 luma (Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03)
+ssim_rgb   the same SSIM on R, G and B, averaged: with psnr_y, the authors' scores (piq's ssim, pyiqa's psnr
+           on Y), so psnr_y and ssim_rgb are the figures to set beside the paper's
 distinct_tokens    number of different token ids used over all images
 seconds_per_image  wall time of encode + decode, one image at a time, with the sessions already created and
                    warmed up by one untimed run:
@@ -94,6 +96,7 @@ export async function evalReconstruction(rest: string[]): Promise<void> {
   let sumPsnr = 0;
   let sumPsnrY = 0;
   let sumSsim = 0;
+  let sumSsimRgb = 0;
   let seconds = 0;
   for (const [i, file] of files.entries()) {
     const view = view128((await loadImageFile(file)).image);
@@ -107,6 +110,7 @@ export async function evalReconstruction(rest: string[]): Promise<void> {
     sumPsnr += p;
     sumPsnrY += psnrY(view, restored);
     sumSsim += ssim(view, restored);
+    sumSsimRgb += ssim(view, restored, 'rgb');
     if ((i + 1) % 10 === 0 || i + 1 === files.length) {
       console.error(
         `[${i + 1}/${files.length}] ${path.basename(file)}  PSNR ${p.toFixed(2)} dB; running mean ` +
@@ -120,6 +124,7 @@ export async function evalReconstruction(rest: string[]): Promise<void> {
     psnr: round(sumPsnr / n, 4),
     psnr_y: round(sumPsnrY / n, 4),
     ssim: round(sumSsim / n, 5),
+    ssim_rgb: round(sumSsimRgb / n, 5),
     distinct_tokens: used.size,
     seconds_per_image: round(seconds / n, 5),
   };

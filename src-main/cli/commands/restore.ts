@@ -13,7 +13,8 @@ import { restoreView } from '../../engine/restore/restore-view';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult, type Command } from '../command';
-import { bundledSamplePaths, evalCorruption, parseProtocol, parseTask } from './eval-restore';
+import { evalCorruption } from '../restore-set';
+import { bundledSamplePaths, parseProtocol, parseTask } from './eval-restore';
 
 /** Cells to restore from a mask image: white (or any bright) pixels mark damage. */
 async function cellsFromMaskFile(file: string): Promise<boolean[]> {

@@ -160,10 +160,11 @@ export function gaussianBlurInside(
 }
 
 /**
- * The kernel size the paper's deblurring task would draw for `seed`: uniform over 5, 7, 9, 11 (albumentations
- * picks among the odd sizes in blur_limit). The first draw of mulberry32(seed) decides.
+ * The kernel size the paper's deblurring task draws for `seed`, as albumentations' GaussianBlur(blur_limit=(5, 11))
+ * drew it in the authors' version: random.randrange(5, 12), an even size bumped to the next odd one. So 5 comes
+ * up 1 time in 7 and 7, 9 and 11 each 2 times in 7. The first draw of mulberry32(seed) decides.
  */
 export function paperBlurKernelSize(seed: number): number {
-  const sizes = PAPER_BLUR_KERNEL_SIZES;
-  return sizes[mulberry32(seed).int(0, sizes.length - 1)] ?? sizes[0];
+  const size = mulberry32(seed).int(PAPER_BLUR_KERNEL_SIZES[0], PAPER_BLUR_KERNEL_SIZES[3]);
+  return size % 2 === 0 ? size + 1 : size;
 }

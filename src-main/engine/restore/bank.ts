@@ -172,7 +172,11 @@ export async function bankFor(
   corruption: Corruption,
 ): Promise<BankEntry[] | undefined> {
   const task = corruption.task;
-  return protocol === 'blind' && task !== 'inpaint' && task !== 'outpaint'
-    ? degradationBank(tokenizer, samplePaths, corruption)
-    : undefined;
+  if (protocol !== 'blind' || task === 'inpaint' || task === 'outpaint') return undefined;
+  // A shift cut from the photo cannot be cut from the bank's views the same way (they are views already): the
+  // bank photos are moved by the same offset instead, their uncovered band repeating the edge.
+  if (corruption.task === 'shift' && corruption.cropped) {
+    return degradationBank(tokenizer, samplePaths, { task: 'shift', dx: corruption.dx, dy: corruption.dy });
+  }
+  return degradationBank(tokenizer, samplePaths, corruption);
 }

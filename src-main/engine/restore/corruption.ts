@@ -21,7 +21,17 @@ export type Corruption =
       /** Where the view is blurred (view-sized); without it, everywhere. Only its cells are then predicted. */
       readonly region?: Mask;
     }
-  | { readonly task: 'shift'; readonly dx: number; readonly dy: number }
+  | {
+      readonly task: 'shift';
+      readonly dx: number;
+      readonly dy: number;
+      /**
+       * The shifted view itself, when it was cut from the photo rather than moved on the canvas: the authors'
+       * bottom-right crop (`paperShiftView`), whose content is moved by (dx, dy) with real photo entering the
+       * uncovered band. Without it the view is moved and the band repeats the edge.
+       */
+      readonly cropped?: RgbImage;
+    }
   | { readonly task: 'rotate'; readonly quarterTurns: 1 | 2 | 3 };
 
 /** Grey, the neutral fill for removed regions (what the tokenizer sees where content is missing). */
@@ -56,7 +66,10 @@ export function corruptView(view: RgbImage, corruption: Corruption): CorruptedVi
         cells: taskCells('deblur'),
       };
     case 'shift':
-      return { image: shiftImage(view, corruption.dx, corruption.dy, 'edge'), cells: taskCells('shift') };
+      return {
+        image: corruption.cropped ?? shiftImage(view, corruption.dx, corruption.dy, 'edge'),
+        cells: taskCells('shift'),
+      };
     case 'rotate':
       return { image: rot90(view, corruption.quarterTurns), cells: taskCells('rotate') };
   }
@@ -75,7 +88,9 @@ export function describeCorruption(corruption: Corruption): string {
       return `Gaussian blur, kernel ${corruption.kernelSize}${sigma}${region}`;
     }
     case 'shift':
-      return `shift by (${corruption.dx}, ${corruption.dy}) px`;
+      return corruption.cropped
+        ? `bottom-right crop, content moved by (${corruption.dx}, ${corruption.dy}) px`
+        : `shift by (${corruption.dx}, ${corruption.dy}) px`;
     case 'rotate':
       return `rotation by ${corruption.quarterTurns * 90} degrees`;
   }
