@@ -103,8 +103,8 @@ export class FrozenLm {
   /**
    * Greedy generation of exactly `steps` ids for each prompt. Several prompts are batched across the context's
    * sequences; a single prompt (the sequential in/outpainting loop) runs alone on one sequence, which keeps its KV
-   * cache between calls, so a prompt sharing a prefix with the previous one (the instruction, global tokens,
-   * shared examples) only evaluates what differs.
+   * cache between calls, so a prompt sharing a prefix with the previous one (the instruction, shared
+   * examples) only evaluates what differs.
    */
   async generate(
     prompts: readonly (readonly number[])[],

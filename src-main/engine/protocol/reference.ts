@@ -20,10 +20,11 @@ export interface ReferenceInput {
  * CLEAN image's own words with 50 % ... 23 % of positions replaced at random, so it measures restoration when a
  * clean reference exists; the studio labels it so everywhere.
  *
- * Two deliberate differences, both documented: replacement ids are drawn from the image words (259..31999) rather
- * than all 32,000 ids, so no <s>, </s> or byte piece lands inside a prompt; and without a global branch the
- * replaceable positions are all 256 local words (the authors' code hard-codes "from index 21", which with their
- * 21 global tokens means the same thing).
+ * As theirs, the examples replace floor(rate x sequence length) positions, the sequence counting the global tokens
+ * (int(rate * 277) with the 21 of a global branch: 138 of the 256 local words at 50 %), always among the local
+ * words. Without a global branch the sequence is the 256 local words, so 128 are replaced at 50 %; the authors
+ * never ran without one. Replacement ids are drawn from the image words (259..31999) rather than all 32,000 ids,
+ * so no <s>, </s> or byte piece lands inside a prompt (docs/protocols.md).
  */
 export function referencePlan(
   task: Task,

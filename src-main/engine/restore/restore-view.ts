@@ -60,7 +60,10 @@ export interface RestoreViewResult {
     /** The classical restoration (with comparisons, in/outpainting and deblur). */
     readonly classical?: { readonly psnr: number; readonly ssim: number };
   };
-  /** The global words that led every prompt and conditioned the decoder; empty without a global branch. */
+  /**
+   * The global words: carried ahead of the local words in the token sequence, as the authors' code does, and
+   * attended to by the decoder; no prompt of the paper's tasks contains them. Empty without a global branch.
+   */
   readonly global: readonly { readonly id: number; readonly text: string }[];
   readonly promptTokens: number;
   readonly timings: { readonly encode: number; readonly llm: number; readonly decode: number };
