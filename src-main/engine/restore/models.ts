@@ -1,4 +1,5 @@
 import type { Settings } from '../../../src-preload/contract/api';
+import { FifoLock } from '../fifo-lock';
 import { FrozenLm } from '../llm/frozen-lm';
 import { defaultLmPath } from '../llm/models';
 import { defaultPackDir } from '../tokenizer/packs';
@@ -12,6 +13,8 @@ import { V2LTokenizer } from '../tokenizer/tokenizer';
 export class ModelSet {
   private tokenizerPromise: Promise<V2LTokenizer> | null = null;
   private lmPromise: Promise<FrozenLm> | null = null;
+  /** Held by each restoration while it uses the models: one at a time, the others queued in order. */
+  readonly lock = new FifoLock();
 
   constructor(private readonly settings: () => Settings) {}
 

@@ -106,7 +106,25 @@ export async function runRestoreJob(
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,
 ): Promise<number> {
-  const { view, corruption, window, canvas } = prepareRestore(photo, request);
+  const prepared = prepareRestore(photo, request);
+  // A result must not depend on what else runs: restorations take the models one at a time.
+  return deps.models.lock.run(
+    ctx.signal,
+    (ahead) =>
+      ctx.progress(0, 1, `Queued: waiting for ${ahead} earlier job${ahead === 1 ? '' : 's'} to finish`),
+    () => restoreLocked(deps, imageId, request, prepared, ctx, onStarted, onPredicted),
+  );
+}
+
+async function restoreLocked(
+  deps: RestoreJobDeps,
+  imageId: number,
+  request: RestoreRequest,
+  { view, corruption, window, canvas }: ReturnType<typeof prepareRestore>,
+  ctx: JobContext,
+  onStarted: (runId: number) => void,
+  onPredicted: (runId: number, cells: PredictedCells) => void,
+): Promise<number> {
   ctx.progress(0, 1, 'Loading models');
   const tokenizer = await deps.models.tokenizer();
   const lm = await deps.models.lm();
