@@ -109,7 +109,9 @@ describe('language model library over a real SQLite store', () => {
     });
     const notGguf = path.join(root, 'notes.gguf');
     fs.writeFileSync(notGguf, 'just some text');
-    await expect(library.importFile(notGguf)).rejects.toThrow(/notes\.gguf is not a readable GGUF file/);
+    await expect(library.importFile(notGguf)).rejects.toThrow(
+      /notes\.gguf is not a GGUF language model file/,
+    );
     expect((await library.list()).models).toHaveLength(1);
   });
 

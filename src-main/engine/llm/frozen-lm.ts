@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../errors';
+import { readCheckedGguf } from './gguf-file';
 import { throwIfCancelled } from '../jobs';
 import { FIRST_IMAGE_TOKEN_ID, vocabularyPieces } from '../tokenizer/vocabulary';
 import {
   llamaRuntime,
-  readGgufSummary,
   type LlamaContext,
   type LlamaContextSequence,
   type LlamaModel,
@@ -251,21 +251,7 @@ export class FrozenLm {
  * metadata. Used before loading, and when the user picks a model file, so a wrong file is refused at once.
  */
 export async function checkLlama2Gguf(file: string) {
-  if (!fs.existsSync(file)) {
-    throw new StudioError(
-      'FILE_NOT_FOUND',
-      `Language model ${file} does not exist: pick a GGUF file that exists.`,
-    );
-  }
-  const summary = await readGgufSummary(file).catch((error: unknown) => {
-    throw new StudioError(
-      'MODEL_INVALID',
-      `${path.basename(file)} is not a readable GGUF file (${String(error)}).`,
-      {
-        cause: error,
-      },
-    );
-  });
+  const summary = await readCheckedGguf(file);
   assertLlama2Vocabulary(file, summary.tokens);
   return summary;
 }

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { LmFileInfo } from '../../../src-preload/contract/models';
 import { isStudioError, StudioError } from '../errors';
 import { assertLlama2Vocabulary } from './frozen-lm';
-import { readGgufSummary } from './runtime';
+import { readCheckedGguf } from './gguf-file';
 
 export interface GgufInspection {
   readonly info: LmFileInfo;
@@ -18,20 +17,7 @@ export interface GgufInspection {
  * described, with the refusal in `problem`, so a list can show what the file is and why it cannot be used.
  */
 export async function inspectGguf(file: string): Promise<GgufInspection> {
-  if (!fs.existsSync(file)) {
-    throw new StudioError('FILE_NOT_FOUND', `${file} does not exist: pick a GGUF file that exists.`);
-  }
-  if (!fs.statSync(file).isFile()) {
-    throw new StudioError('INVALID_ARGUMENT', `${file} is a folder, not a GGUF file.`);
-  }
-  const summary = await readGgufSummary(file).catch((error: unknown) => {
-    throw new StudioError(
-      'MODEL_INVALID',
-      `${path.basename(file)} is not a readable GGUF file (${error instanceof Error ? error.message : String(error)}). ` +
-        'Pick a .gguf language model file.',
-      { cause: error },
-    );
-  });
+  const summary = await readCheckedGguf(file);
   const types = [...summary.tensorTypes].sort((a, b) => b[1].parameters - a[1].parameters);
   const info: LmFileInfo = {
     name: summary.name ?? path.basename(file),

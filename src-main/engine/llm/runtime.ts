@@ -2,6 +2,7 @@
  * The only module that imports node-llama-cpp. It never compiles llama.cpp (prebuilt binaries arrive as npm
  * packages) and picks the GPU backend automatically, falling back to the CPU.
  */
+import { GgufFormatError, readGgufHeader } from './gguf-header';
 import {
   createModelDownloader,
   getLlama,
@@ -9,7 +10,6 @@ import {
   GgufFileType,
   TokenBias,
   LlamaLogLevel,
-  readGgufFileInfo,
   type ModelDownloader,
   type Llama,
   type LlamaContext,
@@ -58,31 +58,36 @@ export interface GgufSummary {
 
 /**
  * Reads a GGUF's metadata and tensor table (names, shapes, types: a few hundred KB at the head of the file) without
- * loading its weights, so a wrong file is refused before any allocation.
+ * loading its weights, so a wrong file is refused before any allocation. The header reader bounds every count by
+ * the file's size and refuses a file shorter than its tensor table says; its message never quotes the file.
  */
 export async function readGgufSummary(file: string): Promise<GgufSummary> {
-  const info = await readGgufFileInfo(file, { readTensorInfo: true });
-  const metadata = info.metadata as unknown as {
-    general: { architecture: string; name?: string; file_type?: number };
-    tokenizer?: { ggml?: { tokens?: readonly string[] } };
-  } & Record<string, { context_length?: number } | undefined>;
-  const arch = metadata.general.architecture;
+  const header = await readGgufHeader(file);
+  const text = (key: string) => {
+    const value = header.metadata.get(key);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const count = (key: string) => {
+    const value = header.metadata.get(key);
+    return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+  };
+  const arch = text('general.architecture');
+  if (arch === undefined) throw new GgufFormatError('it has no general.architecture');
   const tensorTypes = new Map<string, { tensors: number; parameters: number }>();
   let parameters = 0;
-  for (const tensor of info.fullTensorInfo ?? []) {
-    const count = tensor.dimensions.reduce<number>((n, d) => n * Number(d), 1);
-    const type = (GgmlType[tensor.ggmlType] as string | undefined) ?? `type ${tensor.ggmlType}`;
+  for (const tensor of header.tensors) {
+    const type = GgmlType[tensor.type] ?? `type ${tensor.type}`;
     const entry = tensorTypes.get(type) ?? { tensors: 0, parameters: 0 };
-    tensorTypes.set(type, { tensors: entry.tensors + 1, parameters: entry.parameters + count });
-    parameters += count;
+    tensorTypes.set(type, { tensors: entry.tensors + 1, parameters: entry.parameters + tensor.elements });
+    parameters += tensor.elements;
   }
-  const fileType = metadata.general.file_type;
+  const fileType = count('general.file_type');
   const fileTypeName = fileType === undefined ? undefined : GgufFileType[fileType];
   return {
     architecture: arch,
-    name: metadata.general.name,
-    tokens: metadata.tokenizer?.ggml?.tokens,
-    contextLength: metadata[arch]?.context_length,
+    name: text('general.name'),
+    tokens: header.tokens,
+    contextLength: count(`${arch}.context_length`),
     fileType,
     fileTypeName: fileTypeName?.replace(/^(MOSTLY|ALL)_/, ''),
     tensorTypes,
