@@ -1,0 +1,100 @@
+/**
+ * llama.cpp's own tools (llama-bench, llama-server, rpc-server), built from the exact source node-llama-cpp was
+ * built from: it ships that source as a git bundle, so this works offline. Built once into a cache outside the
+ * repository (~16 min for two targets on 2 cores) and reused afterwards.
+ *
+ *   node scripts/llama-cpp.mjs llama-bench llama-server     # builds what is missing, prints each binary's path
+ *
+ * Cache: $V2L_LLAMA_CPP_CACHE, or ~/.cache/v2l-studio/llama.cpp-<tag>. A build that stops half-way is resumed by
+ * the next call (cmake only rebuilds what is missing).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const llamaDir = path.join(root, 'node_modules', 'node-llama-cpp', 'llama');
+
+function sourceTag() {
+  const info = JSON.parse(fs.readFileSync(path.join(llamaDir, 'llama.cpp.info.json'), 'utf8'));
+  return String(info.tag);
+}
+
+export function cacheDir() {
+  return (
+    process.env.V2L_LLAMA_CPP_CACHE ??
+    path.join(os.homedir(), '.cache', 'v2l-studio', `llama.cpp-${sourceTag()}`)
+  );
+}
+
+export function toolPath(name) {
+  return path.join(cacheDir(), 'build', 'bin', name);
+}
+
+function run(command, args, cwd) {
+  execFileSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** Path of each named tool, building the missing ones first. */
+export function ensureTools(names, log = (m) => process.stderr.write(`${m}\n`)) {
+  const missing = names.filter((name) => !fs.existsSync(toolPath(name)));
+  if (missing.length > 0) {
+    const dir = cacheDir();
+    const src = path.join(dir, 'src');
+    if (!fs.existsSync(path.join(src, 'CMakeLists.txt'))) {
+      const bundle = path.join(llamaDir, 'gitRelease.bundle');
+      if (!fs.existsSync(bundle)) {
+        throw new Error(`llama.cpp's source bundle is missing (${bundle}): run npm ci first.`);
+      }
+      fs.rmSync(src, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      log(`llama.cpp: cloning ${sourceTag()} from node-llama-cpp's bundle into ${src}`);
+      run('git', ['clone', '--quiet', bundle, src], dir);
+    }
+    const build = path.join(dir, 'build');
+    if (!fs.existsSync(path.join(build, 'CMakeCache.txt'))) {
+      log('llama.cpp: configuring (CPU build)');
+      run(
+        'cmake',
+        [
+          '-S',
+          src,
+          '-B',
+          build,
+          '-DCMAKE_BUILD_TYPE=Release',
+          '-DLLAMA_CURL=OFF',
+          '-DLLAMA_BUILD_TESTS=OFF',
+          '-DGGML_RPC=ON',
+        ],
+        dir,
+      );
+    }
+    log(`llama.cpp: building ${missing.join(', ')} (one-time, several minutes)`);
+    run(
+      'cmake',
+      [
+        '--build',
+        build,
+        '--config',
+        'Release',
+        '-j',
+        String(os.availableParallelism()),
+        '--target',
+        ...missing,
+      ],
+      dir,
+    );
+  }
+  return names.map(toolPath);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const names = process.argv.slice(2);
+  if (names.length === 0) {
+    console.error('Usage: node scripts/llama-cpp.mjs TOOL... (e.g. llama-bench llama-server rpc-server)');
+    process.exit(2);
+  }
+  for (const p of ensureTools(names)) console.log(p);
+}
