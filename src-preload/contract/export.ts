@@ -57,11 +57,26 @@ export interface ExportResult {
   readonly notes: readonly string[];
 }
 
+/** A language model's held-out text loss (nats/token) and copy accuracies, as eval lm measured them. */
+export interface LmMeasured {
+  readonly valLoss: number;
+  readonly copyNoisy10: number;
+  readonly copyClean10: number;
+  readonly repeatCopy: number;
+  readonly measuredOn: string;
+}
+
 /** The models a restoration would load now; a missing one comes with the reason and the fix. */
 export interface ModelInfo {
   readonly tokenizer: { readonly name: string; readonly folder: string } | null;
   readonly tokenizerError: string | null;
-  readonly lm: { readonly name: string; readonly file: string; readonly bytes: number } | null;
+  readonly lm: {
+    readonly name: string;
+    readonly file: string;
+    readonly bytes: number;
+    /** What `eval lm --record` measured on this very file (null when it was never measured). */
+    readonly measured: LmMeasured | null;
+  } | null;
   readonly lmError: string | null;
 }
 

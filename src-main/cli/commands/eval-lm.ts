@@ -14,6 +14,7 @@ import {
   type IdSampler,
 } from '../../engine/llm/copy-test';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
+import { writeFigures } from '../../engine/llm/measured';
 import {
   documentLines,
   encodeDocument,
@@ -28,7 +29,7 @@ import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult } from '../command';
 
-export const EVAL_LM_HELP = `eval lm [--model GGUF] [--cases N] [--text DIR] [--val-tokens N] [--json]
+export const EVAL_LM_HELP = `eval lm [--model GGUF] [--cases N] [--text DIR] [--val-tokens N] [--record] [--json]
 
 Measures the language model THROUGH node-llama-cpp (default: the shipped GGUF):
   copy_accuracy_noisy10 / clean10 / noisy5   the in-context copy test in the reference protocol's prompt shape
@@ -41,7 +42,9 @@ Measures the language model THROUGH node-llama-cpp (default: the shipped GGUF):
       val_loss it is what checkpoints are chosen by (the copy tests above are the restoration prompt's shape)
   tokenizer_parity      share of 1,000 held-out lines that llama.cpp tokenises exactly like llama-tokenizer-js
   prompt_tokens_per_s   prompt evaluation speed (copy-test prompts, batched as the restoration runs them)
-  gen_tokens_per_s      greedy generation speed of one sequence`;
+  gen_tokens_per_s      greedy generation speed of one sequence
+--record writes val_loss, the noisy10/clean10 copy figures and repeat_copy_accuracy to measured.json next to the
+GGUF (with its SHA-256), where Settings and the Models line show them beside the model's name.`;
 
 /** Every id the default tokenizer produces on the bundled sample photos: what image prompts are made of. */
 async function tokenizerIds(): Promise<number[]> {
@@ -120,6 +123,7 @@ export async function evalLm(args: string[]): Promise<void> {
       cases: { type: 'string', default: '100' },
       text: { type: 'string', default: path.resolve('..', 'shared', 'text') },
       'val-tokens': { type: 'string', default: '2048' },
+      record: { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
@@ -193,6 +197,17 @@ export async function evalLm(args: string[]): Promise<void> {
       (generation?.ids.length ?? 0) / ((performance.now() - genStarted) / 1000),
     );
     result['model'] = path.basename(modelFile);
+    if (values.record === true) {
+      const record = writeFigures(modelFile, {
+        measuredOn: new Date().toISOString().slice(0, 10),
+        command: `npm run -s v2l -- eval lm --cases ${count} --val-tokens ${valTokens}`,
+        valLoss: result['val_loss'],
+        copyNoisy10: Number(result['copy_accuracy_noisy10']),
+        copyClean10: Number(result['copy_accuracy_clean10']),
+        repeatCopy: result['repeat_copy_accuracy'],
+      });
+      log(`recorded in ${record}`);
+    }
     printResult(result, values.json === true);
   } finally {
     await lm.dispose();

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelInfo } from '../../../src-preload/contract/export';
+import { readFigures } from '../llm/measured';
 import { defaultLmPath } from '../llm/models';
 import { MANIFEST_FILE } from '../tokenizer/manifest';
 import { defaultPackDir } from '../tokenizer/packs';
@@ -28,7 +29,19 @@ export async function modelInfo(lmFile = ''): Promise<ModelInfo> {
   try {
     const file = lmFile || defaultLmPath();
     const { size } = await stat(file);
-    lm = { name: path.basename(file), file, bytes: size };
+    const figures = readFigures(file);
+    lm = {
+      name: path.basename(file),
+      file,
+      bytes: size,
+      measured: figures && {
+        valLoss: figures.valLoss,
+        copyNoisy10: figures.copyNoisy10,
+        copyClean10: figures.copyClean10,
+        repeatCopy: figures.repeatCopy,
+        measuredOn: figures.measuredOn,
+      },
+    };
   } catch (error) {
     lmError = messageOf(error);
   }

@@ -6,6 +6,7 @@ import { TokenGrid } from '../results/TokenGrid';
 import { PROTOCOL_INFO, TASK_INFO } from './request';
 import { TaskOptions } from './TaskOptions';
 import type { JobState } from './useRestoreJob';
+import { describeLmFigures } from './lm-figures';
 
 interface RunPanelProps {
   readonly task: Task;
@@ -94,6 +95,11 @@ export function RunPanel(props: RunPanelProps) {
             <dt>Language model</dt>
             <dd className={models.lm ? '' : 'error-text'}>
               {models.lm ? `${models.lm.name} (${Math.round(models.lm.bytes / 1e6)} MB)` : models.lmError}
+              {models.lm?.measured && (
+                <span className="hint block" data-testid="lm-figures">
+                  {describeLmFigures(models.lm.measured)}
+                </span>
+              )}
             </dd>
           </dl>
         )}
