@@ -31,6 +31,7 @@ import { SampleLibrary } from './samples';
 import { AskService } from './understand/service';
 import { readEdits, saveEdits } from './store/edits';
 import { getImage, recentImages, upsertImage } from './store/images';
+import { removeLeftovers } from './store/leftovers';
 import { failInterruptedRuns } from './store/runs';
 import { readSettings, writeSettings } from './store/settings';
 import { openDatabase, type Db } from './store/store';
@@ -71,6 +72,7 @@ export class Engine implements EngineApi {
   constructor(private readonly options: EngineOptions) {
     this.db = openDatabase(options.dataDir);
     failInterruptedRuns(this.db);
+    removeLeftovers(this.db, options.dataDir);
     this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
     this.models = new ModelSet(() => readSettings(this.db));
     this.lms = new LmLibrary({

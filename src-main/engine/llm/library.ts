@@ -24,7 +24,9 @@ import {
 } from '../store/lm-models';
 import type { Db } from '../store/store';
 import { inspectGguf, requireLlama2Gguf, type GgufInspection } from './gguf-info';
-import { parseModelUri, probeModelUrl } from './model-uri';
+import { downloadPolicy } from './download-policy';
+import { parseModelUri, resolveModelUrl } from './model-uri';
+import { verifyDownload } from './verify-download';
 import { defaultLmPath } from './models';
 import { modelDownloader, runtimeDevice, type ModelDownloader } from './runtime';
 
@@ -117,6 +119,7 @@ export class LmLibrary {
     const part = path.join(folder, `${name}.part`);
     if (input.offset === 0) {
       fs.rmSync(folder, { recursive: true, force: true });
+      checkUploadRoom(path.join(this.modelsDir, 'uploads'), input.total);
       fs.mkdirSync(folder, { recursive: true });
     }
     const have = fs.existsSync(part) ? fs.statSync(part).size : 0;
@@ -229,7 +232,11 @@ export class LmLibrary {
   private async download(target: ReturnType<typeof parseModelUri>, ctx: JobContext): Promise<LmModel> {
     const { db } = this.options;
     ctx.progress(0, 1, `Connecting to ${target.host}…`);
-    await probeModelUrl(target, ctx.signal);
+    const resolved = await resolveModelUrl(
+      target,
+      ctx.signal,
+      downloadPolicy(this.options.env ?? process.env),
+    );
     const folder = this.downloadFolder(target.uri);
     fs.mkdirSync(folder, { recursive: true });
     let resumedFrom = 0;
@@ -257,7 +264,13 @@ export class LmLibrary {
     let downloader: ModelDownloader | null = null;
     try {
       downloader = await whenNotAborted(
-        modelDownloader({ uri: target.uri, folder, onProgress: report }),
+        modelDownloader({
+          // Straight to where the checked redirects led; the file keeps the name the user's address gave it.
+          uri: resolved?.url ?? target.uri,
+          ...(resolved ? { fileName: fileNameOf(target.uri) } : {}),
+          folder,
+          onProgress: report,
+        }),
         ctx.signal,
         (late) => void late.cancel(),
       );
@@ -296,6 +309,7 @@ export class LmLibrary {
     }
     const file = downloader.entrypointFilePath;
     try {
+      await verifyDownload(file, resolved, target.uri);
       const { info } = await requireLlama2Gguf(file);
       deleteLmDownload(db, target.uri);
       const row = this.record(file, 'downloaded', true, target.uri, info);
@@ -419,6 +433,50 @@ export class LmLibrary {
   }
 }
 
+/** The largest model file accepted from the browser: the biggest GGUFs published are a few hundred GB. */
+const MAX_UPLOAD_BYTES = 512e9;
+/** Uploads received at once; each holds a file growing on disk. */
+const MAX_UPLOADS_AT_ONCE = 2;
+/** An upload that sent nothing for this long was abandoned by its browser tab; its room is given back. */
+const UPLOAD_IDLE_MS = 10 * 60 * 1000;
+
+/**
+ * Refuses a new upload the disk cannot hold or that would exceed the uploads in progress; drops abandoned ones.
+ * The announced total is checked before the first byte is kept, so a client cannot fill the disk by announcing 1e15.
+ */
+function checkUploadRoom(uploadsDir: string, total: number): void {
+  if (total > MAX_UPLOAD_BYTES) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `An upload of ${megabytes(total)} is larger than any model file accepted (${megabytes(MAX_UPLOAD_BYTES)}).`,
+    );
+  }
+  fs.mkdirSync(uploadsDir, { recursive: true });
+  let inProgress = 0;
+  for (const entry of fs.readdirSync(uploadsDir)) {
+    const folder = path.join(uploadsDir, entry);
+    const parts = fs.readdirSync(folder).filter((f) => f.endsWith('.part'));
+    if (parts.length === 0) continue;
+    const lastWrite = Math.max(...parts.map((f) => fs.statSync(path.join(folder, f)).mtimeMs));
+    if (Date.now() - lastWrite > UPLOAD_IDLE_MS) fs.rmSync(folder, { recursive: true, force: true });
+    else inProgress++;
+  }
+  if (inProgress >= MAX_UPLOADS_AT_ONCE) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `${inProgress} model uploads are in progress: wait for them to finish, then upload this one.`,
+    );
+  }
+  const disk = fs.statfsSync(uploadsDir);
+  const free = disk.bavail * disk.bsize;
+  if (total > free) {
+    throw new StudioError(
+      'FILE_UNWRITABLE',
+      `An upload of ${megabytes(total)} does not fit: the data folder's disk has ${megabytes(free)} free.`,
+    );
+  }
+}
+
 /**
  * Bytes a stopped download will not fetch again. The downloader (ipull) keeps its progress as JSON after the
  * file's last byte: the chunk size and each chunk's state, 2 meaning written. Anything unreadable counts as 0.
@@ -471,6 +529,16 @@ async function whenNotAborted<T>(
     throw error;
   } finally {
     for (const onAbort of listeners) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The last path segment of a model address (…/name.gguf, hf:user/repo/name.gguf), decoded. */
+function fileNameOf(uri: string): string {
+  const last = uri.split('#')[0]?.split('?')[0]?.split('/').at(-1) ?? 'model.gguf';
+  try {
+    return path.basename(decodeURIComponent(last));
+  } catch {
+    return path.basename(last);
   }
 }
 
