@@ -28,6 +28,8 @@ describe('language models in Settings (server mode)', () => {
     writeTinyLlamaGguf(big, { dim: 128, heads: 4, ff: 128, seed: 4 });
     host.files.set('big.gguf', fs.readFileSync(big));
     await host.start();
+    // The host is plain http on loopback: the studio downloads from it only as a listed local mirror.
+    process.env['V2L_MODEL_MIRRORS'] = 'http://127.0.0.1';
     server = await startStudioServer();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -90,6 +90,8 @@ describe('downloading a model from a URI (a local HTTP server serving generated 
       emit: (event) => events.push(event),
       settings: () => readSettings(db),
       choose: (lmFile: string) => Promise.resolve(writeSettings(db, { lmFile })),
+      // The test host is plain http on loopback, which the downloader refuses unless it is a listed mirror.
+      env: { V2L_MODEL_MIRRORS: 'http://127.0.0.1' },
     });
   });
   afterEach(() => {
@@ -170,7 +172,7 @@ describe('downloading a model from a URI (a local HTTP server serving generated 
       ok: false,
       error: {
         code: 'MODEL_INVALID',
-        message: expect.stringMatching(/does not serve a GGUF file \(it starts with "<!DO"\)/) as unknown,
+        message: expect.stringMatching(/does not serve a GGUF file\. Link/) as unknown,
       },
     });
     expect(fs.existsSync(path.join(dataDir, 'models', 'downloads'))).toBe(false);

@@ -111,6 +111,8 @@ export interface DownloaderOptions {
   /** hf:user/repo/file.gguf, hf:user/repo:quant, or an http(s) URL. */
   readonly uri: string;
   readonly folder: string;
+  /** The name to save the file as, when the address it is fetched from does not end in it. */
+  readonly fileName?: string;
   readonly onProgress: (downloadedBytes: number, totalBytes: number) => void;
 }
 
@@ -122,6 +124,7 @@ export function modelDownloader(options: DownloaderOptions): Promise<ModelDownlo
   return createModelDownloader({
     modelUri: options.uri,
     dirPath: options.folder,
+    ...(options.fileName === undefined ? {} : { fileName: options.fileName }),
     skipExisting: true,
     deleteTempFileOnCancel: false,
     onProgress: ({ downloadedSize, totalSize }) => options.onProgress(downloadedSize, totalSize),
