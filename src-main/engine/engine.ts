@@ -24,6 +24,7 @@ import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
 import type { LmLibraryView, LmModel } from '../../src-preload/contract/models';
 import { ModelSet } from './restore/models';
+import { checkRequestComplexity } from './restore/complexity';
 import { runRestoreJob } from './restore/restore-job';
 import { getRunView, runSummaries } from './restore/run-view';
 import { tokenText } from './tokenizer/vocabulary';
@@ -213,6 +214,7 @@ export class Engine implements EngineApi {
       );
     }
     const photo = await this.pixelsOrReload(request.imageId);
+    checkRequestComplexity(request, photo, this.options.maxPixels);
     const emit = (event: StudioEvent) => this.events.emit('event', event);
     const { jobId, result } = this.jobs.start((ctx) =>
       runRestoreJob(

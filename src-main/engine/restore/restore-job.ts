@@ -106,6 +106,8 @@ export async function runRestoreJob(
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,
 ): Promise<number> {
+  // Preparing draws the mask over the whole photo: done after the caller got its job id, not inside its request.
+  await new Promise((resolve) => setImmediate(resolve));
   const prepared = prepareRestore(photo, request);
   // A result must not depend on what else runs: restorations take the models one at a time.
   return deps.models.lock.run(
