@@ -6,8 +6,13 @@ import type { LmMeasured } from '../../../src-preload/contract/export';
  * figures, which say whether it can restore in context.
  */
 export function describeLmFigures(m: LmMeasured): string {
+  const verdict =
+    m.valLoss > UNIGRAM_LOSS ? ', worse than word frequencies alone: a copier, not a language model' : '';
   return (
-    `held-out loss ${m.valLoss.toFixed(2)} nats/token · copy ${m.copyNoisy10.toFixed(2)} noisy, ` +
+    `held-out loss ${m.valLoss.toFixed(2)} nats/token${verdict} · copy ${m.copyNoisy10.toFixed(2)} noisy, ` +
     `${m.copyClean10.toFixed(2)} clean · repeat ${m.repeatCopy.toFixed(2)} (measured ${m.measuredOn})`
   );
 }
+
+/** Held-out loss of a unigram model (word frequencies only) on the bundled model's held-out text, nats/token. */
+const UNIGRAM_LOSS = 7.5;
