@@ -19,6 +19,8 @@ The pack (manifest.json, formatVersion 2) holds:
   codebook-local.npy  f32 [32000, D]  projected local codebook (row = LLaMA-2 id), read by the decoder input
   codebook-global.npy f32 [11908, D'] global codebook, read by the decoder's global input
   global-vocabulary.json  the 11,908 strings, index = global id
+  lpips.onnx          (when the checkpoint holds the LPIPS network) "image_a" + "image_b" f32 [N,3,H,W] in [-1,1]
+                      -> "distance" f32 [N]: LPIPS(VGG16) with the authors' trained weights, for scoring results
 """
 import argparse
 import hashlib
@@ -203,6 +205,18 @@ def export(module, args, path: Path, inputs, outputs, dynamic):
     onnx.checker.check_model(str(path))
 
 
+def export_lpips(net: nn.Module, path: Path, size: int = IMAGE_SIZE) -> None:
+    """The LPIPS network as its own graph: any batch and image size (the studio scores 128x128 views)."""
+    example = torch.zeros(1, 3, size, size)
+    axes = {0: 'N', 2: 'H', 3: 'W'}
+    export(net.eval(), (example, example), path, ['image_a', 'image_b'], ['distance'],
+           {'image_a': axes, 'image_b': axes, 'distance': {0: 'N'}})
+
+
+LPIPS_IO = {'inputs': ['image_a', 'image_b'], 'output': 'distance', 'dtype': 'float32',
+            'shape': ['N', 3, 'H', 'W'], 'layout': 'NCHW RGB', 'range': [-1, 1]}
+
+
 def sample_images(n: int, seed: int) -> np.ndarray:
     """Deterministic test pictures, uint8 [n,128,128,3]: smooth colour fields with edges and some noise, so
     every layer sees varied input."""
@@ -215,7 +229,7 @@ def sample_images(n: int, seed: int) -> np.ndarray:
     return (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
 
 
-def write_reference(dirpath: Path, n: int, enc, glob, dec, global_table) -> dict:
+def write_reference(dirpath: Path, n: int, enc, glob, dec, global_table, lpips=None) -> dict:
     dirpath.mkdir(parents=True, exist_ok=True)
     images = sample_images(n, seed=1234)
     x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
@@ -223,6 +237,8 @@ def write_reference(dirpath: Path, n: int, enc, glob, dec, global_table) -> dict
         ids, emb, local_feats = enc(x)
         gids, feats = glob(x)
         out = dec(emb, global_table[gids])
+        # LPIPS of each test image against its decode: what the studio scores a reconstruction with.
+        distances = lpips(x, out) if lpips is not None else None
     files = {
         'images_u8': images,
         'input_f32': x.numpy(),
@@ -233,6 +249,8 @@ def write_reference(dirpath: Path, n: int, enc, glob, dec, global_table) -> dict
         'global_features_f32': feats.numpy(),
         'decoded_f32': out.numpy(),
     }
+    if distances is not None:
+        files['lpips_f32'] = distances.numpy()
     meta = {'n': n, 'imageSize': IMAGE_SIZE, 'grid': GRID, 'files': {}}
     for name, arr in files.items():
         fname = f'{name}.bin'
@@ -317,6 +335,14 @@ def main(argv=None):
                ['embeddings', 'global_embeddings'], ['image'],
                {'embeddings': {0: 'N'}, 'global_embeddings': {0: 'N', 1: 'K'}, 'image': {0: 'N'}})
         log(f'decoder.onnx ({time.time() - t:.0f} s)')
+        lpips = model.perceptual_loss.eval() if cfg.training_parts else None
+        if lpips is not None:
+            t = time.time()
+            paths['lpips'] = out / 'lpips.onnx'
+            export_lpips(lpips, paths['lpips'])
+            log(f'lpips.onnx ({time.time() - t:.0f} s)')
+        else:
+            log('the checkpoint holds no LPIPS network: the pack gets no lpips.onnx, and scores without LPIPS')
     np.save(paths['localCodebook'], local_table.numpy().astype('<f4'))
     np.save(paths['globalCodebook'], global_table.numpy().astype('<f4'))
     paths['globalVocabulary'].write_text(json.dumps(vocab, ensure_ascii=False) + '\n', encoding='utf-8')
@@ -356,6 +382,7 @@ def main(argv=None):
                         'globalInput': {'name': 'global_embeddings', 'dtype': 'float32', 'shape': ['N', 'K', d_global],
                                         'rowsOf': 'globalCodebook'},
                         'output': {**image_io}},
+            **({'lpips': LPIPS_IO} if lpips is not None else {}),
         },
         'global': {
             'tokens': k,
@@ -390,7 +417,7 @@ def main(argv=None):
 
     if args.reference > 0:
         ref_dir = Path(args.reference_dir) if args.reference_dir else out / 'reference'
-        write_reference(ref_dir, args.reference, enc, glob, dec, global_table)
+        write_reference(ref_dir, args.reference, enc, glob, dec, global_table, lpips)
         log(f'PyTorch reference for {args.reference} images in {ref_dir}')
     return 0
 

@@ -2,7 +2,8 @@
 //   node training/convert/parity.mjs PACK_DIR REFERENCE_DIR [--tolerance 1e-4]
 // Checks file sizes and hashes, then on the reference images: encoder ids (exact, except near-ties), chosen
 // embeddings and pre-search features, CLIP features and top-k global ids (exact, except near-ties), and decoder
-// pixels fed with the reference embeddings. Prints max_abs_diff over every float output; exit 1 above tolerance.
+// pixels fed with the reference embeddings, and LPIPS distances when the pack has lpips.onnx. Prints max_abs_diff
+// over every float output; exit 1 above tolerance.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -162,6 +163,17 @@ const d = await decoder.run({
   global_embeddings: new ort.Tensor('float32', globalIn, [n, k, DG]),
 });
 compare('decoder.image', d.image.data, readRef('decoded_f32'));
+
+// LPIPS, when the checkpoint held its network: each test image against PyTorch's decode of it.
+if (manifest.files.lpips) {
+  if (!ref.files.lpips_f32) fail('the pack has lpips.onnx but the reference holds no LPIPS distances');
+  else {
+    const lpips = await session('lpips');
+    const decoded = new ort.Tensor('float32', readRef('decoded_f32'), [n, 3, S, S]);
+    const l = await lpips.run({ image_a: input, image_b: decoded });
+    compare('lpips.distance', l.distance.data, readRef('lpips_f32'));
+  }
+}
 
 for (const [name, v] of Object.entries(diffs)) console.log(`${name}: max abs diff ${v.toExponential(2)}`);
 console.log(`ids: ${n * cells - idTies} of ${n * cells} identical, ${idTies} near-ties; global ids: ${globalTies} near-ties`);

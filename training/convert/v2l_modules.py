@@ -7,7 +7,8 @@ embeddings of the 32,000 LLaMA-2 pieces) with its Linear projection, the global 
 discriminator and the LPIPS network). Parameter names are dictated by that file, so the attribute names below follow
 it; the code is written from the architecture description, and every layer is checked by a strict load.
 
-Only what inference needs has a forward here; the training-only parts exist so that the whole file loads strictly.
+Only what inference needs has a forward here, and the LPIPS network, which the converter exports for scoring; the
+discriminator exists so that the whole file loads strictly.
 """
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -375,15 +376,33 @@ class _VggSlices(nn.Module):
                 seq.add_module(str(idx), nn.Conv2d(cin, cout, 3, padding=1))
             setattr(self, f'slice{s}', seq)
 
+    def forward(self, x) -> List[torch.Tensor]:
+        """The five LPIPS taps of VGG16: relu1_2, relu2_2, relu3_3, relu4_3, relu5_3. Every slice but the first
+        starts with VGG's 2x2 max pool; every convolution is followed by a ReLU (the parameter-free layers that
+        torchvision numbers in between)."""
+        taps = []
+        for s in range(1, len(_VGG_SLICES) + 1):
+            if s > 1:
+                x = F.max_pool2d(x, kernel_size=2, stride=2)
+            for conv in getattr(self, f'slice{s}'):
+                x = F.relu(conv(x))
+            taps.append(x)
+        return taps
+
 
 class _LinearHead(nn.Module):
     def __init__(self, channels: int):
         super().__init__()
+        # Index 0 is LPIPS's dropout, which has no parameters and does nothing at inference.
         self.model = nn.Sequential(OrderedDict([('1', nn.Conv2d(channels, 1, 1, bias=False))]))
 
 
+LPIPS_EPS = 1e-10
+
+
 class PerceptualNet(nn.Module):
-    """Training-only LPIPS(VGG16) weights: held so the released file loads strictly; never exported."""
+    """LPIPS(VGG16) as the authors trained with it: the released file holds its VGG16 features and linear heads.
+    Training-only for the tokenizer, exported by the converter as `lpips.onnx` to score results the same way."""
 
     def __init__(self):
         super().__init__()
@@ -391,6 +410,19 @@ class PerceptualNet(nn.Module):
         self.net = _VggSlices()
         for i, c in enumerate([64, 128, 256, 512, 512]):
             setattr(self, f'lin{i}', _LinearHead(c))
+
+    def forward(self, image_a, image_b):
+        """Two batches [N,3,H,W] in [-1,1] -> [N] distances: per tap, unit-normalise the features over channels,
+        square their difference, weight the channels by the linear head, average over positions; sum the taps."""
+        scale = self.scaling_layer
+        taps_a = self.net((image_a - scale.shift) / scale.scale)
+        taps_b = self.net((image_b - scale.shift) / scale.scale)
+        per_tap = []
+        for i, (fa, fb) in enumerate(zip(taps_a, taps_b)):
+            fa = fa / (torch.sqrt((fa * fa).sum(dim=1, keepdim=True)) + LPIPS_EPS)
+            fb = fb / (torch.sqrt((fb * fb).sum(dim=1, keepdim=True)) + LPIPS_EPS)
+            per_tap.append(getattr(self, f'lin{i}').model((fa - fb) ** 2).mean(dim=(1, 2, 3)))
+        return torch.stack(per_tap).sum(dim=0)
 
 
 class V2LModel(nn.Module):
@@ -573,6 +605,12 @@ def random_state_dict(cfg: V2LConfig, seed: int = 0, clip_half: bool = True) -> 
         elif name in ('tok_embeddings.weight', 'tok_embeddings_global.weight'):
             # Like the released codebooks: means of unit CLIP text embeddings, so rows of norm a little under 1.
             v = F.normalize(torch.randn(t.shape), dim=1) * (0.8 + 0.2 * torch.rand(t.shape[0], 1))
+        elif name.startswith('perceptual_loss.lin'):
+            # LPIPS heads weigh squared feature differences per channel; trained ones are non-negative.
+            v = torch.rand(t.shape) * (2.0 / t.shape[1])
+        elif name.startswith('perceptual_loss.net.') and t.dim() == 4:
+            # He scaling keeps VGG's activations from fading over 13 ReLU layers, so all five taps count.
+            v = torch.randn(t.shape) * (2.0 / t[0].numel()) ** 0.5
         elif t.dim() >= 2:
             fan_in = t[0].numel() if name != 'global_encoder.proj' else t.shape[0]
             v = torch.randn(t.shape) / max(1, fan_in) ** 0.5
