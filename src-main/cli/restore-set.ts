@@ -13,6 +13,7 @@ import { bankFor } from '../engine/restore/bank';
 import { corruptView, type Corruption } from '../engine/restore/corruption';
 import { restoreView } from '../engine/restore/restore-view';
 import type { V2LTokenizer } from '../engine/tokenizer/tokenizer';
+import type { LearnedScores } from './learned-scores';
 import { fileProgress } from './progress';
 
 /**
@@ -79,6 +80,8 @@ export interface RestoreSetOptions {
   readonly shift: ShiftVariant;
   /** The bundled sample photos: the blind protocol's bank for deblur, shift and rotation. */
   readonly samplePaths: readonly string[];
+  /** LPIPS and FID, on the whole decoded grid as the authors score them (the result, for the baseline). */
+  readonly learned?: LearnedScores;
 }
 
 /** One image's images to score: the original view, the corrupted input, the result and the decoded grid. */
@@ -188,14 +191,13 @@ export interface RestoreSetResult {
 
 /**
  * Restores every file at the paper's view after the task's corruption and accumulates the studio's and the
- * authors' scores. `onImage` sees each image's scored images (for set-level scores such as FID).
+ * authors' scores.
  */
 export async function restoreSet(
   tokenizer: V2LTokenizer,
   lm: FrozenLm | null,
   files: readonly string[],
   options: RestoreSetOptions,
-  onImage?: (images: ScoredImages, means: Means) => Promise<void>,
 ): Promise<RestoreSetResult> {
   const means = new Means();
   const shifts = { crop: 0, cells: 0 };
@@ -218,7 +220,7 @@ export async function restoreSet(
     means.add('seconds_per_image', seconds);
     means.add('prompt_tokens_per_image', r.promptTokens);
     paperScores(r, options.task, means);
-    if (onImage) await onImage(r, means);
+    await options.learned?.add(original, r.decoded ?? r.result);
     means.next();
     progress(
       index + 1,
@@ -239,6 +241,6 @@ export function roundedMean(means: Means, key: string): number | undefined {
   const value = means.mean(key);
   if (value === undefined) return undefined;
   if (key === 'prompt_tokens_per_image') return Math.round(value);
-  const digits = key === 'token_accuracy' || key.startsWith('ssim') || key === 'lpips' ? 4 : 3;
+  const digits = key === 'token_accuracy' || key.startsWith('ssim') ? 4 : 3;
   return Number(value.toFixed(digits));
 }

@@ -8,9 +8,11 @@ import { psnrRgb, psnrY, ssim } from '../../engine/metrics';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult } from '../command';
+import { LearnedScores } from '../learned-scores';
 import { IMAGE_EXTENSIONS, listImageFiles } from '../image-files';
 
-export const EVAL_RECONSTRUCTION_HELP = `eval reconstruction --data DIR [--limit N] [--pack DIR] [--threads N] [--json]
+export const EVAL_RECONSTRUCTION_HELP = `eval reconstruction --data DIR [--limit N] [--pack DIR] [--threads N]
+  [--fid-model PATH] [--json]
 
 Encodes every image under DIR (recursively; ${[...IMAGE_EXTENSIONS].join(' ')}; sorted by path) at the paper's
 view (short side resized to 128, centre 128x128 crop) into a 16x16 token grid and decodes it again, then
@@ -20,6 +22,7 @@ compares the reconstruction with the view.
   --limit N      only the first N images in path order
   --pack DIR     model pack folder; defaults to the pack installed in resources/models (or V2L_PACK)
   --threads N    onnxruntime intra-op threads; defaults to the number of cores
+  --fid-model PATH   InceptionV3 pool-feature ONNX for fid (training/metrics/README.md)
   --json         print one JSON line: images, psnr, psnr_y, ssim, ssim_rgb, distinct_tokens, seconds_per_image
 
 psnr       mean over images of PSNR on all RGB samples (peak 255)
@@ -27,6 +30,9 @@ psnr_y     mean over images of PSNR on BT.601 luma (Y in [16, 235], unrounded, p
 ssim       mean over images of SSIM on BT.601 luma (Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03)
 ssim_rgb   the same SSIM on R, G and B, averaged: with psnr_y, the authors' scores (piq's ssim, pyiqa's psnr
            on Y), so psnr_y and ssim_rgb are the figures to set beside the paper's
+lpips      mean LPIPS with the pack's LPIPS network (packs converted from a checkpoint that holds it)
+fid        FID between the views and their reconstructions, with --fid-model
+missing    which of lpips and fid could not be computed, and why
 distinct_tokens    number of different token ids used over all images
 seconds_per_image  wall time of encode + decode, one image at a time, with the sessions already created and
                    warmed up by one untimed run:
@@ -54,6 +60,7 @@ export async function evalReconstruction(rest: string[]): Promise<void> {
       limit: { type: 'string' },
       pack: { type: 'string' },
       threads: { type: 'string' },
+      'fid-model': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -77,6 +84,7 @@ export async function evalReconstruction(rest: string[]): Promise<void> {
   const packDir = values.pack ?? (await defaultPackDir());
   await using tokenizer = await V2LTokenizer.load(packDir, threads === undefined ? {} : { threads });
   const { info } = tokenizer;
+  await using learned = await LearnedScores.load(packDir, values['fid-model']);
   console.error(
     `pack ${info.name} (${info.dir}): providers encoder=${info.providers.encoder} decoder=${info.providers.decoder}, ` +
       `hash check ${info.timings.hashMs.toFixed(0)} ms, sessions ${info.timings.sessionMs.toFixed(0)} ms; ` +
@@ -111,6 +119,7 @@ export async function evalReconstruction(rest: string[]): Promise<void> {
     sumPsnrY += psnrY(view, restored);
     sumSsim += ssim(view, restored);
     sumSsimRgb += ssim(view, restored, 'rgb');
+    await learned.add(view, restored);
     if ((i + 1) % 10 === 0 || i + 1 === files.length) {
       console.error(
         `[${i + 1}/${files.length}] ${path.basename(file)}  PSNR ${p.toFixed(2)} dB; running mean ` +
@@ -127,6 +136,7 @@ export async function evalReconstruction(rest: string[]): Promise<void> {
     ssim_rgb: round(sumSsimRgb / n, 5),
     distinct_tokens: used.size,
     seconds_per_image: round(seconds / n, 5),
+    ...learned.results(),
   };
   if (values.json === true) {
     printResult(result, true);

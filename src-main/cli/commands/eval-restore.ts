@@ -10,6 +10,7 @@ import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult } from '../command';
 import { listImageFiles } from '../image-files';
+import { LearnedScores } from '../learned-scores';
 import { CELL_SHIFT, parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 
 export const TASKS: readonly Task[] = ['inpaint', 'outpaint', 'deblur', 'shift', 'rotate'];
@@ -35,7 +36,8 @@ export function parseProtocol(value: string | undefined): ProtocolName {
   return value as ProtocolName;
 }
 
-export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P --data DIR [--limit N] [--shift crop|cells|auto] [--naive] [--baseline] [--json]
+export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P --data DIR [--limit N] [--shift crop|cells|auto]
+  [--fid-model PATH] [--naive] [--baseline] [--json]
 
 Restores every image of DIR (recursively, sorted by path) at the paper's 128x128 view after the task's
 corruption (inpaint: centre 8x8 cells; outpaint: bottom half; deblur: Gaussian blur, kernel 5..11 drawn per
@@ -57,6 +59,11 @@ The authors' scores (eval_denoising_generation.py: PSNR on luma, SSIM on RGB):
                           on RGB over their rectangle); a paste scores the intact pixels as perfect, which lifts
                           psnr by about 6 dB for inpainting
   shift_variant           shift only: how many images were shifted each way
+  lpips                   LPIPS of the whole decoded grid, with the pack's LPIPS network (the authors' trained
+                          VGG16 heads; only packs converted from a checkpoint that holds it)
+  fid                     FID between the original views and the whole decoded grids, with the InceptionV3
+                          ONNX given by --fid-model (training/metrics/README.md)
+  missing                 which of lpips and fid could not be computed, and why
 --shift crop is the authors' shift: the bottom-right 128x128 crop after the short-side resize, which moves a
 non-square photo's content (kodak24, bsd100) and leaves a square one (the ImageNet dev set) unchanged. --shift
 cells moves the view by one token cell (${CELL_SHIFT.dx}, ${CELL_SHIFT.dy}) px, the edge repeated: a variant for square sets,
@@ -89,6 +96,7 @@ export async function evalRestore(args: string[]): Promise<void> {
       data: { type: 'string' },
       limit: { type: 'string' },
       shift: { type: 'string' },
+      'fid-model': { type: 'string' },
       naive: { type: 'boolean' },
       baseline: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -100,8 +108,10 @@ export async function evalRestore(args: string[]): Promise<void> {
   const protocol = baseline && values.protocol === undefined ? 'reference' : parseProtocol(values.protocol);
   const shift = parseShiftVariant(values.shift);
   const files = await evalFiles(values.data, values.limit);
-  await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
+  const packDir = await defaultPackDir();
+  await using tokenizer = await V2LTokenizer.load(packDir);
   await using lm = baseline ? null : await FrozenLm.load(defaultLmPath());
+  await using learned = await LearnedScores.load(packDir, values['fid-model']);
   const { means, shiftVariant } = await restoreSet(tokenizer, lm, files, {
     task,
     protocol,
@@ -109,6 +119,7 @@ export async function evalRestore(args: string[]): Promise<void> {
     naive: values.naive === true,
     shift,
     samplePaths: bundledSamplePaths(),
+    learned,
   });
   const result: Record<string, unknown> = {
     task,
@@ -117,5 +128,5 @@ export async function evalRestore(args: string[]): Promise<void> {
   };
   for (const key of means.keys()) result[key] = roundedMean(means, key);
   if (shiftVariant) result['shift_variant'] = shiftVariant;
-  printResult(result, values.json === true);
+  printResult({ ...result, ...learned.results() }, values.json === true);
 }
