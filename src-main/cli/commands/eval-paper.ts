@@ -1,11 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { StudioError } from '../../engine/errors';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
-import { defaultResourcesDir } from '../../engine/paths';
 import type { Task } from '../../engine/protocol/types';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
@@ -19,7 +16,7 @@ import {
 } from '../paper-figures';
 import { CELL_SHIFT, parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 import { reconstructSet } from './eval-reconstruction';
-import { bundledSamplePaths, evalFiles } from './eval-restore';
+import { bundledSamplePaths, defaultEvalData, evalFiles } from './eval-restore';
 
 export const EVAL_PAPER_HELP = `eval paper [--data DIR] [--limit N] [--fid-model PATH] [--shift crop|cells|auto] [--json]
 
@@ -57,24 +54,6 @@ const TASK_NAMES: Readonly<Record<Task, string>> = {
   shift: 'shift',
 };
 
-/** The ImageNet dev set beside the checkout, where README and the other evaluations read it. */
-function defaultData(): string {
-  const dir = path.resolve(
-    defaultResourcesDir(),
-    '..',
-    '..',
-    'shared',
-    'data',
-    'eval',
-    'imagenet-val-dev',
-    'images',
-  );
-  if (!fs.existsSync(dir)) {
-    throw new StudioError('INVALID_ARGUMENT', `eval paper needs --data DIR (${dir} does not exist).`);
-  }
-  return dir;
-}
-
 /** The shift row's name says how its images were shifted, and that a one-cell move is not the paper's shift. */
 function shiftRow(variant: string): string {
   const cells = variant.includes('cells')
@@ -111,8 +90,8 @@ export async function evalPaper(args: string[]): Promise<void> {
       json: { type: 'boolean' },
     },
   });
-  const data = values.data ?? defaultData();
-  const files = await evalFiles(data, values.limit);
+  const files = await evalFiles(values.data, values.limit);
+  const data = values.data ?? defaultEvalData();
   const shift = parseShiftVariant(values.shift);
   const packDir = await defaultPackDir();
   const lmPath = defaultLmPath();

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StudioError } from '../../engine/errors';
@@ -36,10 +37,10 @@ export function parseProtocol(value: string | undefined): ProtocolName {
   return value as ProtocolName;
 }
 
-export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P --data DIR [--limit N] [--shift crop|cells|auto]
+export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P [--data DIR] [--limit N] [--shift crop|cells|auto]
   [--fid-model PATH] [--naive] [--baseline] [--json]
 
-Restores every image of DIR (recursively, sorted by path) at the paper's 128x128 view after the task's
+Restores every image of DIR (recursively, sorted by path; default: the ImageNet dev set in ../shared/data/eval) at the paper's 128x128 view after the task's
 corruption (inpaint: centre 8x8 cells; outpaint: bottom half; deblur: Gaussian blur, kernel 5..11 drawn per
 image as albumentations draws it; shift: see --shift; rotate: 90 degrees), with the default model pack and
 language model.
@@ -74,11 +75,31 @@ Wiener deconvolution with the known kernel for deblur, the inverse shift for shi
 rotate); token_accuracy then compares the words of the baseline's result with the clean words; protocol reads
 "baseline".`;
 
-/** The first `limit` images of DIR, sorted by path; an empty folder is an error naming it. */
+/** The ImageNet dev set beside the checkout (../shared/data/eval/imagenet-val-dev/images), where README reads it. */
+export function defaultEvalData(): string {
+  return path.resolve(
+    defaultResourcesDir(),
+    '..',
+    '..',
+    'shared',
+    'data',
+    'eval',
+    'imagenet-val-dev',
+    'images',
+  );
+}
+
+/**
+ * The first `limit` images of DIR (the dev set when no DIR is given), sorted by path; an empty or missing folder
+ * is an error naming it.
+ */
 export async function evalFiles(dir: string | undefined, limit: string | undefined): Promise<string[]> {
-  if (!dir) throw new StudioError('INVALID_ARGUMENT', 'eval restore needs --data DIR.');
-  const files = (await listImageFiles(dir)).slice(0, limit === undefined ? Infinity : Number(limit));
-  if (files.length === 0) throw new StudioError('NOT_FOUND', `No images in ${path.resolve(dir)}.`);
+  const folder = dir ?? defaultEvalData();
+  if (!dir && !fs.existsSync(folder)) {
+    throw new StudioError('INVALID_ARGUMENT', `Give the images with --data DIR (${folder} does not exist).`);
+  }
+  const files = (await listImageFiles(folder)).slice(0, limit === undefined ? Infinity : Number(limit));
+  if (files.length === 0) throw new StudioError('NOT_FOUND', `No images in ${path.resolve(folder)}.`);
   return files;
 }
 
