@@ -44,7 +44,8 @@ PRESETS = {
 }
 
 class Data:
-    def __init__(self, data_dir, seed):
+    def __init__(self, data_dir, seed, pool_share=0.0):
+        self.pool_share = pool_share
         self.text_tokens = 0  # tokens of plain-text sequences served (the model card reports both counts)
         self.syn_tokens = 0  # tokens of repeat-span sequences served (their filler text included)
         self.train = np.fromfile(os.path.join(data_dir, 'train.bin'), dtype=np.uint16)
@@ -89,7 +90,13 @@ class Data:
         seq += self.text(f).tolist()
         mask += [False] * f
         n = int(r.integers(4, 65))
-        span = self.ids(n, r.random() < 0.5).tolist()
+        text_dist = r.random() < 0.5
+        if r.random() < self.pool_share:
+            # A span over a small alphabet (2-8 ids), so the same id recurs inside it: copying it needs more than
+            # the one previous token as the match, as repeated words in running text (or flat image regions) do.
+            span = r.choice(self.ids(int(r.integers(2, 9)), text_dist), n).tolist()
+        else:
+            span = self.ids(n, text_dist).tolist()
         gap = self.text(int(r.integers(0, T // 4))).tolist()
         seq += span + gap + span
         mask += [False] * (n + len(gap)) + [False] + [True] * (n - 1)
@@ -156,6 +163,8 @@ def main():
     ap.add_argument('--eval-n', type=int, default=100)
     ap.add_argument('--eval-at-start', type=int, default=1)
     ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
+    ap.add_argument('--pool-share', type=float, default=0.0,
+                    help='share of repeat spans drawn from a small alphabet of 2-8 ids (see repeat_seq)')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -212,7 +221,7 @@ def main():
                             lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     if ck is not None:
         opt.load_state_dict(ck['opt'])
-    data = Data(a.data, a.seed * 1000003 + step)
+    data = Data(a.data, a.seed * 1000003 + step, pool_share=a.pool_share)
     if ck is not None and 'rng' in ck:
         data.rng.bit_generator.state = ck['rng']
     src = ck if ck is not None else (snap if a.init_from else {})
