@@ -43,8 +43,8 @@ export interface GenerateOptions {
    * no prefix reuse). The yardstick for the speed of the default path, which must predict the same ids.
    */
   readonly naive?: boolean;
-  /** Called after each prompt finishes, with the number of prompt and generated tokens it evaluated. */
-  readonly onPromptDone?: (index: number, evaluatedTokens: number) => void;
+  /** Called after each prompt finishes, with the number of prompt and generated tokens it evaluated, and its words. */
+  readonly onPromptDone?: (index: number, evaluatedTokens: number, generation: Generation) => void;
 }
 
 /**
@@ -128,7 +128,7 @@ export class FrozenLm {
         if (!reusePrefix) await sequence.clearHistory();
         const { generation, evaluated } = await this.generateOne(sequence, prompt, steps);
         results[index] = generation;
-        options.onPromptDone?.(index, evaluated);
+        options.onPromptDone?.(index, evaluated, generation);
       }
     };
     await Promise.all(this.sequences.slice(0, parallel).map(worker));

@@ -1,4 +1,4 @@
-import type { FrozenLm } from '../llm/frozen-lm';
+import type { FrozenLm, Generation } from '../llm/frozen-lm';
 import { writeBack, type RestorationPlan } from './types';
 
 export interface PlanProgress {
@@ -53,15 +53,19 @@ export async function runPlan(
   const generateOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
     naive: options.naive === true,
-    onPromptDone: (_index: number, evaluated: number) => {
+    onPromptDone: (index: number, evaluated: number, generation: Generation) => {
       evaluatedTokens += evaluated;
       done += 1;
+      // Batched prompts finish one by one long before the batch returns: their words are shown as they come.
+      if (!plan.sequential) {
+        options.onPredicted?.(plan.starts[index] ?? 0, generation.ids, generation.confidences);
+      }
       report();
     },
   };
   const record = (start: number, ids: readonly number[], probabilities: readonly number[]) => {
     writeBack(working, start, ids);
-    options.onPredicted?.(start, ids, probabilities);
+    if (plan.sequential) options.onPredicted?.(start, ids, probabilities);
     probabilities.forEach((p, i) => {
       if (start + i < working.length) confidence.set(start + i, p);
     });
