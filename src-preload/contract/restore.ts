@@ -209,9 +209,13 @@ export interface RunView {
 export interface RunSummary {
   readonly runId: number;
   readonly imageId: number;
+  /** The photo's name and a small PNG data URL of it, so the runs list can say which photo each run restored. */
+  readonly imageName: string;
+  readonly thumbnailUrl: string | null;
   readonly task: Task;
   readonly protocol: Protocol;
   readonly status: RunStatus;
   readonly createdAt: string;
+  /** Null when the run measured nothing: it has not finished, or it has no clean original (an extended canvas). */
   readonly tokenAccuracy: number | null;
 }

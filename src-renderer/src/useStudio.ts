@@ -100,12 +100,36 @@ export function useStudio() {
       setState((s) => ({ ...s, run }));
       void refreshRuns();
     },
+    /**
+     * Reopens a run together with its photo, so the header, the task panel and the editor are about the run on
+     * screen. When the photo cannot be opened any more, the run is shown alone and the banner says why.
+     */
     openRun: async (runId: number) => {
+      setState((s) => ({ ...s, busy: 'Opening the run…', error: null }));
+      let run: RunView;
       try {
-        const run = await studio.getRun({ runId });
-        setState((s) => ({ ...s, run, error: null }));
+        run = await studio.getRun({ runId });
       } catch (error) {
-        setState((s) => ({ ...s, error: errorPayloadOf(error) }));
+        setState((s) => ({ ...s, busy: null, error: errorPayloadOf(error) }));
+        return;
+      }
+      if (state.image?.imageId === run.imageId) {
+        setState((s) => ({ ...s, busy: null, run }));
+        return;
+      }
+      try {
+        const image = await studio.openRecent({ imageId: run.imageId });
+        setState((s) => ({ ...s, busy: null, image, run }));
+        await refreshRecent();
+      } catch (error) {
+        const cause = errorPayloadOf(error);
+        setState((s) => ({
+          ...s,
+          busy: null,
+          image: null,
+          run,
+          error: { ...cause, message: `The photo of run ${runId} could not be opened: ${cause.message}` },
+        }));
       }
     },
     saveSettings: async (patch: Partial<Settings>) => {

@@ -8,7 +8,7 @@ import {
   type RunView,
 } from '../../../src-preload/contract/restore';
 import { StudioError } from '../errors';
-import { listRuns, type RunRow } from '../store/runs';
+import { listRuns, photosOfRuns, type RunRow } from '../store/runs';
 import type { Db } from '../store/store';
 import { tokenText } from '../tokenizer/vocabulary';
 import type { RunDetails } from './restore-job';
@@ -68,13 +68,25 @@ export function getRunView(db: Db, runId: number): RunView {
 }
 
 export function runSummaries(db: Db, imageId: number | undefined, limit: number): RunSummary[] {
-  return listRuns(db, { ...(imageId === undefined ? {} : { imageId }), limit }).map((row) => ({
-    runId: row.id,
-    imageId: row.imageId,
-    task: row.task,
-    protocol: row.protocol,
-    status: row.status,
-    createdAt: row.createdAt,
-    tokenAccuracy: row.metrics?.['token_accuracy'] ?? null,
-  }));
+  const rows = listRuns(db, { ...(imageId === undefined ? {} : { imageId }), limit });
+  const photos = photosOfRuns(
+    db,
+    rows.map((row) => row.imageId),
+  );
+  return rows.map((row) => {
+    const photo = photos.get(row.imageId);
+    // An extended canvas has no clean original: its stored accuracy measures nothing.
+    const measured = (row.params as RestoreRequest).extend === undefined;
+    return {
+      runId: row.id,
+      imageId: row.imageId,
+      imageName: photo?.name ?? `photo ${row.imageId}`,
+      thumbnailUrl: photo ? `data:image/png;base64,${photo.thumbnail.toString('base64')}` : null,
+      task: row.task,
+      protocol: row.protocol,
+      status: row.status,
+      createdAt: row.createdAt,
+      tokenAccuracy: measured ? (row.metrics?.['token_accuracy'] ?? null) : null,
+    };
+  });
 }

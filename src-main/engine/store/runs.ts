@@ -149,3 +149,17 @@ export function listRuns(db: Db, opts: { imageId?: number; runId?: number; limit
     ),
   }));
 }
+
+/** The name and thumbnail of each photo the given runs restored, for the runs list. */
+export function photosOfRuns(
+  db: Db,
+  imageIds: readonly number[],
+): Map<number, { name: string; thumbnail: Buffer }> {
+  const select = db.prepare('SELECT name, thumbnail FROM images WHERE id = ?');
+  const photos = new Map<number, { name: string; thumbnail: Buffer }>();
+  for (const id of new Set(imageIds)) {
+    const row = select.get(id) as { name: string; thumbnail: Buffer } | undefined;
+    if (row) photos.set(id, row);
+  }
+  return photos;
+}

@@ -1,7 +1,8 @@
 import type { RunSummary } from '../../../src-preload/contract/restore';
 import { TASK_INFO } from '../run/request';
+import { listedRuns, runOutcome } from './run-list';
 
-/** Past runs from the store, newest first; choosing one reopens its results. */
+/** Past runs from the store, newest first, each with its photo; choosing one reopens its results and photo. */
 export function HistoryList({
   runs,
   onOpen,
@@ -11,25 +12,33 @@ export function HistoryList({
   onOpen: (runId: number) => void;
   current: number | null;
 }) {
-  if (runs.length === 0) return <p className="hint">Runs you make appear here.</p>;
+  const listed = listedRuns(runs);
+  if (listed.length === 0) return <p className="hint">Runs you make appear here.</p>;
   return (
     <ul className="history" data-testid="history">
-      {runs.map((r) => (
+      {listed.map((r) => (
         <li key={r.runId}>
           <button
             type="button"
             className={r.runId === current ? 'active' : ''}
             data-testid={`history-run-${r.runId}`}
+            data-image-id={r.imageId}
             onClick={() => onOpen(r.runId)}
-            title={`${new Date(r.createdAt).toLocaleString()} · ${r.protocol}`}
+            title={`${r.imageName} · ${new Date(r.createdAt).toLocaleString()} · ${r.protocol}`}
           >
-            <span>
-              #{r.runId} {TASK_INFO[r.task].label}
-            </span>
-            <span className={`hint status-${r.status}`}>
-              {r.status === 'done' && r.tokenAccuracy !== null
-                ? `${(r.tokenAccuracy * 100).toFixed(0)} %`
-                : r.status}
+            {r.thumbnailUrl ? (
+              <img src={r.thumbnailUrl} alt="" width={32} height={32} />
+            ) : (
+              <span className="thumb-missing" aria-hidden="true" />
+            )}
+            <span className="history-text">
+              <span className="history-name">{r.imageName}</span>
+              <span className="hint">
+                #{r.runId} {TASK_INFO[r.task].label} ·{' '}
+                <span className={`status-${r.status}`} data-testid="run-outcome">
+                  {runOutcome(r)}
+                </span>
+              </span>
             </span>
           </button>
         </li>
