@@ -1,6 +1,7 @@
 import { StudioError } from '../errors';
 import type { Mask, RgbImage } from '../image/types';
 import { assertFinite, assertImage, assertInteger, assertMask, assertSameSize } from '../image/validate';
+import { roundValues } from '../image/view';
 import { reflect101 } from './border';
 import { mulberry32 } from './random';
 
@@ -69,6 +70,14 @@ export function gaussianKernel1d(kernelSize: number, sigma?: number): Float64Arr
  * can differ by one level from OpenCV's 8-bit path, which uses a fixed-point kernel.
  */
 export function gaussianBlur(image: RgbImage, kernelSize: number, sigma?: number): RgbImage {
+  return roundValues(gaussianBlurValues(image, kernelSize, sigma), image.width, image.height);
+}
+
+/**
+ * The same blur, unrounded: interleaved R, G, B values in 0..255 as floats. The authors blur their float image
+ * and encode it as it is, so the paper's deblur input is this, not its 8-bit rounding.
+ */
+export function gaussianBlurValues(image: RgbImage, kernelSize: number, sigma?: number): Float64Array {
   assertImage(image);
   const kernel = gaussianKernel1d(kernelSize, sigma);
   const { width, height, data } = image;
@@ -106,20 +115,17 @@ export function gaussianBlur(image: RgbImage, kernelSize: number, sigma?: number
   }
 
   // Vertical pass row by row: whole source rows are weighted and summed, which walks memory in order.
-  const out = new Uint8Array(data.length);
+  const out = new Float64Array(data.length);
   const rowLen = width * 3;
-  const acc = new Float64Array(rowLen);
   for (let y = 0; y < height; y++) {
-    acc.fill(0);
+    const base = y * rowLen;
     for (let k = 0; k < kernelSize; k++) {
       const w = kernel[k] ?? 0;
       const src = (yIndex[y * kernelSize + k] ?? 0) * rowLen;
-      for (let i = 0; i < rowLen; i++) acc[i] = (acc[i] ?? 0) + w * (horizontal[src + i] ?? 0);
+      for (let i = 0; i < rowLen; i++) out[base + i] = (out[base + i] ?? 0) + w * (horizontal[src + i] ?? 0);
     }
-    const base = y * rowLen;
-    for (let i = 0; i < rowLen; i++) out[base + i] = Math.min(255, Math.max(0, Math.round(acc[i] ?? 0)));
   }
-  return { width, height, data: out };
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Corruption operators: pure functions on `RgbImage`, no I/O, reproducible from their arguments. */
 export {
   gaussianBlur,
+  gaussianBlurValues,
   gaussianBlurInside,
   gaussianKernel1d,
   kernelSizeForSigma,

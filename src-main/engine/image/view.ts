@@ -64,6 +64,38 @@ export function rgbToChw(image: RgbImage): Float32Array {
   return out;
 }
 
+/**
+ * Interleaved R, G, B values in 0..255, unrounded (a float corruption such as `gaussianBlurValues`), as the
+ * tokenizer's planar [-1, 1] input: the same scaling as `rgbToChw`, without rounding to 8 bits first.
+ */
+export function valuesToChw(values: Float64Array, width: number, height: number): ChwTensor {
+  const plane = width * height;
+  if (values.length !== plane * 3) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `${values.length} values cannot be a ${width}x${height} RGB image.`,
+    );
+  }
+  const data = new Float32Array(plane * 3);
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) data[c * plane + p] = (values[p * 3 + c] ?? 0) / 127.5 - 1;
+  }
+  return { channels: 3, height, width, data };
+}
+
+/** Interleaved R, G, B values in 0..255 as an 8-bit image: each rounded once and clamped. */
+export function roundValues(values: Float64Array, width: number, height: number): RgbImage {
+  if (values.length !== width * height * 3) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `${values.length} values cannot be a ${width}x${height} RGB image.`,
+    );
+  }
+  const data = new Uint8Array(values.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(255, Math.max(0, Math.round(values[i] ?? 0)));
+  return { width, height, data };
+}
+
 /** `rgbToChw` with its shape attached, for code that passes tensors around. */
 export function toChwTensor(image: RgbImage): ChwTensor {
   return { channels: 3, height: image.height, width: image.width, data: rgbToChw(image) };

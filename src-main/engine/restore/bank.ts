@@ -101,7 +101,11 @@ export async function computeBank(
     const view = view128((await loadImageFile(file)).image);
     views.push(view, flipHorizontal(view));
   }
-  const grids = await tokenizer.encode([...views, ...views.map((v) => corruptView(v, corruption).image)]);
+  const degraded = views.map((v) => {
+    const { image, input } = corruptView(v, corruption);
+    return input ?? image;
+  });
+  const grids = await tokenizer.encode([...views, ...degraded]);
   return views.map((_, i) => ({
     clean: Array.from(grids[i]?.ids ?? []),
     degraded: Array.from(grids[views.length + i]?.ids ?? []),

@@ -1,12 +1,17 @@
 import type { DamageMask, RestoreRequest } from '../../../src-preload/contract/restore';
-import { gaussianBlur, gaussianBlurInside, kernelSizeForSigma, paperBlurKernelSize } from '../corrupt/blur';
+import {
+  gaussianBlurInside,
+  gaussianBlurValues,
+  kernelSizeForSigma,
+  paperBlurKernelSize,
+} from '../corrupt/blur';
 import { applyMask, maskArea, shrinkMask } from '../corrupt/mask';
 import { rot90 } from '../corrupt/rotate';
 import { shiftImage } from '../corrupt/shift';
 import { maskFromTokenCells, tokenCellsFromMask } from '../corrupt/token-cells';
 import { StudioError } from '../errors';
-import type { Mask, RgbImage } from '../image/types';
-import { VIEW_SIZE } from '../image/view';
+import type { ChwTensor, Mask, RgbImage } from '../image/types';
+import { roundValues, valuesToChw, VIEW_SIZE } from '../image/view';
 import { taskCells, type Task } from '../protocol/types';
 import { damageMask } from './window';
 
@@ -41,6 +46,11 @@ export interface CorruptedView {
   readonly image: RgbImage;
   /** The token cells the restoration predicts. */
   readonly cells: boolean[];
+  /**
+   * What the encoder reads when it is not `image`: the paper's deblur input is the blur unrounded, as the authors
+   * blur their float image and encode it as it is. `image` is its 8-bit rounding, for display and scores.
+   */
+  readonly input?: ChwTensor;
 }
 
 /**
@@ -54,17 +64,20 @@ export function corruptView(view: RgbImage, corruption: Corruption): CorruptedVi
       const cells = corruption.cells ? [...corruption.cells] : taskCells(corruption.task);
       return { image: applyMask(view, maskFromTokenCells(cells, view.width, view.height), HOLE_FILL), cells };
     }
-    case 'deblur':
+    case 'deblur': {
       if (corruption.region) {
         return {
           image: gaussianBlurInside(view, corruption.region, corruption.kernelSize, corruption.sigma),
           cells: tokenCellsFromMask(corruption.region),
         };
       }
+      const values = gaussianBlurValues(view, corruption.kernelSize, corruption.sigma);
       return {
-        image: gaussianBlur(view, corruption.kernelSize, corruption.sigma),
+        image: roundValues(values, view.width, view.height),
         cells: taskCells('deblur'),
+        input: valuesToChw(values, view.width, view.height),
       };
+    }
     case 'shift':
       return {
         image: corruption.cropped ?? shiftImage(view, corruption.dx, corruption.dy, 'edge'),

@@ -80,11 +80,11 @@ export async function restoreView(
   options: RunOptions = {},
 ): Promise<RestoreViewResult> {
   const params = request.params ?? PAPER_PARAMS;
-  const { image: corrupted, cells } = corruptView(request.original, request.corruption);
+  const { image: corrupted, cells, input } = corruptView(request.original, request.corruption);
   const task = request.corruption.task;
 
   let t = performance.now();
-  const [cleanGrid, corruptedGrid] = await tokenizer.encode([request.original, corrupted]);
+  const [cleanGrid, corruptedGrid] = await tokenizer.encode([request.original, input ?? corrupted]);
   const cleanIds = Array.from(cleanGrid?.ids ?? []);
   const corruptedIds = Array.from(corruptedGrid?.ids ?? []);
   // The authors take every sequence's global words from the clean image; a blind restoration has only the damaged one.

@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { StudioError } from '../errors';
 import { chwToRgb, rgbToChw } from '../image/view';
-import type { RgbImage } from '../image/types';
+import type { ChwTensor, RgbImage } from '../image/types';
 import { assertImage } from '../image/validate';
 import { gatherGlobal, gatherLocal, loadGlobalData, type GlobalData } from './global';
 import { loadPack, type PackManifest } from './manifest';
@@ -270,11 +270,20 @@ export class V2LTokenizer implements AsyncDisposable {
     }
   }
 
-  /** The checked model inputs of `images`, batch by batch: [batch size, values], values channel-first in [-1, 1]. */
-  #inputBatches(images: readonly RgbImage[]): [number, Float32Array][] {
+  /**
+   * The checked model inputs of `images`, batch by batch: [batch size, values], values channel-first in [-1, 1].
+   * An image may come as the planar tensor itself (an unrounded corruption, see `CorruptedView.input`).
+   */
+  #inputBatches(images: readonly (RgbImage | ChwTensor)[]): [number, Float32Array][] {
     const size = this.manifest.imageSize;
     images.forEach((image, i) => {
-      assertImage(image, `image ${i}`);
+      if ('channels' in image) {
+        if (image.channels !== 3 || image.data.length !== 3 * image.width * image.height) {
+          throw new StudioError('INVALID_ARGUMENT', `Tensor ${i} is not a 3-channel image.`);
+        }
+      } else {
+        assertImage(image, `image ${i}`);
+      }
       if (image.width !== size || image.height !== size) {
         throw new StudioError(
           'INVALID_ARGUMENT',
@@ -286,7 +295,7 @@ export class V2LTokenizer implements AsyncDisposable {
     const plane = 3 * size * size;
     return batches(images, this.#batchSize).map((batch) => {
       const input = new Float32Array(batch.length * plane);
-      batch.forEach((image, i) => input.set(rgbToChw(image), i * plane));
+      batch.forEach((image, i) => input.set('channels' in image ? image.data : rgbToChw(image), i * plane));
       return [batch.length, input];
     });
   }
@@ -297,7 +306,7 @@ export class V2LTokenizer implements AsyncDisposable {
    * CLIP graph is the larger part of the work, and callers that only read local ids can skip it).
    */
   async encode(
-    images: readonly RgbImage[],
+    images: readonly (RgbImage | ChwTensor)[],
     options: { readonly global?: boolean } = {},
   ): Promise<TokenGrid[]> {
     this.#assertLive();
