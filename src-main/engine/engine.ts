@@ -11,8 +11,13 @@ import type {
   StudioEvent,
 } from '../../src-preload/contract/api';
 import { StudioError } from './errors';
-import { exportRun, modelInfo, type ExportTarget } from './export';
-import type { ExportRequest, ExportResult, ModelInfo } from '../../src-preload/contract/export';
+import { exportForDownload, exportRun, modelInfo, type ExportTarget } from './export';
+import type {
+  DownloadResult,
+  ExportRequest,
+  ExportResult,
+  ModelInfo,
+} from '../../src-preload/contract/export';
 import { decodeImageBuffer, loadImageFile, type DecodedImage } from './image/decode';
 import { makeThumbnail, toPngDataUrl } from './image/encode';
 import { resizeImage } from './image/resample';
@@ -277,6 +282,10 @@ export class Engine implements EngineApi {
 
   exportRun(request: ExportRequest): Promise<ExportResult> {
     return exportRun({ db: this.db, dataDir: this.options.dataDir }, request);
+  }
+
+  exportForDownload(request: ExportRequest): Promise<DownloadResult> {
+    return exportForDownload({ db: this.db, dataDir: this.options.dataDir }, request);
   }
 
   /** An export to a place the user chose in a shell's save dialog; not part of the renderer's API. */

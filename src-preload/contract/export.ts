@@ -57,6 +57,19 @@ export interface ExportResult {
   readonly notes: readonly string[];
 }
 
+/** One exported file's bytes, for a browser to save as a download. */
+export interface DownloadFile {
+  readonly name: string;
+  /** The media type the browser saves it under. */
+  readonly mime: string;
+  readonly base64: string;
+}
+
+/** An export written into the data folder, with the same files' bytes for the browser to download. */
+export interface DownloadResult extends ExportResult {
+  readonly downloads: readonly DownloadFile[];
+}
+
 /** A language model's held-out text loss (nats/token) and copy accuracies, as eval lm measured them. */
 export interface LmMeasured {
   readonly valLoss: number;
@@ -89,6 +102,11 @@ export interface ExportApi {
    * so (`overwrite` is ignored: the question is asked in the main process). Resolves null when the user cancels.
    */
   exportWithDialog(input: ExportRequest): Promise<ExportResult | null>;
+  /**
+   * The browser's export: writes the items as exportRun does, then returns their bytes so the page can hand them
+   * to the browser as a download (the browser's own save-as, where the user has it on).
+   */
+  exportForDownload(input: ExportRequest): Promise<DownloadResult>;
   modelInfo(): Promise<ModelInfo>;
 }
 
@@ -104,9 +122,11 @@ export const exportRequestValidator: Validator<ExportRequest> = object({
 export const EXPORT_VALIDATORS: {
   readonly exportRun: Validator<ExportRequest>;
   readonly exportWithDialog: Validator<ExportRequest>;
+  readonly exportForDownload: Validator<ExportRequest>;
   readonly modelInfo: Validator<undefined>;
 } = {
   exportRun: exportRequestValidator,
   exportWithDialog: exportRequestValidator,
+  exportForDownload: exportRequestValidator,
   modelInfo: none,
 };

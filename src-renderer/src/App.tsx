@@ -65,7 +65,13 @@ export function App() {
   );
   const onStarted = useCallback(() => setShowResults(false), []);
 
-  const results = showResults && state.run ? <ResultsView run={state.run} /> : null;
+  const results =
+    showResults && state.run ? (
+      <ResultsView
+        run={state.run}
+        photoFormat={state.image?.imageId === state.run.imageId ? state.image.format : undefined}
+      />
+    ) : null;
 
   return (
     <div

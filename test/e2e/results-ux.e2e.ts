@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { closeAll, openStudioOnSample, OUTPUT_DIR, screenshot, type StudioOnSample } from './harness';
 import { requireModels } from './models';
 
 /** Runs, results and export as the user meets them, with the real engine and the bundled models. */
@@ -80,5 +84,45 @@ describe('results and runs in the browser (server mode, default models)', () => 
     await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
     expect(await page.getByTestId('image-meta').textContent()).toContain('astronaut');
     await screenshot(page, 'results-ux-reopened-run');
+  });
+
+  it('exports as a browser download, in the photo’s own format (JPEG stays JPEG), several files as one zip', async () => {
+    await page.getByTestId('sample-rocket').click();
+    await expect.poll(() => page.getByTestId('image-meta').textContent()).toContain('jpeg');
+    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
+    await page.getByTestId('task-deblur').check();
+    await page.getByTestId('run-button').click();
+    await waitForResults();
+
+    expect(await page.getByTestId('export-format').inputValue()).toBe('jpeg');
+    await page.getByTestId('export-quality').fill('40');
+    const boxes = page.locator('.export-panel input[type="checkbox"]');
+    for (let i = 1; i < 6; i++) await boxes.nth(i).uncheck();
+    const [image] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-button').click(),
+    ]);
+    expect(image.suggestedFilename()).toMatch(/^run-\d+-restored\.jpg$/);
+    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+    const jpeg = path.join(OUTPUT_DIR, 'results-ux-download.jpg');
+    await image.saveAs(jpeg);
+    expect((await sharp(jpeg).metadata()).format).toBe('jpeg');
+    expect(await page.getByTestId('export-downloaded').textContent()).toContain(image.suggestedFilename());
+
+    // Everything at once: one zip, holding the six files.
+    for (let i = 1; i < 6; i++) await boxes.nth(i).check();
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-exists').waitFor();
+    const [archive] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-overwrite').click(),
+    ]);
+    expect(archive.suggestedFilename()).toMatch(/^run-\d+-export\.zip$/);
+    const zip = path.join(OUTPUT_DIR, 'results-ux-download.zip');
+    await archive.saveAs(zip);
+    const names = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n');
+    expect(names).toHaveLength(6);
+    expect(names).toContain(image.suggestedFilename());
+    await screenshot(page, 'results-ux-export');
   });
 });

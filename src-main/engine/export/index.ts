@@ -1,2 +1,3 @@
 export { exportRun, type ExportDeps, type ExportTarget } from './export-run';
+export { exportForDownload } from './download';
 export { modelInfo } from './model-info';

@@ -9,6 +9,8 @@ import {
 } from '../../../src-preload/contract/export';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
+import { saveAsDownload } from './download';
+import { exportFormatFor } from './export-format';
 
 const ITEM_LABEL: Readonly<Record<ExportItem, string>> = {
   image: 'Restored image',
@@ -23,17 +25,26 @@ type Outcome =
   | { kind: 'idle' }
   | { kind: 'busy' }
   | { kind: 'exists'; error: ErrorPayload; request: ExportRequest }
-  | { kind: 'done'; result: ExportResult }
+  /** `downloaded`: the name the browser was offered the files under (browser only). */
+  | { kind: 'done'; result: ExportResult; downloaded?: string }
   | { kind: 'cancelled' }
   | { kind: 'failed'; error: ErrorPayload };
 
+interface ExportPanelProps {
+  readonly runId: number;
+  readonly hasPhoto: boolean;
+  /** The format of the run's photo (as the engine names it), which the restored image keeps by default. */
+  readonly photoFormat?: string | undefined;
+}
+
 /**
  * Writes a run's image, grids, sheet and record; asks before replacing files that exist. The desktop app asks
- * where to save with its native dialog (and asks about replacing there); the browser writes to the data folder.
+ * where to save with its native dialog (and asks about replacing there); the browser writes to the data folder
+ * and downloads the same files (one file as itself, several as one zip).
  */
-export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: boolean }) {
+export function ExportPanel({ runId, hasPhoto, photoFormat }: ExportPanelProps) {
   const [items, setItems] = useState<ReadonlySet<ExportItem>>(new Set(EXPORT_ITEMS));
-  const [format, setFormat] = useState<ExportFormat>('png');
+  const [format, setFormat] = useState<ExportFormat>(exportFormatFor(photoFormat));
   const [quality, setQuality] = useState(92);
   const [source, setSource] = useState<'view' | 'photo'>(hasPhoto ? 'photo' : 'view');
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
@@ -56,7 +67,8 @@ export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: bool
         const result = await studio.exportWithDialog(request);
         setOutcome(result ? { kind: 'done', result } : { kind: 'cancelled' });
       } else {
-        setOutcome({ kind: 'done', result: await studio.exportRun(request) });
+        const result = await studio.exportForDownload(request);
+        setOutcome({ kind: 'done', result, downloaded: saveAsDownload(runId, result.downloads) });
       }
     } catch (cause) {
       const error = errorPayloadOf(cause);
@@ -110,6 +122,8 @@ export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: bool
             max={100}
             value={quality}
             disabled={format === 'png'}
+            data-testid="export-quality"
+            title="JPEG and WebP quality, 1 (smallest file) to 100 (best)"
             onChange={(e) => setQuality(Math.max(1, Math.min(100, Math.round(Number(e.target.value) || 92))))}
           />
         </label>
@@ -128,7 +142,11 @@ export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: bool
         className="primary"
         data-testid="export-button"
         data-native-dialog={nativeDialogs ? 'true' : 'false'}
-        title={nativeDialogs ? 'Choose where to save' : 'Write into the exports folder of the data folder'}
+        title={
+          nativeDialogs
+            ? 'Choose where to save'
+            : 'Download, and keep a copy in the exports folder of the data folder'
+        }
         disabled={items.size === 0 || outcome.kind === 'busy'}
         onClick={() =>
           void send({
@@ -174,7 +192,10 @@ export function ExportPanel({ runId, hasPhoto }: { runId: number; hasPhoto: bool
       )}
       {outcome.kind === 'done' && (
         <div data-testid="export-done" role="status">
-          <p>Written to {outcome.result.folder}:</p>
+          {outcome.downloaded && <p data-testid="export-downloaded">Downloaded as {outcome.downloaded}.</p>}
+          <p>
+            {outcome.downloaded ? 'A copy is in' : 'Written to'} {outcome.result.folder}:
+          </p>
           <ul className="file-list">
             {outcome.result.files.map((f) => (
               <li key={f.path} data-path={f.path}>

@@ -10,7 +10,7 @@ import { MetricsTable } from './MetricsTable';
 import { TokenGrid } from './TokenGrid';
 
 /** A finished run side by side: images and word grids with a shared hovered cell, compare, metrics, export. */
-export function ResultsView({ run }: { run: RunView }) {
+export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: string | undefined }) {
   const [hovered, setHovered] = useState<number | null>(null);
   if (run.status !== 'done' || !run.grids) {
     return (
@@ -126,7 +126,12 @@ export function ResultsView({ run }: { run: RunView }) {
           <CompareSlider original={run.images.original} result={run.images.result} />
         )}
         <MetricsTable run={run} comparable={comparable} />
-        <ExportPanel key={run.runId} runId={run.runId} hasPhoto={run.window !== null} />
+        <ExportPanel
+          key={run.runId}
+          runId={run.runId}
+          hasPhoto={run.window !== null}
+          photoFormat={photoFormat}
+        />
       </div>
     </div>
   );
