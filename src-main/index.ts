@@ -8,7 +8,7 @@ import { shellApi } from './api/shell-api';
 import { Engine } from './engine/engine';
 import { forwardEvents, registerIpc } from './electron/ipc';
 import { saveDialogExporter } from './electron/save-dialog';
-import { lockDownNavigation } from './electron/security';
+import { lockDownNavigation, secureWebPreferences } from './electron/security';
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 
@@ -26,17 +26,7 @@ function createWindow(): BrowserWindow {
     minHeight: 640,
     show: false,
     title: 'V2L Studio',
-    webPreferences: {
-      preload: path.join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: secureWebPreferences(path.join(import.meta.dirname, '../preload/index.cjs')),
   });
   lockDownNavigation(window.webContents);
   window.once('ready-to-show', () => window.show());

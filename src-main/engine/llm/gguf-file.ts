@@ -10,6 +10,9 @@ import { readGgufSummary, type GgufSummary } from './runtime';
  * name or type, and the message about a bad file never quotes the file's bytes.
  */
 export async function readCheckedGguf(file: string): Promise<GgufSummary> {
+  if (file.includes('\0')) {
+    throw new StudioError('INVALID_ARGUMENT', 'The model path contains a NUL byte: pick the file again.');
+  }
   const name = path.basename(file);
   if (!/\.gguf$/i.test(name)) {
     throw new StudioError('MODEL_INVALID', `${name} is not a .gguf file: pick a GGUF language model file.`);

@@ -179,7 +179,9 @@ export function parseHeader(bytes: Buffer, fileSize: number, deadline = Infinity
     }
     const bytes = (elements / sizes.block) * sizes.bytes;
     if (!Number.isSafeInteger(bytes) || bytes > fileSize) {
-      throw new GgufFormatError(`tensor ${i} would need more bytes than the file has`);
+      throw new GgufFormatError(
+        `tensor ${i} would need more bytes than the file has (it is truncated or corrupt)`,
+      );
     }
     tensors.push({ name, type, elements, offset, bytes });
   }
@@ -219,7 +221,9 @@ class Cursor {
     const value = this.u64();
     const room = Math.floor((this.fileSize - this.position) / minBytes);
     if (value > BigInt(room)) {
-      throw new GgufFormatError(`it claims ${value} ${what}, more than its ${this.fileSize} bytes can hold`);
+      throw new GgufFormatError(
+        `it claims ${value} ${what}, more than its ${this.fileSize} bytes can hold (it is truncated or corrupt)`,
+      );
     }
     return Number(value);
   }
