@@ -117,6 +117,35 @@ describe('reference protocol', () => {
     expect(plan.starts[0]).toBe(21 + 128);
   });
 
+  it('with 21 global tokens disturbs floor(rate x 277) local positions, as the authors count', () => {
+    const global = Array.from({ length: 21 }, (_, i) => 500 + i);
+    const plan = referencePlan('deblur', { clean, corrupted, global }, PAPER_PARAMS, 3);
+    const sequence = [...global, ...clean];
+    let differences = 0;
+    for (const start of plan.starts) {
+      const { examples } = parse(plan.promptAt(start, plan.initial));
+      differences += examples[0]?.output.filter((id, k) => id !== sequence[start + k]).length ?? 0;
+    }
+    // int(0.5 * 277) = 138 of the 256 local words (a replacement may draw the same id by chance).
+    expect(differences).toBeGreaterThanOrEqual(136);
+    expect(differences).toBeLessThanOrEqual(138);
+  });
+
+  it("keeps global tokens out of every prompt of the paper's tasks", () => {
+    const global = Array.from({ length: 21 }, (_, i) => 500 + i);
+    for (const task of ['inpaint', 'outpaint', 'deblur'] as const) {
+      const plan = referencePlan(task, { clean, corrupted, global }, PAPER_PARAMS, 7);
+      for (const start of plan.starts) {
+        // Each prompt reads the 16 words before a position (in/outpainting) or the 2 at it: all local.
+        const first = plan.sequential ? start - PAPER_PARAMS.promptLength : start;
+        expect(first).toBeGreaterThanOrEqual(21);
+        expect(parse(plan.promptAt(start, plan.initial)).query.input).toEqual(
+          plan.initial.slice(first, plan.sequential ? start : start + PAPER_PARAMS.step),
+        );
+      }
+    }
+  });
+
   it('refuses a grid of the wrong size', () => {
     expect(() => referencePlan('deblur', { clean: clean.slice(1), corrupted }, PAPER_PARAMS, 1)).toThrow(
       /255 words/,
