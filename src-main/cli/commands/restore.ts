@@ -1,19 +1,24 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tokenCellsFromMask } from '../../engine/corrupt/token-cells';
 import { StudioError } from '../../engine/errors';
 import { loadImageFile } from '../../engine/image/decode';
 import { writeImageFile } from '../../engine/image/encode';
+import type { RgbImage } from '../../engine/image/types';
 import { view128 } from '../../engine/image/view';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
 import type { Corruption } from '../../engine/restore/corruption';
 import { bankFor } from '../../engine/restore/bank';
+import { restoreTiles, type WholePhotoCorruption } from '../../engine/restore/restore-tiles';
 import { restoreView } from '../../engine/restore/restore-view';
+import type { ProtocolName } from '../../engine/protocol/types';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult, type Command } from '../command';
-import { evalCorruption } from '../restore-set';
+import { formatDuration } from '../progress';
+import { CELL_SHIFT, evalCorruption } from '../restore-set';
 import { bundledSamplePaths, parseProtocol, parseTask } from './eval-restore';
 
 /** Cells to restore from a mask image: white (or any bright) pixels mark damage. */
@@ -37,13 +42,92 @@ async function cellsFromMaskFile(file: string): Promise<boolean[]> {
   return cells;
 }
 
+/** Refuses an --out that cannot be written, before minutes of work: a missing folder, or a file without --overwrite. */
+function checkOutput(out: string, overwrite: boolean): void {
+  const folder = path.dirname(path.resolve(out));
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new StudioError('INVALID_ARGUMENT', `--out: the folder ${folder} does not exist; create it first.`);
+  }
+  if (fs.existsSync(out) && !overwrite) {
+    throw new StudioError('INVALID_ARGUMENT', `--out: ${out} exists; add --overwrite to replace it.`);
+  }
+}
+
+/** deblur, shift or rotate over the whole photo at its own resolution (restore-tiles.ts). */
+async function restoreFullResolution(
+  photo: RgbImage,
+  task: 'deblur' | 'shift' | 'rotate',
+  protocol: ProtocolName,
+  seed: number,
+  out: string | undefined,
+  overwrite: boolean,
+  json: boolean,
+): Promise<void> {
+  const corruption: WholePhotoCorruption =
+    task === 'shift' ? { task, ...CELL_SHIFT } : (evalCorruption(task, seed) as WholePhotoCorruption);
+  await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
+  await using lm = await FrozenLm.load(defaultLmPath());
+  const bank = await bankFor(tokenizer, bundledSamplePaths(), protocol, corruption);
+  const result = await restoreTiles(
+    tokenizer,
+    lm,
+    { photo, corruption, protocol, seed, ...(bank ? { bank } : {}) },
+    {
+      onTile: (p) => {
+        const left =
+          p.etaSeconds !== null && p.done < p.of ? `, about ${formatDuration(p.etaSeconds)} left` : '';
+        process.stderr.write(`[${p.done}/${p.of}] tiles restored${left}\n`);
+      },
+    },
+  );
+  if (out) await writeImageFile(out, result.result, {}, { overwrite });
+  const m = result.metrics;
+  const finite = (v: number, digits: number) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
+  printResult(
+    {
+      task,
+      protocol,
+      uses_clean_reference: protocol === 'reference',
+      resolution: 'full',
+      predicted_cells: result.tiles.length * 256,
+      token_accuracy: Number(m.tokenAccuracy.toFixed(4)),
+      psnr: Number(m.psnr.toFixed(3)),
+      ssim: Number(m.ssim.toFixed(4)),
+      psnr_corrupted: Number(m.psnrCorrupted.toFixed(3)),
+      ssim_corrupted: Number(m.ssimCorrupted.toFixed(4)),
+      output_width: result.result.width,
+      output_height: result.result.height,
+      tiles: result.tiles.length,
+      seam_ratio: finite(m.seamRatio, 3),
+      seam_control: finite(m.seamControl, 3),
+      prompt_tokens: result.promptTokens,
+      seconds: Number(result.seconds.toFixed(3)),
+      ...(out ? { out: path.resolve(out) } : {}),
+    },
+    json,
+  );
+}
+
 export const restore: Command = {
   name: 'restore',
-  usage: 'restore IMAGE --task T --protocol P [--mask M] [--out O] [--seed N] [--json]',
-  summary: 'corrupt (or mask) an image at the 128x128 view and restore it with the frozen LM',
-  help: `The image is taken at the paper's view (short side 128, centre crop) and corrupted as eval restore does
-(--seed picks the blur kernel), or, with --mask (white = damage, inpaint/outpaint), the token cells the mask
-touches are removed. Default models; --out writes the result (--overwrite to replace a file).
+  usage: 'restore IMAGE --task T --protocol P [--mask M] [--view] [--out O] [--seed N] [--json]',
+  summary: 'corrupt (or mask) an image and restore it with the frozen LM',
+  help: `T: inpaint, outpaint, deblur, shift or rotate. P: reference (uses the clean image for its examples) or blind.
+
+deblur, shift and rotate work at the photo's own resolution: the photo is covered by 128 px tiles that overlap by
+at least 32 px, each tile (its own 16x16 grid of words) is corrupted as eval restore corrupts a view (--seed picks
+the blur kernel; shift moves each tile by one token cell, 8,8 px; rotate turns it a quarter) and restored, and the
+tiles are blended with feathered edges. A photo whose short side is below 128 px is scaled up for the work and the
+result scaled back. --view restores the paper's 128x128 view instead (short side 128, centre crop), as eval restore
+does. inpaint and outpaint always work on the view: its centre 8x8 cells or bottom half, or, with --mask (white =
+damage), the token cells the mask touches. Default models; --out writes the result (--overwrite to replace a file);
+the options and --out are checked before any model loads.
+
+  output_width, output_height          the result's size (the photo's own, or 128x128 for the view)
+  tiles                                tiles restored (1 for the view)
+  seam_ratio, seam_control             full resolution with more than one tile: the result's step energy where
+                                       tiles meet against the photo's own there, over the whole photo's ratio
+                                       (about 1: no seam shows), and the same measure inside the tiles
 
   token_accuracy, psnr, ssim           the result against the original view
   psnr_corrupted, ssim_corrupted       the corrupted input against it
@@ -58,6 +142,7 @@ touches are removed. Default models; --out writes the result (--overwrite to rep
         task: { type: 'string' },
         protocol: { type: 'string' },
         mask: { type: 'string' },
+        view: { type: 'boolean' },
         out: { type: 'string' },
         seed: { type: 'string', default: '0' },
         overwrite: { type: 'boolean' },
@@ -73,8 +158,22 @@ touches are removed. Default models; --out writes the result (--overwrite to rep
     if (values.mask && task !== 'inpaint' && task !== 'outpaint') {
       throw new StudioError('INVALID_ARGUMENT', '--mask applies to inpaint and outpaint only.');
     }
+    if (values.out) checkOutput(values.out, values.overwrite === true);
 
-    const original = view128((await loadImageFile(file)).image);
+    const photo = (await loadImageFile(file)).image;
+    if (values.view !== true && (task === 'deblur' || task === 'shift' || task === 'rotate')) {
+      await restoreFullResolution(
+        photo,
+        task,
+        protocol,
+        seed,
+        values.out,
+        values.overwrite === true,
+        values.json === true,
+      );
+      return;
+    }
+    const original = view128(photo);
     const corruption: Corruption =
       values.mask && (task === 'inpaint' || task === 'outpaint')
         ? { task, cells: await cellsFromMaskFile(values.mask) }
@@ -117,6 +216,9 @@ touches are removed. Default models; --out writes the result (--overwrite to rep
               ssim_classical: Number(classical.ssim.toFixed(4)),
             }
           : {}),
+        output_width: result.result.width,
+        output_height: result.result.height,
+        tiles: 1,
         prompt_tokens: result.promptTokens,
         seconds: Number((result.timings.encode + result.timings.llm + result.timings.decode).toFixed(3)),
         ...(values.out ? { out: path.resolve(values.out) } : {}),

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** The CLI as a user runs it, in a child process: node with tsx, as `npm run v2l` does. */
+function v2l(...args: string[]) {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { ...run, seconds: (performance.now() - started) / 1000 };
+}
+
+describe('v2l restore checks its output before loading models', () => {
+  const photo = 'resources/samples/chelsea.png';
+
+  it('refuses an --out in a missing folder, in one line', () => {
+    const run = v2l(
+      'restore',
+      photo,
+      '--task',
+      'deblur',
+      '--protocol',
+      'reference',
+      '--out',
+      '/no/such/dir/x.png',
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'v2l restore: INVALID_ARGUMENT: --out: the folder /no/such/dir does not exist; create it first.',
+    ]);
+    expect(run.stdout).toBe('');
+  });
+
+  it('refuses to replace a file without --overwrite', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-cli-'));
+    try {
+      const out = path.join(dir, 'x.png');
+      fs.writeFileSync(out, 'keep me');
+      const run = v2l('restore', photo, '--task', 'rotate', '--protocol', 'reference', '--out', out);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('exists; add --overwrite to replace it');
+      expect(fs.readFileSync(out, 'utf8')).toBe('keep me');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
