@@ -114,6 +114,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  // After start-up, a failure of the listening socket (too many open files) is logged; it must not end the studio.
+  server.on('error', (error) => console.error(`Server error: ${error.message}`));
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/`;
 
