@@ -139,7 +139,7 @@ describe('reference protocol', () => {
         // Each prompt reads the 16 words before a position (in/outpainting) or the 2 at it: all local.
         const first = plan.sequential ? start - PAPER_PARAMS.promptLength : start;
         expect(first).toBeGreaterThanOrEqual(21);
-        expect(parse(plan.promptAt(start, plan.initial)).query.input).toEqual(
+        expect(parse(plan.promptAt(start, plan.initial)).query?.input).toEqual(
           plan.initial.slice(first, plan.sequential ? start : start + PAPER_PARAMS.step),
         );
       }
