@@ -3,7 +3,7 @@
  * built from: it ships that source as a git bundle, so this works offline. Built once into a cache outside the
  * repository (~16 min for two targets on 2 cores) and reused afterwards.
  *
- *   node scripts/llama-cpp.mjs llama-bench llama-server     # builds what is missing, prints each binary's path
+ *   npx tsx scripts/llama-cpp.ts llama-bench llama-server     # builds what is missing, prints each binary's path
  *
  * Cache: $V2L_LLAMA_CPP_CACHE, or ~/.cache/v2l-studio/llama.cpp-<tag>. A build that stops half-way is resumed by
  * the next call (cmake only rebuilds what is missing).
@@ -17,28 +17,33 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const llamaDir = path.join(root, 'node_modules', 'node-llama-cpp', 'llama');
 
-function sourceTag() {
-  const info = JSON.parse(fs.readFileSync(path.join(llamaDir, 'llama.cpp.info.json'), 'utf8'));
+function sourceTag(): string {
+  const info = JSON.parse(fs.readFileSync(path.join(llamaDir, 'llama.cpp.info.json'), 'utf8')) as {
+    tag?: unknown;
+  };
   return String(info.tag);
 }
 
-export function cacheDir() {
+export function cacheDir(): string {
   return (
-    process.env.V2L_LLAMA_CPP_CACHE ??
+    process.env['V2L_LLAMA_CPP_CACHE'] ??
     path.join(os.homedir(), '.cache', 'v2l-studio', `llama.cpp-${sourceTag()}`)
   );
 }
 
-export function toolPath(name) {
+export function toolPath(name: string): string {
   return path.join(cacheDir(), 'build', 'bin', name);
 }
 
-function run(command, args, cwd) {
+function run(command: string, args: string[], cwd: string): void {
   execFileSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 /** Path of each named tool, building the missing ones first. */
-export function ensureTools(names, log = (m) => process.stderr.write(`${m}\n`)) {
+export function ensureTools(
+  names: readonly string[],
+  log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): string[] {
   const missing = names.filter((name) => !fs.existsSync(toolPath(name)));
   if (missing.length > 0) {
     const dir = cacheDir();
@@ -93,7 +98,7 @@ export function ensureTools(names, log = (m) => process.stderr.write(`${m}\n`)) 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const names = process.argv.slice(2);
   if (names.length === 0) {
-    console.error('Usage: node scripts/llama-cpp.mjs TOOL... (e.g. llama-bench llama-server rpc-server)');
+    console.error('Usage: npx tsx scripts/llama-cpp.ts TOOL... (e.g. llama-bench llama-server rpc-server)');
     process.exit(2);
   }
   for (const p of ensureTools(names)) console.log(p);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../errors';
+import type { Generation, GenerateOptions, LanguageModelBackend } from './backend';
 import { readCheckedGguf } from './gguf-file';
 import { throwIfCancelled } from '../jobs';
 import { FIRST_IMAGE_TOKEN_ID, vocabularyPieces } from '../tokenizer/vocabulary';
@@ -29,29 +30,13 @@ export interface FrozenLmOptions {
   readonly threads?: number;
 }
 
-export interface Generation {
-  /** The generated ids, `steps` of them, all image words (>= FIRST_IMAGE_TOKEN_ID). */
-  readonly ids: number[];
-  /** The model's probability for each generated id. */
-  readonly confidences: number[];
-}
-
-export interface GenerateOptions {
-  readonly signal?: AbortSignal;
-  /**
-   * The authors' loop: one prompt at a time on one sequence, its history cleared before each prompt (no batching,
-   * no prefix reuse). The yardstick for the speed of the default path, which must predict the same ids.
-   */
-  readonly naive?: boolean;
-  /** Called after each prompt finishes, with the number of prompt and generated tokens it evaluated, and its words. */
-  readonly onPromptDone?: (index: number, evaluatedTokens: number, generation: Generation) => void;
-}
+export type { Generation, GenerateOptions } from './backend';
 
 /**
  * A frozen LLaMA-vocabulary language model behind node-llama-cpp, used only for fixed-length greedy generation
  * over raw token ids. Prompts are never re-tokenised from text here: image words go in as the ids they are.
  */
-export class FrozenLm {
+export class FrozenLm implements LanguageModelBackend {
   private disposed = false;
 
   private constructor(

@@ -1,4 +1,4 @@
-import type { FrozenLm, Generation } from '../llm/frozen-lm';
+import type { Generation, LanguageModelBackend } from '../llm/backend';
 import { writeBack, type RestorationPlan } from './types';
 
 export interface PlanProgress {
@@ -33,7 +33,7 @@ export interface RunOptions {
  */
 export async function runPlan(
   plan: RestorationPlan,
-  lm: FrozenLm,
+  lm: LanguageModelBackend,
   options: RunOptions = {},
 ): Promise<PlanResult> {
   const started = performance.now();

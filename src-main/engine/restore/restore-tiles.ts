@@ -1,7 +1,7 @@
 import { throwIfCancelled } from '../jobs';
 import { resizeImage } from '../image/resample';
 import type { RgbImage } from '../image/types';
-import type { FrozenLm } from '../llm/frozen-lm';
+import type { LanguageModelBackend } from '../llm/backend';
 import { psnrRgb, psnrY, ssim } from '../metrics';
 import type { BankEntry } from '../protocol/blind';
 import type { ProtocolName } from '../protocol/types';
@@ -72,7 +72,7 @@ export interface TiledRestoreResult {
  */
 export async function restoreTiles(
   tokenizer: V2LTokenizer,
-  lm: FrozenLm,
+  lm: LanguageModelBackend,
   request: TiledRestoreRequest,
   options: { readonly signal?: AbortSignal; readonly onTile?: (progress: TileProgress) => void } = {},
 ): Promise<TiledRestoreResult> {

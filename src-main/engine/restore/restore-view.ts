@@ -1,6 +1,6 @@
 import { classicalBaseline } from '../baseline';
 import type { RgbImage } from '../image/types';
-import type { FrozenLm } from '../llm/frozen-lm';
+import type { LanguageModelBackend } from '../llm/backend';
 import { psnrRgb, psnrY, ssim } from '../metrics';
 import { blindPlan, type BankEntry } from '../protocol/blind';
 import { referencePlan } from '../protocol/reference';
@@ -75,7 +75,7 @@ export interface RestoreViewResult {
  */
 export async function restoreView(
   tokenizer: V2LTokenizer,
-  lm: FrozenLm,
+  lm: LanguageModelBackend,
   request: RestoreViewRequest,
   options: RunOptions = {},
 ): Promise<RestoreViewResult> {
