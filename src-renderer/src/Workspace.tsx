@@ -7,6 +7,7 @@ import { Editor } from './editor/Editor';
 import { rasterizeMask } from './editor/mask-raster';
 import { runRegion } from './editor/overlay-region';
 import { useEditor } from './editor/useEditor';
+import { useEditorView } from './editor/useEditorView';
 import { editsNoticeText, useSavedEdits, type TaskChoice } from './editor/useSavedEdits';
 import { buildRequest } from './run/request';
 import { RunPanel } from './run/RunPanel';
@@ -41,6 +42,7 @@ export function Workspace({
   results,
 }: WorkspaceProps) {
   const editor = useEditor();
+  const view = useEditorView(image);
   const [task, setTask] = useState<Task>('inpaint');
   const [protocol, setProtocol] = useState<Protocol>(defaultProtocol);
   const restoreChoice = useCallback((kept: Partial<TaskChoice>) => {
@@ -98,7 +100,9 @@ export function Workspace({
             {editsNoticeText(edits.notice)}
           </Banner>
         )}
-        {results ?? <Editor image={image} editor={editor} task={task} raster={raster} region={region} />}
+        {results ?? (
+          <Editor image={image} editor={editor} task={task} raster={raster} region={region} view={view} />
+        )}
       </section>
       <RunPanel
         task={task}

@@ -3,12 +3,13 @@ import type { OpenedImage } from '../../../src-preload/contract/api';
 import type { Task } from '../../../src-preload/contract/restore';
 import { fitViewport, stagePx, zoomAt, type Viewport, type ViewRegion } from '../geometry/spaces';
 import { isTyping } from '../shortcuts';
-import { formatRect, roundCrop, workingSize, type CropAspect } from './crop';
+import { formatRect, roundCrop, workingSize } from './crop';
 import type { CropRect } from './document';
 import { EditorStage } from './EditorStage';
 import { EditorToolbar } from './EditorToolbar';
 import type { MaskRaster } from './mask-raster';
 import { stepBrush, TOOLS, type Tool } from './tools';
+import type { EditorView } from './useEditorView';
 import type { EditorApi } from './useEditor';
 import { useElementSize, useHtmlImage } from './useElementSize';
 
@@ -18,26 +19,23 @@ interface EditorProps {
   readonly task: Task;
   readonly raster: MaskRaster;
   readonly region: ViewRegion | null;
+  readonly view: EditorView;
 }
 
 /** The editing screen: its toolbar, the stage, and the editor's keyboard shortcuts. */
-export function Editor({ image, editor, task, raster, region }: EditorProps) {
+export function Editor({ image, editor, task, raster, region, view }: EditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const size = useElementSize(container);
   const html = useHtmlImage(image.displayUrl);
-  const [tool, setTool] = useState<Tool>('brush');
-  const [brushRadius, setBrushRadius] = useState(() =>
-    Math.max(4, Math.round(Math.min(image.width, image.height) / 40)),
-  );
-  const [showGrid, setShowGrid] = useState(true);
+  const { tool, setTool, brushRadius, setBrushRadius, showGrid, setShowGrid, cropAspect, setCropAspect } =
+    view;
   const [spaceHeld, setSpaceHeld] = useState(false);
   const { crop } = editor.doc;
   const photo = workingSize(image, crop);
   // A zoom or pan, and a crop being drawn, belong to the photo as cropped when they were made: a crop applied,
   // undone or redone since makes them stale, and the view falls back to fitting the photo.
-  const [manual, setManualFor] = useState<{ crop: CropRect | null; viewport: Viewport } | null>(null);
+  const { manual, setManual: setManualFor } = view;
   const [draft, setDraftFor] = useState<{ crop: CropRect | null; rect: CropRect } | null>(null);
-  const [cropAspect, setCropAspect] = useState<CropAspect>('free');
   const setManual = (viewport: Viewport | null) => setManualFor(viewport && { crop, viewport });
   const cropDraft = draft?.crop === crop ? draft.rect : null;
   const setCropDraft = (rect: CropRect | null) => setDraftFor(rect && { crop, rect });

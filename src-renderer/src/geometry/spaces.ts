@@ -52,7 +52,13 @@ export function stageToImage(p: StagePoint, v: Viewport): ImagePoint {
   return { x: imagePx((p.x - v.x) / v.scale), y: imagePx((p.y - v.y) / v.scale) };
 }
 
-/** The viewport that shows the whole of a `width` x `height` image inside the stage, never enlarged past 100 %. */
+/**
+ * The viewport that shows the whole of a `width` x `height` image inside the stage, as large as fits: a small photo
+ * is enlarged too, since marking damage on a thumbnail-sized image is hard (100 % is one key away).
+ */
+/** The most Fit enlarges: beyond this a few pixels fill the stage and say nothing more. */
+export const MAX_FIT_SCALE = 16;
+
 export function fitViewport(
   width: ImagePx,
   height: ImagePx,
@@ -62,7 +68,7 @@ export function fitViewport(
 ): Viewport {
   const scale = Math.max(
     0.01,
-    Math.min((stageWidth - margin * 2) / width, (stageHeight - margin * 2) / height, 1),
+    Math.min((stageWidth - margin * 2) / width, (stageHeight - margin * 2) / height, MAX_FIT_SCALE),
   );
   return {
     scale,
