@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorBanner } from './components/ErrorBanner';
+import { askNeeds } from './ask/ask-needs';
 import { AskPanel } from './ask/AskPanel';
+import { useAskAvailability } from './ask/useAskAvailability';
 import { Library } from './components/Library';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { ACCEPTED_IMAGE_TYPES } from './files';
@@ -18,6 +20,8 @@ export function App() {
   const { state } = studio;
   const fileInput = useRef<HTMLInputElement>(null);
   const [overlay, setOverlay] = useState<Overlay>('none');
+  const askAvailability = useAskAvailability();
+  const askNeed = askNeeds(askAvailability);
   const [showResults, setShowResults] = useState(false);
   // The photo's size as the editor has it: differs from the opened size after a crop.
   const [working, setWorking] = useState<{ width: number; height: number } | null>(null);
@@ -139,10 +143,21 @@ export function App() {
           </span>
         )}
         <span className="spacer" />
+        {askNeed && (
+          <span
+            className="hint ask-needs"
+            data-testid="ask-needs"
+            title={askAvailability?.reason ?? undefined}
+          >
+            {askNeed}
+          </span>
+        )}
         <button
           type="button"
           data-testid="open-ask"
-          title="Ask the language model about images (classify, caption, question)"
+          title={
+            askAvailability?.reason ?? 'Ask the language model about images (classify, caption, question)'
+          }
           onClick={() => setOverlay('ask')}
         >
           Ask…
