@@ -78,7 +78,10 @@ const mirror = new LocalHost((req, res, self) => {
       // Announces the full size, then sends less and closes: the file must not be accepted.
       const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
       const start = range ? Number(range[1]) : 0;
-      if (start === 0 && range?.[2] === '3') return serveFile(req, res, bundled);
+      if (start === 0 && range?.[2] === '3') {
+        serveFile(req, res, bundled);
+        return;
+      }
       res.writeHead(206, {
         'content-range': `bytes ${start}-${bundled.length - 1}/${bundled.length}`,
         'content-length': bundled.length - start,
@@ -88,12 +91,12 @@ const mirror = new LocalHost((req, res, self) => {
     },
     '/lying-size.gguf': () => {
       // The probe is told the file is 1,000 bytes longer than what the download then receives.
-      if (req.headers.range === 'bytes=0-3') {
-        return res
-          .writeHead(206, { 'content-range': `bytes 0-3/${bundled.length + 1000}`, 'content-length': 4 })
-          .end(bundled.subarray(0, 4));
+      if (req.headers.range !== 'bytes=0-3') {
+        serveFile(req, res, bundled);
+        return;
       }
-      serveFile(req, res, bundled);
+      res.writeHead(206, { 'content-range': `bytes 0-3/${bundled.length + 1000}`, 'content-length': 4 });
+      res.end(bundled.subarray(0, 4));
     },
     '/hostile.gguf': () =>
       serveFile(req, res, fs.readFileSync(path.join(CORPUS_DIR, 'tensor-count-2e48.gguf'))),
