@@ -27,8 +27,9 @@ import type { AskAvailability, AskRequest } from '../../src-preload/contract/ask
 import { JobRunner } from './jobs';
 import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
-import type { LmLibraryView, LmModel } from '../../src-preload/contract/models';
+import type { LmLibraryView, LmModel, LmServerStatus } from '../../src-preload/contract/models';
 import { ModelSet } from './restore/models';
+import { RemoteLm } from './llm/remote-lm';
 import { checkRequestComplexity } from './restore/complexity';
 import { runRestoreJob } from './restore/restore-job';
 import { getRunView, runSummaries } from './restore/run-view';
@@ -166,8 +167,14 @@ export class Engine implements EngineApi {
     // A model file is checked before it is saved: a wrong choice is refused now, not at the next run.
     if (patch.lmFile) await checkLlama2Gguf(patch.lmFile);
     const settings = writeSettings(this.db, patch);
-    // Models are loaded with the threads, provider and LM file in force: reload them when those change.
-    if (patch.threads !== undefined || patch.executionProvider !== undefined || patch.lmFile !== undefined) {
+    // Models are loaded with the threads, provider, LM file and server in force: reload them when those change.
+    if (
+      patch.threads !== undefined ||
+      patch.executionProvider !== undefined ||
+      patch.lmFile !== undefined ||
+      patch.lmServerUrl !== undefined ||
+      patch.lmServerKey !== undefined
+    ) {
       if (this.jobs.activeCount === 0) await this.models.dispose();
     }
     return settings;
@@ -189,6 +196,18 @@ export class Engine implements EngineApi {
     input: Parameters<LmLibrary['uploadChunk']>[0],
   ): Promise<{ received: number; model: LmModel | null }> {
     return this.lms.uploadChunk(input);
+  }
+
+  async connectLmServer({ url, apiKey }: { url: string; apiKey: string }): Promise<LmServerStatus> {
+    if (url.trim() === '') {
+      await this.updateSettings({ lmServerUrl: '', lmServerKey: '' });
+      return null;
+    }
+    // Checked before it is saved (reachable, the key accepted, LLaMA-2's vocabulary): a wrong address is refused now.
+    const server = await RemoteLm.connect(url.trim(), apiKey ? { apiKey } : {});
+    await server.dispose();
+    await this.updateSettings({ lmServerUrl: server.url, lmServerKey: apiKey });
+    return { url: server.url, model: server.name, slots: server.sequenceCount };
   }
 
   selectLm({ id }: { id: number }): Promise<LmLibraryView> {

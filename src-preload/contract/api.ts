@@ -71,6 +71,13 @@ export interface Settings {
   readonly executionProvider: ExecutionProviderSetting;
   /** A LLaMA-2-vocabulary GGUF to use instead of the bundled model; empty for the bundled one. */
   readonly lmFile: string;
+  /**
+   * The address of llama.cpp's llama-server (e.g. http://192.168.1.20:8080) that restorations use instead of a
+   * local model; empty to run the model here. The server's model must have LLaMA-2's vocabulary.
+   */
+  readonly lmServerUrl: string;
+  /** The server's --api-key, if it has one. Kept in the local settings database. */
+  readonly lmServerKey: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -79,6 +86,8 @@ export const DEFAULT_SETTINGS: Settings = {
   threads: 0,
   executionProvider: 'auto',
   lmFile: '',
+  lmServerUrl: '',
+  lmServerKey: '',
 };
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
@@ -115,6 +124,8 @@ const settingsPatch: Validator<Partial<Settings>> = object({
   threads: optional(number({ min: 0, max: 256, integer: true })),
   executionProvider: optional(literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
   lmFile: optional(string({ maxLength: 4096 })),
+  lmServerUrl: optional(string({ maxLength: 2048 })),
+  lmServerKey: optional(string({ maxLength: 512 })),
 });
 
 /** Runtime checks for every method's argument, applied by each transport before the engine sees it. */

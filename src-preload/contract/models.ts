@@ -89,7 +89,20 @@ export interface ModelsApi {
   pauseLmDownload(input: { jobId: string }): Promise<boolean>;
   /** Deletes what a stopped download fetched. */
   discardLmDownload(input: { uri: string }): Promise<LmLibraryView>;
+  /**
+   * Restorations run on llama.cpp's llama-server at `url` from now on, once the server answers and its vocabulary
+   * is checked to be LLaMA-2's; an empty url runs the model here again.
+   */
+  connectLmServer(input: { url: string; apiKey: string }): Promise<LmServerStatus>;
 }
+
+/** The llama-server restorations use, as it answered when connected; null when the model runs here. */
+export type LmServerStatus = {
+  readonly url: string;
+  readonly model: string;
+  /** Prompts the server evaluates at once (its -np slots). */
+  readonly slots: number;
+} | null;
 
 /** Electron only: where a picked or dropped file lives on disk ('' when it has no path, as in a browser). */
 export interface LocalFilePaths {
@@ -130,4 +143,5 @@ export const MODEL_VALIDATORS: { readonly [M in keyof ModelsApi]: Validator<Para
   startLmDownload: uri,
   pauseLmDownload: jobId,
   discardLmDownload: uri,
+  connectLmServer: object({ url: string({ maxLength: 2048 }), apiKey: string({ maxLength: 512 }) }),
 };

@@ -11,6 +11,7 @@ import { ModelSet } from '../../src-main/engine/restore/models';
 import { readSettings, writeSettings } from '../../src-main/engine/store/settings';
 import { openDatabase, type Db } from '../../src-main/engine/store/store';
 import { writeTinyLlamaGguf } from '../helpers/gguf';
+import { FrozenLm } from '../../src-main/engine/llm/frozen-lm';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-lmlib-'));
 const goodFile = path.join(root, 'user-models', 'tiny.gguf');
@@ -215,7 +216,8 @@ describe('language model library over a real SQLite store', () => {
     const models = new ModelSet(() => readSettings(db));
     try {
       const lm = await models.lm();
-      expect(lm.file).toBe(goodFile);
+      expect(lm).toBeInstanceOf(FrozenLm);
+      expect(lm instanceof FrozenLm ? lm.file : '').toBe(goodFile);
       expect(lm.name).toBe('tiny-llama-test');
       // Offload is automatic: where llama.cpp runs on the CPU (this machine), the loaded model says so.
       if ((await library.list()).device === 'CPU') expect(lm.device).toBe('CPU');
@@ -224,7 +226,8 @@ describe('language model library over a real SQLite store', () => {
       expect(generation?.ids).toHaveLength(2);
       await library.remove(imported.id);
       await models.dispose();
-      expect((await models.lm()).file).toBe(defaultLmPath());
+      const bundled = await models.lm();
+      expect(bundled instanceof FrozenLm ? bundled.file : '').toBe(defaultLmPath());
     } finally {
       await models.dispose();
     }

@@ -1,6 +1,8 @@
 import type { Settings } from '../../../src-preload/contract/api';
 import { FifoLock } from '../fifo-lock';
+import type { LanguageModelBackend } from '../llm/backend';
 import { FrozenLm } from '../llm/frozen-lm';
+import { RemoteLm } from '../llm/remote-lm';
 import { defaultLmPath } from '../llm/models';
 import { defaultPackDir } from '../tokenizer/packs';
 import { V2LTokenizer } from '../tokenizer/tokenizer';
@@ -12,7 +14,7 @@ import { V2LTokenizer } from '../tokenizer/tokenizer';
  */
 export class ModelSet {
   private tokenizerPromise: Promise<V2LTokenizer> | null = null;
-  private lmPromise: Promise<FrozenLm> | null = null;
+  private lmPromise: Promise<LanguageModelBackend> | null = null;
   /** Held by each restoration while it uses the models: one at a time, the others queued in order. */
   readonly lock = new FifoLock();
 
@@ -30,9 +32,14 @@ export class ModelSet {
     return this.tokenizerPromise;
   }
 
-  lm(): Promise<FrozenLm> {
-    const { threads, lmFile } = this.settings();
-    this.lmPromise ??= Promise.resolve().then(() => FrozenLm.load(lmFile || defaultLmPath(), { threads }));
+  /** The chosen llama-server when Settings name one, else the chosen (or bundled) GGUF loaded here. */
+  lm(): Promise<LanguageModelBackend> {
+    const { threads, lmFile, lmServerUrl, lmServerKey } = this.settings();
+    this.lmPromise ??= Promise.resolve().then((): Promise<LanguageModelBackend> =>
+      lmServerUrl
+        ? RemoteLm.connect(lmServerUrl, lmServerKey ? { apiKey: lmServerKey } : {})
+        : FrozenLm.load(lmFile || defaultLmPath(), { threads }),
+    );
     this.lmPromise.catch(() => (this.lmPromise = null));
     return this.lmPromise;
   }

@@ -2,6 +2,7 @@ import type { AskAvailability, AskRequest } from '../../../src-preload/contract/
 import type { StudioEvent } from '../../../src-preload/contract/api';
 import { StudioError } from '../errors';
 import type { RgbImage } from '../image/types';
+import { FrozenLm } from '../llm/frozen-lm';
 import type { JobRunner } from '../jobs';
 import type { ModelSet } from '../restore/models';
 import { globalBranchOf, noGlobalBranchReason } from './global-branch';
@@ -68,6 +69,14 @@ export class AskService {
         const branch = globalBranchOf(tokenizer);
         if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
         const lm = await models.lm();
+        // Ask scores whole label texts, which needs the full distribution at every position: a local model only.
+        if (!(lm instanceof FrozenLm)) {
+          throw new StudioError(
+            'MODEL_INVALID',
+            'Ask needs the language model loaded here; restorations run on the llama-server in Settings. ' +
+              'Clear the server address in Settings → Language model to use Ask.',
+          );
+        }
         const answer = await runAsk(
           { branch, lm, tokenizerName: tokenizer.info.name },
           request,

@@ -4,6 +4,7 @@ import type { Protocol } from '../../../src-preload/contract/restore';
 import { Dialog } from '../components/Dialog';
 import { PROTOCOL_INFO } from '../run/request';
 import { LanguageModels } from './LanguageModels';
+import { RemoteServer } from './RemoteServer';
 
 interface SettingsDialogProps {
   readonly settings: Settings;
@@ -30,13 +31,15 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
   return (
     <Dialog title="Settings" onClose={onClose} testId="settings-dialog">
       <LanguageModels />
+      <RemoteServer />
       <form
         className="settings-form"
         onSubmit={(e) => {
           e.preventDefault();
           setSaving(true);
           const patch = Object.fromEntries(
-            Object.entries(draft).filter(([key]) => key !== 'lmFile'),
+            // The model choices apply at once in their own sections; Save must not write back a stale copy.
+            Object.entries(draft).filter(([key]) => !['lmFile', 'lmServerUrl', 'lmServerKey'].includes(key)),
           ) as Partial<Settings>;
           void onSave(patch).finally(() => setSaving(false));
         }}
