@@ -1,5 +1,5 @@
 /**
- * llama.cpp's own tools (llama-bench, llama-server, rpc-server), built from the exact source node-llama-cpp was
+ * llama.cpp's own tools (llama-bench, llama-server, ggml-rpc-server), built from the exact source node-llama-cpp was
  * built from: it ships that source as a git bundle, so this works offline. Built once into a cache outside the
  * repository (~16 min for two targets on 2 cores) and reused afterwards.
  *
@@ -98,7 +98,9 @@ export function ensureTools(
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const names = process.argv.slice(2);
   if (names.length === 0) {
-    console.error('Usage: npx tsx scripts/llama-cpp.ts TOOL... (e.g. llama-bench llama-server rpc-server)');
+    console.error(
+      'Usage: npx tsx scripts/llama-cpp.ts TOOL... (e.g. llama-bench llama-server ggml-rpc-server)',
+    );
     process.exit(2);
   }
   for (const p of ensureTools(names)) console.log(p);
