@@ -39,7 +39,9 @@ export function Editor({ image, editor, task, raster, region, view }: EditorProp
   const setManual = (viewport: Viewport | null) => setManualFor(viewport && { crop, viewport });
   const cropDraft = draft?.crop === crop ? draft.rect : null;
   const setCropDraft = (rect: CropRect | null) => setDraftFor(rect && { crop, rect });
-  const fit = fitViewport(photo.width, photo.height, stagePx(size.width), stagePx(size.height));
+  // The extender drags an edge outward from the photo: fitted for it, the photo leaves room on every side.
+  const fitMargin = tool === 'extend' ? Math.max(24, Math.min(size.width, size.height) / 6) : 24;
+  const fit = fitViewport(photo.width, photo.height, stagePx(size.width), stagePx(size.height), fitMargin);
   const viewport = manual?.crop === crop ? manual.viewport : fit;
 
   const actualSize = () => {
