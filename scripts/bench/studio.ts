@@ -1,0 +1,140 @@
+/**
+ * One model's restoration timings, three ways over the same images, interleaved image by image so that a change
+ * in the machine's load falls on all three alike:
+ *
+ * - studio: restoreView on FrozenLm as the studio loads it (its own threads and sequences), LLM time only;
+ * - raw: the exact prompts the studio sent, replayed through node-llama-cpp alone (./raw-llama);
+ * - authors' loop: restoreView with `naive` (one fresh prompt at a time), whose predicted words must equal the
+ *   studio's (the eval naive identity check).
+ */
+import type { Generation, GenerateOptions, LanguageModelBackend } from '../../src-main/engine/llm/backend';
+import { FrozenLm } from '../../src-main/engine/llm/frozen-lm';
+import type { LlamaContext } from '../../src-main/engine/llm/runtime';
+import type { RgbImage } from '../../src-main/engine/image/types';
+import { restoreView } from '../../src-main/engine/restore/restore-view';
+import type { Corruption } from '../../src-main/engine/restore/corruption';
+import type { ProtocolName } from '../../src-main/engine/protocol/types';
+import type { V2LTokenizer } from '../../src-main/engine/tokenizer/tokenizer';
+import { RawLlama, type RecordedCall } from './raw-llama';
+
+export interface BenchImage {
+  readonly name: string;
+  readonly view: RgbImage;
+  readonly corruption: Corruption;
+}
+
+export interface StudioMeasurement {
+  readonly threads: number;
+  readonly sequences: number;
+  readonly device: string;
+  readonly promptTokens: number;
+  readonly meanPromptLength: number;
+  readonly studioSeconds: number;
+  readonly rawSeconds: number;
+  readonly naiveSeconds: number;
+  readonly imagesIdentical: number;
+  readonly cellsDiffering: number;
+  /** The first image's calls, for the threads/sequences sweep. */
+  readonly firstCalls: readonly RecordedCall[];
+}
+
+/** Passes every call through and keeps a copy of its prompts: the raw replay needs the exact ones. */
+class RecordingLm implements LanguageModelBackend {
+  calls: RecordedCall[] = [];
+  constructor(private readonly inner: LanguageModelBackend) {}
+  get name() {
+    return this.inner.name;
+  }
+  get device() {
+    return this.inner.device;
+  }
+  get sequenceCount() {
+    return this.inner.sequenceCount;
+  }
+  generate(
+    prompts: readonly (readonly number[])[],
+    steps: number,
+    options?: GenerateOptions,
+  ): Promise<Generation[]> {
+    this.calls.push({ prompts: prompts.map((p) => [...p]), steps });
+    return this.inner.generate(prompts, steps, options);
+  }
+  dispose(): Promise<void> {
+    return Promise.resolve();
+  }
+  [Symbol.asyncDispose](): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The thread count node-llama-cpp gave the studio's context (FrozenLm picks it from the model and machine). */
+export function contextThreads(lm: FrozenLm): number {
+  const context = (lm as unknown as { context?: LlamaContext }).context;
+  return context?.currentThreads ?? 0;
+}
+
+/** A prompt of image words, to let both sides allocate their buffers before anything is timed. */
+function warmupPrompt(): number[] {
+  return [1, ...Array.from({ length: 189 }, (_, i) => 259 + ((i * 7919) % 31_000))];
+}
+
+export async function measureStudio(
+  file: string,
+  tokenizer: V2LTokenizer,
+  images: readonly BenchImage[],
+  protocol: ProtocolName,
+  log: (message: string) => void,
+): Promise<StudioMeasurement> {
+  await using lm = await FrozenLm.load(file);
+  const threads = contextThreads(lm);
+  await using raw = await RawLlama.load(file, threads);
+  await lm.generate([warmupPrompt()], 2);
+  await raw.run([{ prompts: [warmupPrompt()], steps: 2 }]);
+
+  let promptTokens = 0;
+  let prompts = 0;
+  let studioSeconds = 0;
+  let rawSeconds = 0;
+  let naiveSeconds = 0;
+  let imagesIdentical = 0;
+  let cellsDiffering = 0;
+  let firstCalls: RecordedCall[] = [];
+  for (const [index, image] of images.entries()) {
+    const request = { original: image.view, corruption: image.corruption, protocol, seed: index };
+    const recorder = new RecordingLm(lm);
+    const studio = await restoreView(tokenizer, recorder, request);
+    const replay = await raw.run(recorder.calls);
+    const naive = await restoreView(tokenizer, lm, request, { naive: true });
+    if (replay.promptTokens !== studio.promptTokens) {
+      throw new Error(
+        `the replay evaluated ${replay.promptTokens} prompt tokens, the studio ${studio.promptTokens}`,
+      );
+    }
+    const diff = studio.predictedCells.filter((c) => studio.resultIds[c] !== naive.resultIds[c]).length;
+    if (diff === 0) imagesIdentical++;
+    cellsDiffering += diff;
+    promptTokens += studio.promptTokens;
+    prompts += recorder.calls.reduce((n, call) => n + call.prompts.length, 0);
+    studioSeconds += studio.timings.llm;
+    rawSeconds += replay.seconds;
+    naiveSeconds += naive.timings.llm;
+    if (index === 0) firstCalls = recorder.calls;
+    log(
+      `  ${image.name}: ${studio.promptTokens} prompt tokens; studio ${studio.timings.llm.toFixed(2)} s, ` +
+        `raw ${replay.seconds.toFixed(2)} s, authors' loop ${naive.timings.llm.toFixed(2)} s, ${diff} cells differ`,
+    );
+  }
+  return {
+    threads,
+    sequences: lm.sequenceCount,
+    device: lm.device,
+    promptTokens,
+    meanPromptLength: prompts > 0 ? promptTokens / prompts : 0,
+    studioSeconds,
+    rawSeconds,
+    naiveSeconds,
+    imagesIdentical,
+    cellsDiffering,
+    firstCalls,
+  };
+}
