@@ -101,7 +101,27 @@ export async function restoreView(
           params,
         );
   t = performance.now();
-  const run = await runPlan(plan, lm, options);
+  const { onPredicted } = options;
+  const run = await runPlan(plan, lm, {
+    ...options,
+    // Callers number cells 0..255: the plan counts the global words ahead of them, and a two-word prediction
+    // may reach past the cells this task restores (they are not part of the result, so they are not shown).
+    ...(onPredicted
+      ? {
+          onPredicted: (start: number, ids: readonly number[], probabilities: readonly number[]) => {
+            const first = start - plan.globalCount;
+            const keep = ids.flatMap((_, i) => (cells[first + i] === true ? [i] : []));
+            if (keep.length === 0) return;
+            // Consecutive by construction: predictions start on a restored cell and run into at most one more.
+            onPredicted(
+              first + (keep[0] ?? 0),
+              keep.map((i) => ids[i] ?? 0),
+              keep.map((i) => probabilities[i] ?? 0),
+            );
+          },
+        }
+      : {}),
+  });
   const llm = (performance.now() - t) / 1000;
 
   const resultIds = run.sequence.slice(plan.globalCount);
