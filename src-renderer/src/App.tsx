@@ -158,6 +158,8 @@ export function App() {
           title={
             askAvailability?.reason ?? 'Ask the language model about images (classify, caption, question)'
           }
+          // Unavailable, the header already says what Ask needs: a panel that could only say so again is not opened.
+          disabled={askNeed !== null}
           onClick={() => setOverlay('ask')}
         >
           Ask…

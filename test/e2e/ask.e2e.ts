@@ -23,20 +23,20 @@ describe('Ask panel, default pack (no global branch)', () => {
     await closeAll(browser, server);
   });
 
-  it('is disabled with a one-line explanation', async () => {
+  it('is disabled, and the header says what it needs', async () => {
     const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto((server as StudioServer).launchUrl);
     await openSample(page, 'chelsea');
-    await page.getByTestId('open-ask').click();
-    const note = page.getByTestId('ask-unavailable');
-    await note.waitFor();
-    const text = (await note.textContent()) ?? '';
-    expect(text).toContain('"v2l-default" has no global branch');
-    expect(text).toContain('official V2L weights');
-    expect(await page.getByTestId('ask-run').isDisabled()).toBe(true);
-    // The whole form sits in a disabled fieldset: its buttons and pickers cannot be used.
-    expect(await page.getByTestId('ask-kind-vqa').isDisabled()).toBe(true);
-    expect(await page.getByTestId('ask-query-sample').isDisabled()).toBe(true);
+    const needs = page.getByTestId('ask-needs');
+    await needs.waitFor();
+    expect(await needs.textContent()).toBe('Ask needs a tokenizer pack with a global branch');
+    // The full reason, with what to install, is the tooltip of both.
+    const reason = (await needs.getAttribute('title')) ?? '';
+    expect(reason).toContain('"v2l-default" has no global branch');
+    expect(reason).toContain('official V2L weights');
+    const button = page.getByTestId('open-ask');
+    expect(await button.isDisabled()).toBe(true);
+    expect(await button.getAttribute('title')).toBe(reason);
     await screenshot(page, '20-ask-unavailable');
     await page.close();
   });
