@@ -38,6 +38,21 @@ export async function measureColdStart(): Promise<ColdStartResult> {
   });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killGroup = () => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  // The server is detached (its own group): if the bench itself is stopped meanwhile, stop the server too.
+  const onSignal = (signal: NodeJS.Signals) => {
+    killGroup();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let socket: WebSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -108,12 +123,10 @@ export async function measureColdStart(): Promise<ColdStartResult> {
   } finally {
     clearTimeout(timer);
     socket?.terminate();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
+      killGroup();
       await exited;
     }
     fs.rmSync(dataDir, { recursive: true, force: true });

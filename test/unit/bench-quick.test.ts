@@ -16,7 +16,7 @@ function runQuickBench(): Promise<{ stdout: string; stderr: string }> {
     execFile(
       process.execPath,
       ['--import', 'tsx', path.join('scripts', 'bench', 'main.ts'), '--quick', '--json'],
-      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 1_500_000, killSignal: 'SIGKILL' },
+      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 1_500_000, killSignal: 'SIGTERM' },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`the quick bench failed: ${error.message}\n${stderr.slice(-4000)}`));
         else resolve({ stdout, stderr });
