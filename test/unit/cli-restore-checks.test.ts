@@ -48,4 +48,12 @@ describe('v2l restore checks its output before loading models', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('eval restore --full-resolution refuses the tasks that have no whole-photo form, before loading models', () => {
+    const run = v2l('eval', 'restore', '--task', 'inpaint', '--protocol', 'reference', '--full-resolution');
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'v2l eval: INVALID_ARGUMENT: --full-resolution applies to deblur, shift and rotate, not inpaint.',
+    );
+  });
 });

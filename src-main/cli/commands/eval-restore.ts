@@ -12,6 +12,7 @@ import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult } from '../command';
 import { listImageFiles } from '../image-files';
 import { LearnedScores } from '../learned-scores';
+import { restoreSetFullResolution, wholePhotoTask } from '../restore-full';
 import { CELL_SHIFT, parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 
 export const TASKS: readonly Task[] = ['inpaint', 'outpaint', 'deblur', 'shift', 'rotate'];
@@ -38,7 +39,7 @@ export function parseProtocol(value: string | undefined): ProtocolName {
 }
 
 export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P [--data DIR] [--limit N] [--shift crop|cells|auto]
-  [--fid-model PATH] [--naive] [--baseline] [--json]
+  [--fid-model PATH] [--naive] [--baseline] [--full-resolution] [--json]
 
 Restores every image of DIR (recursively, sorted by path; default: the ImageNet dev set in ../shared/data/eval) at the paper's 128x128 view after the task's
 corruption (inpaint: centre 8x8 cells; outpaint: bottom half; deblur: Gaussian blur, kernel 5..11 drawn per
@@ -73,7 +74,13 @@ not the paper's. auto (the default) crops photos that are not square and moves s
 --baseline evaluates the classical restoration instead of the language model (Telea inpainting for in/outpainting,
 Wiener deconvolution with the known kernel for deblur, the inverse shift for shift, the rotated image as is for
 rotate); token_accuracy then compares the words of the baseline's result with the clean words; protocol reads
-"baseline".`;
+"baseline".
+--full-resolution (deblur, shift, rotate) restores each photo at its own size instead of the 128x128 view: 128 px
+tiles overlapping by at least 32 px, each corrupted as a view is (shift: each tile moved by one cell) and restored,
+blended with feathered edges, and scored against the photo. It adds input_width/height and output_width/height
+(means; same_size_images counts the photos whose result kept their size), tiles_per_image, and seam_ratio with
+seam_control: the result's step energy across the tile joins against the photo's own there, over the same ratio
+for the whole photo (about 1 when no seam shows), and the same measure on bands inside the tiles.`;
 
 /** The ImageNet dev set beside the checkout (../shared/data/eval/imagenet-val-dev/images), where README reads it. */
 export function defaultEvalData(): string {
@@ -120,6 +127,7 @@ export async function evalRestore(args: string[]): Promise<void> {
       'fid-model': { type: 'string' },
       naive: { type: 'boolean' },
       baseline: { type: 'boolean' },
+      'full-resolution': { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
@@ -128,8 +136,32 @@ export async function evalRestore(args: string[]): Promise<void> {
   // The baseline has no prompts, so it needs no protocol.
   const protocol = baseline && values.protocol === undefined ? 'reference' : parseProtocol(values.protocol);
   const shift = parseShiftVariant(values.shift);
+  const fullResolution = values['full-resolution'] === true;
+  if (fullResolution && (baseline || values.naive === true || values.shift !== undefined)) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      '--full-resolution runs the language model tile by tile: leave out --baseline, --naive and --shift.',
+    );
+  }
+  if (fullResolution && !wholePhotoTask(task)) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `--full-resolution applies to deblur, shift and rotate, not ${task}.`,
+    );
+  }
   const files = await evalFiles(values.data, values.limit);
   const packDir = await defaultPackDir();
+  if (fullResolution) {
+    await using tiledTokenizer = await V2LTokenizer.load(packDir);
+    await using tiledLm = await FrozenLm.load(defaultLmPath());
+    const result = await restoreSetFullResolution(tiledTokenizer, tiledLm, files, {
+      task,
+      protocol,
+      samplePaths: bundledSamplePaths(),
+    });
+    printResult(result, values.json === true);
+    return;
+  }
   await using tokenizer = await V2LTokenizer.load(packDir);
   await using lm = baseline ? null : await FrozenLm.load(defaultLmPath());
   await using learned = await LearnedScores.load(packDir, values['fid-model']);

@@ -11,14 +11,15 @@ import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
 import type { Corruption } from '../../engine/restore/corruption';
 import { bankFor } from '../../engine/restore/bank';
-import { restoreTiles, type WholePhotoCorruption } from '../../engine/restore/restore-tiles';
+import { restoreTiles } from '../../engine/restore/restore-tiles';
 import { restoreView } from '../../engine/restore/restore-view';
 import type { ProtocolName } from '../../engine/protocol/types';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult, type Command } from '../command';
 import { formatDuration } from '../progress';
-import { CELL_SHIFT, evalCorruption } from '../restore-set';
+import { tileCorruption } from '../restore-full';
+import { evalCorruption } from '../restore-set';
 import { bundledSamplePaths, parseProtocol, parseTask } from './eval-restore';
 
 /** Cells to restore from a mask image: white (or any bright) pixels mark damage. */
@@ -63,8 +64,7 @@ async function restoreFullResolution(
   overwrite: boolean,
   json: boolean,
 ): Promise<void> {
-  const corruption: WholePhotoCorruption =
-    task === 'shift' ? { task, ...CELL_SHIFT } : (evalCorruption(task, seed) as WholePhotoCorruption);
+  const corruption = tileCorruption(task, seed);
   await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
   await using lm = await FrozenLm.load(defaultLmPath());
   const bank = await bankFor(tokenizer, bundledSamplePaths(), protocol, corruption);
