@@ -135,15 +135,15 @@ def copy_accuracy(model, n=200, seed=0, dists=('uniform',), samplers=None, devic
 
 
 @torch.no_grad()
-def repeat_accuracy(model, n=200, seed=0, span=24, device='cpu', val=None):
+def repeat_accuracy(model, n=200, seed=0, span=24, device='cpu', data_dir=None):
     """Generic repeat-copy test (the selection test of issue 12, not the restoration prompt): held-out text, a span of
     `span` random ids (uniform over 259..31999 for half the prompts, corpus-distributed for the other half), more
     held-out text, the same span again. Teacher-forced greedy accuracy on ids 2..span of the repeat (the first id of
     the repeat cannot be known)."""
-    if val is None:
-        val = np.fromfile(os.path.join(DATA, 'val.bin'), dtype=np.uint16)
+    data_dir = data_dir or DATA
+    val = np.fromfile(os.path.join(data_dir, 'val.bin'), dtype=np.uint16)
     rng = np.random.default_rng(seed)
-    samplers = [IdSampler('uniform'), IdSampler('text')]
+    samplers = [IdSampler('uniform'), IdSampler('text', data_dir=data_dir)]
     rows, starts = [], []
     for i in range(n):
         ids = samplers[i % 2](rng, span).tolist()

@@ -35,11 +35,11 @@ RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm')
 PRESETS = {
     # one CPU thread, sampled softmax
     'cpu': dict(d=128, layers=4, heads=4, ffn=384, B0=8, T0=384, B=8, T=384, lr=1.5e-3, warmup=200,
-                syn_only_steps=400, ramp_steps=2000, syn_final=0.1, n_neg=2048, eval_every=300,
+                syn_only_steps=400, ramp_steps=2000, syn_final=0.1, pool_share=0.5, n_neg=2048, eval_every=300,
                 ckpt_every=100, full_softmax=False, steps=10 ** 9, decay_steps=0),
     # one H100 for ~10 minutes: wider, full softmax, big batches
     'gpu': dict(d=256, layers=6, heads=8, ffn=768, B0=64, T0=384, B=64, T=512, lr=1.5e-3, warmup=200,
-                syn_only_steps=300, ramp_steps=1500, syn_final=0.1, n_neg=8192, eval_every=500,
+                syn_only_steps=300, ramp_steps=1500, syn_final=0.1, pool_share=0.5, n_neg=8192, eval_every=500,
                 ckpt_every=250, full_softmax=True, steps=6000, decay_steps=1500),
 }
 
@@ -163,8 +163,6 @@ def main():
     ap.add_argument('--eval-n', type=int, default=100)
     ap.add_argument('--eval-at-start', type=int, default=1)
     ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
-    ap.add_argument('--pool-share', type=float, default=0.0,
-                    help='share of repeat spans drawn from a small alphabet of 2-8 ids (see repeat_seq)')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -251,7 +249,7 @@ def main():
         t = time.time()
         res = copy_eval.copy_accuracy(model, n=a.eval_n, seed=777, samplers=samplers, device=dev)
         res = {k: v for k, v in res.items() if 'ref' not in k}
-        res['repeat'] = copy_eval.repeat_accuracy(model, n=a.eval_n, seed=778, device=dev)
+        res['repeat'] = copy_eval.repeat_accuracy(model, n=a.eval_n, seed=778, device=dev, data_dir=a.data)
         res['val_loss'] = copy_eval.val_loss(model, val, T=384, n_windows=32, device=dev)
         log({'event': 'eval', 'step': step, 'tokens_seen': tokens_seen, 'text_tokens': data.text_tokens,
              'syn_tokens': data.syn_tokens, **res, 'eval_s': round(time.time() - t, 1)})
