@@ -114,7 +114,12 @@ async function benchModel(
 
 /** The sweep's points, rounded, and the fastest one that predicts exactly what the default choice predicts. */
 function sweepSummary(points: readonly SweepPoint[]): { sweep: SweepPoint[]; best?: SweepPoint } {
-  const sweep = points.map((p) => ({ ...p, prompt_tokens_per_s: round(p.prompt_tokens_per_s, 1) }));
+  const sweep = points.map((p) => ({
+    ...p,
+    prompt_tokens_per_s: round(p.prompt_tokens_per_s, 1),
+    raw_prompt_tokens_per_s: round(p.raw_prompt_tokens_per_s, 1),
+    studio_vs_raw: round(p.studio_vs_raw),
+  }));
   const best = sweep
     .filter((p) => p.identical_predictions)
     .reduce<SweepPoint | undefined>(
@@ -264,7 +269,9 @@ function table(result: BenchResult): string {
     lines.push('', `Sweep, ${m.name}: prompt tokens/s by threads x sequences (* differing predictions)`);
     for (const p of m.sweep) {
       lines.push(
-        `  ${p.threads} threads, ${p.sequences} sequences: ${p.prompt_tokens_per_s.toFixed(0)}${p.identical_predictions ? '' : ' *'}`,
+        `  ${p.threads} threads, ${p.sequences} sequences: ${p.prompt_tokens_per_s.toFixed(0)} ` +
+          `(node-llama-cpp alone ${p.raw_prompt_tokens_per_s.toFixed(0)}, ratio ${p.studio_vs_raw.toFixed(2)})` +
+          (p.identical_predictions ? '' : ' *'),
       );
     }
     if (m.best) {

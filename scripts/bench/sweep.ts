@@ -1,16 +1,20 @@
 /**
  * Threads x parallel sequences: the studio's own FrozenLm loaded with each combination the machine allows, timed
- * on the same prompts (the first image's, capped), and its predicted words compared with the default choice's.
- * This measures what FrozenLm's defaults pick against what the hardware could give.
+ * on the same prompts (the first image's, capped), and its predicted words compared with the default choice's;
+ * beside each, the same prompts through node-llama-cpp alone on as many threads. This measures what FrozenLm's
+ * defaults pick against what the hardware could give.
  */
 import os from 'node:os';
 import { FrozenLm } from '../../src-main/engine/llm/frozen-lm';
-import type { RecordedCall } from './raw-llama';
+import { RawLlama, type RecordedCall } from './raw-llama';
 
 export interface SweepPoint {
   readonly threads: number;
   readonly sequences: number;
   readonly prompt_tokens_per_s: number;
+  /** The same prompts through node-llama-cpp alone (./raw-llama) on as many threads. */
+  readonly raw_prompt_tokens_per_s: number;
+  readonly studio_vs_raw: number;
   /** Whether every predicted id equals the one FrozenLm's default threads and sequences predict. */
   readonly identical_predictions: boolean;
 }
@@ -60,6 +64,14 @@ export async function sweep(
   }
   const points: SweepPoint[] = [];
   for (const threads of threadCandidates()) {
+    let rawTps: number;
+    {
+      await using raw = await RawLlama.load(file, threads);
+      await raw.run(capCalls(calls, 2));
+      const run = await raw.run(calls);
+      rawTps = run.promptTokens / run.seconds;
+    }
+    log(`  threads ${threads}, node-llama-cpp alone: ${rawTps.toFixed(0)} prompt tokens/s`);
     for (const sequences of SEQUENCE_CANDIDATES) {
       await using lm = await FrozenLm.load(file, { threads, sequences });
       await timeCalls(lm, capCalls(calls, Math.max(sequences, 2)));
@@ -68,11 +80,14 @@ export async function sweep(
         threads,
         sequences,
         prompt_tokens_per_s: run.tokens / run.seconds,
+        raw_prompt_tokens_per_s: rawTps,
+        studio_vs_raw: run.tokens / run.seconds / rawTps,
         identical_predictions:
           run.ids.length === reference.length && run.ids.every((id, i) => id === reference[i]),
       };
       log(
-        `  threads ${threads}, sequences ${sequences}: ${point.prompt_tokens_per_s.toFixed(0)} prompt tokens/s` +
+        `  threads ${threads}, sequences ${sequences}: ${point.prompt_tokens_per_s.toFixed(0)} prompt tokens/s, ` +
+          `${point.studio_vs_raw.toFixed(2)} of node-llama-cpp alone` +
           (point.identical_predictions ? '' : ' (predictions differ)'),
       );
       points.push(point);
