@@ -39,12 +39,62 @@ function run(command: string, args: string[], cwd: string): void {
   execFileSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
+/** The tools the studio's tests and bench use: whoever builds first builds both, so later callers find them. */
+const USED = ['llama-server', 'llama-bench'];
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `work` holding the cache's lock: two test files (or a test and the bench) must not build into the same folder
+ * at once. A lock whose owner has died is taken over.
+ */
+function withLock<T>(work: () => T, log: (message: string) => void): T {
+  const lock = `${cacheDir()}.lock`;
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  let told = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      const owner = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }));
+      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!told) log(`llama.cpp: waiting for another build (process ${owner}) to finish`);
+      told = true;
+      Atomics.wait(sleeper, 0, 0, 1000);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** Path of each named tool, building the missing ones first. */
 export function ensureTools(
   names: readonly string[],
   log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
 ): string[] {
-  const missing = names.filter((name) => !fs.existsSync(toolPath(name)));
+  if (names.every((name) => fs.existsSync(toolPath(name)))) return names.map(toolPath);
+  withLock(() => build(names, log), log);
+  return names.map(toolPath);
+}
+
+function build(names: readonly string[], log: (message: string) => void): void {
+  const missing = [...new Set([...names, ...USED])].filter((name) => !fs.existsSync(toolPath(name)));
   if (missing.length > 0) {
     const dir = cacheDir();
     const src = path.join(dir, 'src');
@@ -92,7 +142,6 @@ export function ensureTools(
       dir,
     );
   }
-  return names.map(toolPath);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
