@@ -189,6 +189,22 @@ describe('blind protocol', () => {
     expect(() => blindPlan('deblur', { corrupted }, PAPER_PARAMS)).toThrow(/bank/);
     expect(() =>
       blindPlan('inpaint', { corrupted, cells: new Array<boolean>(256).fill(true) }, PAPER_PARAMS),
-    ).toThrow(/intact run/);
+    ).toThrow(/damage covers the whole image: mark a smaller region\.$/);
+  });
+
+  it('outpaints sideways: with damage in every row, examples whose words are intact and whose context mostly is', () => {
+    // The right 4 columns of every row, as when the canvas is extended to the right: no 18 intact words in a row.
+    const cells = Array.from({ length: 256 }, (_, i) => i % 16 >= 12);
+    const plan = blindPlan('outpaint', { corrupted, cells }, PAPER_PARAMS);
+    const start = 5 * 16 + 12;
+    const { examples, query } = parse(plan.promptAt(start, corrupted));
+    expect(examples).toHaveLength(10);
+    for (const { input, output } of examples) {
+      const at = corrupted.indexOf(output[0] ?? -1);
+      expect(input).toEqual(corrupted.slice(at - 16, at));
+      expect([cells[at], cells[at + 1]]).toEqual([false, false]);
+      expect(input.filter((_, k) => !cells[at - 16 + k]).length).toBeGreaterThanOrEqual(8);
+    }
+    expect(query?.input).toEqual(corrupted.slice(start - 16, start));
   });
 });

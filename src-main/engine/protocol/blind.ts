@@ -64,12 +64,11 @@ export function blindPlan(
   };
 
   if (sequential) {
-    const sources = intactPairStarts(cells, promptLength, step);
+    const sources = exampleStarts(cells, promptLength, step, examples);
     if (sources.length === 0) {
       throw new StudioError(
         'INVALID_ARGUMENT',
-        `Blind ${task} needs at least one intact run of ${promptLength + step} words to learn from, and the damage ` +
-          'covers too much of the image: mark a smaller region or use the reference protocol.',
+        `Blind ${task} needs intact words to learn from, and the damage covers the whole image: mark a smaller region.`,
       );
     }
     return {
@@ -122,6 +121,36 @@ export function blindPlan(
 }
 
 /** Local cells p where the words [p - promptLength, p + step) are all intact. */
+/**
+ * Where examples start: runs of `promptLength + step` intact words (the context and the words after it) when there
+ * are enough of them; otherwise (damage in every row, as when the canvas is extended sideways, breaks every run of
+ * 18 in raster order) also the positions whose `step` words are intact and whose context is mostly intact, most
+ * intact first. Such a context shows the damaged cells as they are, grey, as the query's does.
+ */
+function exampleStarts(
+  damaged: readonly boolean[],
+  promptLength: number,
+  step: number,
+  wanted: number,
+): number[] {
+  const whole = intactPairStarts(damaged, promptLength, step);
+  if (whole.length >= wanted) return whole;
+  const partial: { p: number; intact: number }[] = [];
+  for (let p = promptLength; p + step <= CELLS; p++) {
+    if (whole.includes(p)) continue;
+    let targets = true;
+    for (let i = p; i < p + step; i++) targets &&= !damaged[i];
+    if (!targets) continue;
+    let intact = 0;
+    for (let i = p - promptLength; i < p; i++) if (!damaged[i]) intact += 1;
+    if (intact * 2 >= promptLength) partial.push({ p, intact });
+  }
+  partial.sort((a, b) => b.intact - a.intact || a.p - b.p);
+  // Among the best-kept contexts, enough to choose the nearest from.
+  const floor = partial[Math.min(partial.length, wanted * 4) - 1]?.intact ?? promptLength;
+  return [...whole, ...partial.filter((c) => c.intact >= floor).map((c) => c.p)].sort((a, b) => a - b);
+}
+
 function intactPairStarts(damaged: readonly boolean[], promptLength: number, step: number): number[] {
   const starts: number[] = [];
   for (let p = promptLength; p + step <= CELLS; p++) {

@@ -1,0 +1,38 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { dragOnImage, requireModels } from './models';
+
+/** Outpainting beyond the photo's right edge: every row is damaged, and the blind protocol must still run. */
+describe('sideways outpainting (server mode, default models)', () => {
+  let studio: StudioOnSample | undefined;
+  let page: Page;
+  beforeAll(async () => {
+    requireModels();
+    studio = await openStudioOnSample('astronaut');
+    page = studio.page;
+  });
+  afterAll(async () => {
+    await studio?.close();
+  });
+
+  it('extends the canvas to the right and restores it with the blind protocol', async () => {
+    const stage = () => page.getByTestId('photo-stage');
+    await page.getByTestId('task-outpaint').check();
+    await page.keyboard.press('x');
+    await dragOnImage(page, [
+      [511, 256],
+      [560, 256],
+    ]);
+    await expect.poll(async () => stage().getAttribute('data-extend')).toMatch(/^0,[1-9][0-9]*,0,0$/);
+    await page.getByTestId('protocol-blind').check();
+    await expect.poll(() => page.getByTestId('run-blocked').isVisible()).toBe(false);
+    await page.getByTestId('run-button').click();
+    const done = page.locator('[data-testid="results"][data-status="done"]');
+    const failed = page.getByTestId('job-error');
+    await Promise.race([done.waitFor({ timeout: 120_000 }), failed.waitFor({ timeout: 120_000 })]);
+    expect(await failed.isVisible(), (await failed.textContent().catch(() => '')) ?? '').toBe(false);
+    await expect.poll(() => done.isVisible()).toBe(true);
+    await screenshot(page, '40-outpaint-sideways');
+  });
+});
