@@ -280,8 +280,10 @@ export function assertLlama2Vocabulary(file: string, tokens: readonly string[] |
 
 /**
  * Small models decode fastest on one thread (thread hand-off costs more than the matmuls: 1,150 vs 86 tokens/s
- * measured on a tiny GGUF); models from a few hundred MB up get the cores.
+ * measured on a tiny GGUF); bigger ones get the cores. The line is from `npm run bench`'s sweep on 2 cores: the
+ * bundled 19 MB model evaluates its prompts at 14,900 tokens/s on 1 thread against 5,400 on 2, a 220 MB
+ * (110 M-parameter) one at 330 against 600, with identical predictions.
  */
 function defaultThreads(fileBytes: number): number {
-  return fileBytes < 300_000_000 ? 1 : Math.max(1, Math.min(8, os.availableParallelism()));
+  return fileBytes < 64_000_000 ? 1 : Math.max(1, Math.min(8, os.availableParallelism()));
 }
