@@ -16,7 +16,8 @@ function runQuickBench(): Promise<{ stdout: string; stderr: string }> {
     execFile(
       process.execPath,
       ['--import', 'tsx', path.join('scripts', 'bench', 'main.ts'), '--quick', '--json'],
-      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 1_500_000, killSignal: 'SIGTERM' },
+      // Long enough for a first build of llama.cpp's tools, which another test may have started (it holds the lock).
+      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 2_400_000, killSignal: 'SIGTERM' },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`the quick bench failed: ${error.message}\n${stderr.slice(-4000)}`));
         else resolve({ stdout, stderr });
@@ -53,5 +54,5 @@ describe('npm run bench -- --quick --json', () => {
     }
     // The random-weight model is a real network: LLaMA-2's vocabulary and its layers.
     expect(models.find((m) => m['name'] !== 'bundled')?.['params']).toBeGreaterThan(1_000_000);
-  }, 1_600_000);
+  }, 2_500_000);
 });
