@@ -66,8 +66,17 @@ function withLock<T>(work: () => T, log: (message: string) => void): T {
       fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      const owner = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }));
-      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+      let owner: number;
+      try {
+        owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+      } catch {
+        // Released since mkdir failed, or its owner died before writing its pid: take it over once it is stale.
+        const since = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+        if (since !== undefined && Date.now() - since > 30_000)
+          fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (owner > 0 && Number.isInteger(owner) && !alive(owner)) {
         fs.rmSync(lock, { recursive: true, force: true });
         continue;
       }
