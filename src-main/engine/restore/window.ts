@@ -5,6 +5,7 @@ import { resizeImage } from '../image/resample';
 import type { Mask, RgbImage } from '../image/types';
 import { cropRegion, VIEW_SIZE } from '../image/view';
 import type { DamageMask } from '../../../src-preload/contract/restore';
+import { maskBounds } from '../metrics/region';
 
 /**
  * The user's damage as one pixel mask. Rectangles count as drawn first; brush and eraser strokes then apply in
@@ -44,20 +45,8 @@ export interface DamageWindow {
  * photo. Damage wider than 64 px makes the window larger than 128 px; it is then restored downscaled.
  */
 export function damageWindow(image: RgbImage, mask: Mask): DamageWindow {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x] === 0) continue;
-      x0 = Math.min(x0, x);
-      y0 = Math.min(y0, y);
-      x1 = Math.max(x1, x);
-      y1 = Math.max(y1, y);
-    }
-  }
-  if (x1 < 0)
+  const bounds = maskBounds(mask);
+  if (!bounds)
     throw new StudioError('INVALID_ARGUMENT', 'The mask marks no pixels: paint over the damage first.');
   const limit = Math.min(image.width, image.height);
   if (limit < VIEW_SIZE) {
@@ -66,12 +55,12 @@ export function damageWindow(image: RgbImage, mask: Mask): DamageWindow {
       `The photo is ${image.width}x${image.height}; local repair needs at least ${VIEW_SIZE} px on each side.`,
     );
   }
-  const extent = Math.max(x1 - x0 + 1, y1 - y0 + 1);
+  const extent = Math.max(bounds.width, bounds.height);
   let side = Math.max(VIEW_SIZE, Math.ceil((extent * 2) / 8) * 8);
   side = Math.min(side, limit - (limit % 8));
   const clamp = (v: number, max: number) => Math.max(0, Math.min(max, v));
-  const x = clamp(Math.round((x0 + x1 + 1) / 2 - side / 2), image.width - side);
-  const y = clamp(Math.round((y0 + y1 + 1) / 2 - side / 2), image.height - side);
+  const x = clamp(Math.round(bounds.x + bounds.width / 2 - side / 2), image.width - side);
+  const y = clamp(Math.round(bounds.y + bounds.height / 2 - side / 2), image.height - side);
   const region = cropRegion(image, x, y, side, side);
   const windowMask: Mask = { width: side, height: side, data: new Uint8Array(side * side) };
   for (let r = 0; r < side; r++) {
