@@ -1,4 +1,4 @@
-import type { StudioClient } from './contract/api';
+import type { StudioClient } from '../src-shared/contract/api';
 
 declare global {
   interface Window {

@@ -9,7 +9,7 @@ import {
   METHOD_NAMES,
   type Envelope,
   type StudioEvent,
-} from './contract/api';
+} from '../src-shared/contract/api';
 
 const api: Record<string, unknown> = {};
 for (const method of METHOD_NAMES) {

@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TASKS, type Task } from '../../src-preload/contract/restore';
+import { TASKS, type Task } from '../../src-shared/contract/restore';
 import { bundledSamplePaths, evalFiles } from '../../src-main/cli/commands/eval-restore';
 import { evalCorruption } from '../../src-main/cli/restore-set';
 import { loadImageFile } from '../../src-main/engine/image/decode';

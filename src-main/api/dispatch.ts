@@ -4,8 +4,8 @@ import {
   type Envelope,
   type MethodName,
   type StudioApi,
-} from '../../src-preload/contract/api';
-import { ContractViolation } from '../../src-preload/contract/validate';
+} from '../../src-shared/contract/api';
+import { ContractViolation } from '../../src-shared/contract/validate';
 import { toErrorPayload } from '../engine/errors';
 
 /**

@@ -1,4 +1,4 @@
-import { METHOD_NAMES, type StudioApi } from '../../src-preload/contract/api';
+import { METHOD_NAMES, type StudioApi } from '../../src-shared/contract/api';
 import type { Engine, ShellMethod } from '../engine/engine';
 
 /**

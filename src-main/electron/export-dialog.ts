@@ -9,7 +9,7 @@ import type {
   ExportItem,
   ExportRequest,
   ExportResult,
-} from '../../src-preload/contract/export';
+} from '../../src-shared/contract/export';
 import { StudioError } from '../engine/errors';
 import type { ExportTarget } from '../engine/export/export-run';
 import { fileExists } from '../engine/export/files';

@@ -5,7 +5,7 @@ import {
   METHOD_NAMES,
   type StudioApi,
   type StudioEvent,
-} from '../../src-preload/contract/api';
+} from '../../src-shared/contract/api';
 import { dispatch } from '../api/dispatch';
 import { isTrustedSender } from './security';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
-import type { ExportRequest, ExportResult } from '../../src-preload/contract/export';
+import type { ExportRequest, ExportResult } from '../../src-shared/contract/export';
 import type { Engine } from '../engine/engine';
 import { exportWithSaveDialog } from './export-dialog';
 

@@ -9,7 +9,7 @@ import type {
   Settings,
   StudioApi,
   StudioEvent,
-} from '../../src-preload/contract/api';
+} from '../../src-shared/contract/api';
 import { StudioError } from './errors';
 import { exportForDownload, exportRun, modelInfo, type ExportTarget } from './export';
 import type {
@@ -17,17 +17,17 @@ import type {
   ExportRequest,
   ExportResult,
   ModelInfo,
-} from '../../src-preload/contract/export';
+} from '../../src-shared/contract/export';
 import { decodeImageBuffer, loadImageFile, type DecodedImage } from './image/decode';
 import { makeThumbnail, toPngDataUrl } from './image/encode';
 import { resizeImage } from './image/resample';
 import type { RgbImage } from './image/types';
-import type { RestoreRequest, RunSummary, RunView } from '../../src-preload/contract/restore';
-import type { AskAvailability, AskRequest } from '../../src-preload/contract/ask';
+import type { RestoreRequest, RunSummary, RunView } from '../../src-shared/contract/restore';
+import type { AskAvailability, AskRequest } from '../../src-shared/contract/ask';
 import { JobRunner } from './jobs';
 import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
-import type { LmLibraryView, LmModel, LmServerStatus } from '../../src-preload/contract/models';
+import type { LmLibraryView, LmModel, LmServerStatus } from '../../src-shared/contract/models';
 import { ModelSet } from './restore/models';
 import { RemoteLm } from './llm/remote-lm';
 import { checkRequestComplexity } from './restore/complexity';

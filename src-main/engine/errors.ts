@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorPayload } from '../../src-preload/contract/errors';
+import type { ErrorCode, ErrorPayload } from '../../src-shared/contract/errors';
 
 /**
  * The one error type the engine throws on purpose. `code` is stable and machine-readable; `message` is for

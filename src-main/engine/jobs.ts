@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { StudioEvent } from '../../src-preload/contract/api';
+import type { StudioEvent } from '../../src-shared/contract/api';
 import { StudioError, toErrorPayload } from './errors';
 
 export interface JobContext {

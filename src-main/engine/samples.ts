@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SampleInfo } from '../../src-preload/contract/api';
+import type { SampleInfo } from '../../src-shared/contract/api';
 import { StudioError } from './errors';
 
 interface SampleEntry extends SampleInfo {

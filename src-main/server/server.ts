@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { MAX_UPLOAD_BASE64, type StudioApi, type StudioEvent } from '../../src-preload/contract/api';
+import { MAX_UPLOAD_BASE64, type StudioApi, type StudioEvent } from '../../src-shared/contract/api';
 import { dispatch } from '../api/dispatch';
 import { isAuthorised, isSameOriginLoopback, newLaunchToken, TOKEN_COOKIE } from './auth';
 import { serveStatic } from './static';

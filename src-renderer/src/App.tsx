@@ -11,7 +11,7 @@ import { SettingsDialog } from './settings/SettingsDialog';
 import { isTyping } from './shortcuts';
 import { useStudio } from './useStudio';
 import { Workspace } from './Workspace';
-import type { RunView } from '../../src-preload/contract/restore';
+import type { RunView } from '../../src-shared/contract/restore';
 
 type Overlay = 'none' | 'shortcuts' | 'settings' | 'ask';
 

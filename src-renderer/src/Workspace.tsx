@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { OpenedImage } from '../../src-preload/contract/api';
-import type { ModelInfo } from '../../src-preload/contract/export';
-import type { Protocol, RunView, Task } from '../../src-preload/contract/restore';
+import type { OpenedImage } from '../../src-shared/contract/api';
+import type { ModelInfo } from '../../src-shared/contract/export';
+import type { Protocol, RunView, Task } from '../../src-shared/contract/restore';
 import { workingSize } from './editor/crop';
 import { Editor } from './editor/Editor';
 import { rasterizeMask } from './editor/mask-raster';

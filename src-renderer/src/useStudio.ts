@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ErrorPayload } from '../../src-preload/contract/errors';
+import type { ErrorPayload } from '../../src-shared/contract/errors';
 import type {
   AppInfo,
   ImageSummary,
   OpenedImage,
   SampleInfo,
   Settings,
-} from '../../src-preload/contract/api';
-import type { ModelInfo } from '../../src-preload/contract/export';
-import type { RunSummary, RunView } from '../../src-preload/contract/restore';
+} from '../../src-shared/contract/api';
+import type { ModelInfo } from '../../src-shared/contract/export';
+import type { RunSummary, RunView } from '../../src-shared/contract/restore';
 import { studio } from './api/client';
 import { errorPayloadOf } from './api/studioError';
 import { fileToBase64 } from './files';

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { StudioEvent } from '../../src-preload/contract/api';
+import type { StudioEvent } from '../../src-shared/contract/api';
 import type { ServerProcess } from './server';
 
 /** The server's event stream, as the browser receives it, kept in order. */

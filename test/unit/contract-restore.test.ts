@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INPUT_VALIDATORS } from '../../src-preload/contract/api';
-import { ContractViolation } from '../../src-preload/contract/validate';
+import { INPUT_VALIDATORS } from '../../src-shared/contract/api';
+import { ContractViolation } from '../../src-shared/contract/validate';
 
 const validate = (input: unknown) => INPUT_VALIDATORS.startRestore(input, 'input');
 const region = { strokes: [{ points: [{ x: 10, y: 12 }], radius: 6 }], rects: [] };

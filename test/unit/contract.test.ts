@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INPUT_VALIDATORS, METHOD_NAMES, type StudioApi } from '../../src-preload/contract/api';
-import { ContractViolation } from '../../src-preload/contract/validate';
+import { INPUT_VALIDATORS, METHOD_NAMES, type StudioApi } from '../../src-shared/contract/api';
+import { ContractViolation } from '../../src-shared/contract/validate';
 import { dispatch } from '../../src-main/api/dispatch';
 import { StudioError } from '../../src-main/engine/errors';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RestoreRequest } from '../../src-preload/contract/restore';
+import type { RestoreRequest } from '../../src-shared/contract/restore';
 import { gaussianBlur, gaussianBlurInside, kernelSizeForSigma } from '../../src-main/engine/corrupt/blur';
 import { maskArea, maskFromStrokes, shrinkMask } from '../../src-main/engine/corrupt/mask';
 import { StudioError } from '../../src-main/engine/errors';

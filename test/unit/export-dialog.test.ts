@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportRequest } from '../../src-preload/contract/export';
+import type { ExportRequest } from '../../src-shared/contract/export';
 import {
   defaultFileName,
   existingFiles,

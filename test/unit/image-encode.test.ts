@@ -14,7 +14,7 @@ import {
 } from '../../src-main/engine/image/encode';
 import { resetExifOrientation } from '../../src-main/engine/image/exif';
 import { sniffFormat } from '../../src-main/engine/image/sniff';
-import type { ErrorCode } from '../../src-preload/contract/errors';
+import type { ErrorCode } from '../../src-shared/contract/errors';
 import { codedImage, imageFrom, makeTempDir, maxAbsDiff, meanAbsDiff, sameImage } from '../helpers/images';
 
 let dir: string;

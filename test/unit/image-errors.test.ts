@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { decodeImageBuffer, loadImageFile } from '../../src-main/engine/image/decode';
 import { isStudioError } from '../../src-main/engine/errors';
-import type { ErrorCode } from '../../src-preload/contract/errors';
+import type { ErrorCode } from '../../src-shared/contract/errors';
 import { makeTempDir, noiseImage, pngBomb } from '../helpers/images';
 
 let dir: string;

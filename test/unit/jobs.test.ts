@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StudioEvent } from '../../src-preload/contract/api';
+import type { StudioEvent } from '../../src-shared/contract/api';
 import { JobRunner } from '../../src-main/engine/jobs';
 
 describe('JobRunner', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import llamaTokenizer from 'llama-tokenizer-js';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StudioEvent } from '../../src-preload/contract/api';
+import type { StudioEvent } from '../../src-shared/contract/api';
 import { inspectGguf } from '../../src-main/engine/llm/gguf-info';
 import { LmLibrary } from '../../src-main/engine/llm/library';
 import { defaultLmPath } from '../../src-main/engine/llm/models';

@@ -1,6 +1,6 @@
 // Renderer modules with no DOM in them, tested in Node; type-checked with the renderer (tsconfig.web.json).
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src-preload/contract/restore';
+import type { RunSummary } from '../../src-shared/contract/restore';
 import { listedRuns, runOutcome } from '../../src-renderer/src/results/run-list';
 
 const run = (over: Partial<RunSummary>): RunSummary => ({

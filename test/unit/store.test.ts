@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../src-preload/contract/api';
+import { DEFAULT_SETTINGS } from '../../src-shared/contract/api';
 import { getImage, recentImages, upsertImage, type NewImage } from '../../src-main/engine/store/images';
 import { MIGRATIONS } from '../../src-main/engine/store/migrations';
 import { completeRun, failInterruptedRuns, listRuns, startRun } from '../../src-main/engine/store/runs';

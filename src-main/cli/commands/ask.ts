@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { AskKind, AskRequest } from '../../../src-preload/contract/ask';
+import type { AskKind, AskRequest } from '../../../src-shared/contract/ask';
 import { StudioError } from '../../engine/errors';
 import { loadImageFile } from '../../engine/image/decode';
 import { FrozenLm } from '../../engine/llm/frozen-lm';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DownloadResult, ExportRequest } from '../../../src-preload/contract/export';
+import type { DownloadResult, ExportRequest } from '../../../src-shared/contract/export';
 import { exportRun, type ExportDeps } from './export-run';
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {

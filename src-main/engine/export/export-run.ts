@@ -5,8 +5,8 @@ import type {
   ExportItem,
   ExportRequest,
   ExportResult,
-} from '../../../src-preload/contract/export';
-import type { GridCell, RunView } from '../../../src-preload/contract/restore';
+} from '../../../src-shared/contract/export';
+import type { GridCell, RunView } from '../../../src-shared/contract/restore';
 import { StudioError } from '../errors';
 import { loadImageFile } from '../image/decode';
 import { writeImageFile } from '../image/encode';

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelInfo } from '../../../src-preload/contract/export';
+import type { ModelInfo } from '../../../src-shared/contract/export';
 import { readFigures } from '../llm/measured';
 import { defaultLmPath } from '../llm/models';
 import { MANIFEST_FILE } from '../tokenizer/manifest';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { GridCell } from '../../../src-preload/contract/restore';
+import type { GridCell } from '../../../src-shared/contract/restore';
 
 /** Colours of the cell states, the same as the studio's grid view. */
 const STATE_FILL = {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LmFileInfo } from '../../../src-preload/contract/models';
+import type { LmFileInfo } from '../../../src-shared/contract/models';
 import { isStudioError, StudioError } from '../errors';
 import { assertLlama2Vocabulary } from './frozen-lm';
 import { readCheckedGguf } from './gguf-file';

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Settings, StudioEvent } from '../../../src-preload/contract/api';
+import type { Settings, StudioEvent } from '../../../src-shared/contract/api';
 import type {
   LmFileInfo,
   LmLibraryView,
   LmModel,
   LmPartialDownload,
-} from '../../../src-preload/contract/models';
+} from '../../../src-shared/contract/models';
 import { isStudioError, StudioError } from '../errors';
 import { JobRunner, type JobContext } from '../jobs';
 import {

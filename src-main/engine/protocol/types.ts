@@ -1,6 +1,6 @@
 import { paperInpaintCells, paperOutpaintCells } from '../corrupt/token-cells';
 
-import type { Protocol, Task } from '../../../src-preload/contract/restore';
+import type { Protocol, Task } from '../../../src-shared/contract/restore';
 
 export type { Task };
 export type ProtocolName = Protocol;

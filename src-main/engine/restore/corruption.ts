@@ -1,4 +1,4 @@
-import type { DamageMask, RestoreRequest } from '../../../src-preload/contract/restore';
+import type { DamageMask, RestoreRequest } from '../../../src-shared/contract/restore';
 import {
   gaussianBlurInside,
   gaussianBlurValues,

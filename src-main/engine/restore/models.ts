@@ -1,4 +1,4 @@
-import type { Settings } from '../../../src-preload/contract/api';
+import type { Settings } from '../../../src-shared/contract/api';
 import { FifoLock } from '../fifo-lock';
 import type { LanguageModelBackend } from '../llm/backend';
 import { FrozenLm } from '../llm/frozen-lm';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RestoreRequest } from '../../../src-preload/contract/restore';
+import type { RestoreRequest } from '../../../src-shared/contract/restore';
 import { extendCanvas } from '../corrupt/outpaint';
 import { StudioError } from '../errors';
 import { writeImageFile } from '../image/encode';

@@ -6,7 +6,7 @@ import {
   type RunImageKind,
   type RunSummary,
   type RunView,
-} from '../../../src-preload/contract/restore';
+} from '../../../src-shared/contract/restore';
 import { StudioError } from '../errors';
 import { listRuns, photosOfRuns, type RunRow } from '../store/runs';
 import type { Db } from '../store/store';

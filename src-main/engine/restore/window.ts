@@ -4,7 +4,7 @@ import { StudioError } from '../errors';
 import { resizeImage } from '../image/resample';
 import type { Mask, RgbImage } from '../image/types';
 import { cropRegion, VIEW_SIZE } from '../image/view';
-import type { DamageMask } from '../../../src-preload/contract/restore';
+import type { DamageMask } from '../../../src-shared/contract/restore';
 import { maskBounds } from '../metrics/region';
 
 /**

@@ -1,4 +1,4 @@
-import type { LmFileInfo, LmSource } from '../../../src-preload/contract/models';
+import type { LmFileInfo, LmSource } from '../../../src-shared/contract/models';
 import type { Db } from './store';
 
 export interface LmModelRow {

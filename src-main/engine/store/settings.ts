@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, type Settings } from '../../../src-preload/contract/api';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src-shared/contract/api';
 import type { Db } from './store';
 
 export function readSettings(db: Db): Settings {

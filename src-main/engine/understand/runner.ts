@@ -1,4 +1,4 @@
-import type { AskRequest, AskResult, GlobalWord } from '../../../src-preload/contract/ask';
+import type { AskRequest, AskResult, GlobalWord } from '../../../src-shared/contract/ask';
 import { StudioError } from '../errors';
 import type { RgbImage } from '../image/types';
 import { view128 } from '../image/view';

@@ -1,4 +1,4 @@
-import type { LabelScore } from '../../../src-preload/contract/ask';
+import type { LabelScore } from '../../../src-shared/contract/ask';
 
 /** Scores per label, best first: log-likelihood, its mean per token, and the softmax over labels. */
 export function labelScores(

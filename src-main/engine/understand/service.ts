@@ -1,5 +1,5 @@
-import type { AskAvailability, AskRequest } from '../../../src-preload/contract/ask';
-import type { StudioEvent } from '../../../src-preload/contract/api';
+import type { AskAvailability, AskRequest } from '../../../src-shared/contract/ask';
+import type { StudioEvent } from '../../../src-shared/contract/api';
 import { StudioError } from '../errors';
 import type { RgbImage } from '../image/types';
 import { FrozenLm } from '../llm/frozen-lm';

@@ -1,4 +1,4 @@
-import type { StudioClient } from '../../../src-preload/contract/api';
+import type { StudioClient } from '../../../src-shared/contract/api';
 import { createHttpClient } from './httpClient';
 
 /** Inside Electron the preload provides the API; in a browser the local server does. Same contract either way. */

@@ -3,7 +3,7 @@ import {
   type Envelope,
   type StudioClient,
   type StudioEvent,
-} from '../../../src-preload/contract/api';
+} from '../../../src-shared/contract/api';
 import { studioError } from './studioError';
 
 /**

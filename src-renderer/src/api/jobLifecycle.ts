@@ -1,5 +1,5 @@
-import type { StudioEvent } from '../../../src-preload/contract/api';
-import type { ErrorPayload } from '../../../src-preload/contract/errors';
+import type { StudioEvent } from '../../../src-shared/contract/api';
+import type { ErrorPayload } from '../../../src-shared/contract/errors';
 import type { JobControlAction } from './useJobControls';
 
 /** What every job the renderer follows has: where it is, its id once known, its error, and events held early. */

@@ -1,4 +1,4 @@
-import { isErrorCode, type ErrorCode, type ErrorPayload } from '../../../src-preload/contract/errors';
+import { isErrorCode, type ErrorCode, type ErrorPayload } from '../../../src-shared/contract/errors';
 
 /** What the renderer knows of an engine error after it crossed IPC or HTTP: a code and a message. */
 export function errorPayloadOf(error: unknown): ErrorPayload {

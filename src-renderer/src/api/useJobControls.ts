@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { ErrorPayload } from '../../../src-preload/contract/errors';
+import type { ErrorPayload } from '../../../src-shared/contract/errors';
 import { studio } from './client';
 import { errorPayloadOf } from './studioError';
 

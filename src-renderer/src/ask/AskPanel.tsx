@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { OpenedImage, SampleInfo } from '../../../src-preload/contract/api';
-import type { AskAvailability, AskKind, AskResult } from '../../../src-preload/contract/ask';
+import type { OpenedImage, SampleInfo } from '../../../src-shared/contract/api';
+import type { AskAvailability, AskKind, AskResult } from '../../../src-shared/contract/ask';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
 import { Dialog } from '../components/Dialog';

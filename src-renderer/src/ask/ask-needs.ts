@@ -1,4 +1,4 @@
-import type { AskAvailability } from '../../../src-preload/contract/ask';
+import type { AskAvailability } from '../../../src-shared/contract/ask';
 
 /**
  * What Ask is missing, in the few words the header has room for; null when Ask can be used (or it is not known

@@ -1,5 +1,5 @@
-import type { OpenedImage } from '../../../src-preload/contract/api';
-import type { AskKind, AskRequest } from '../../../src-preload/contract/ask';
+import type { OpenedImage } from '../../../src-shared/contract/api';
+import type { AskKind, AskRequest } from '../../../src-shared/contract/ask';
 
 /** An example as the panel holds it: an opened image and the label (or caption) typed for it. */
 export interface Example {

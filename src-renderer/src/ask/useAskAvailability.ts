@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AskAvailability } from '../../../src-preload/contract/ask';
+import type { AskAvailability } from '../../../src-shared/contract/ask';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
 

@@ -1,6 +1,6 @@
 import { useEffect, useReducer } from 'react';
-import type { StudioEvent } from '../../../src-preload/contract/api';
-import type { AskRequest, AskResult } from '../../../src-preload/contract/ask';
+import type { StudioEvent } from '../../../src-shared/contract/api';
+import type { AskRequest, AskResult } from '../../../src-shared/contract/ask';
 import { studio } from '../api/client';
 import { jobLifecycleReducer, type JobLifecycle } from '../api/jobLifecycle';
 import { useJobControls } from '../api/useJobControls';

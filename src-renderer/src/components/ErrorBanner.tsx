@@ -1,5 +1,5 @@
 import { Banner } from './Banner';
-import type { ErrorPayload } from '../../../src-preload/contract/errors';
+import type { ErrorPayload } from '../../../src-shared/contract/errors';
 
 const HELP: Partial<Record<ErrorPayload['code'], string>> = {
   NOT_FOUND: 'Something the studio needs is missing.',

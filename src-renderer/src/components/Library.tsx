@@ -1,5 +1,5 @@
-import type { ImageSummary, SampleInfo } from '../../../src-preload/contract/api';
-import type { RunSummary } from '../../../src-preload/contract/restore';
+import type { ImageSummary, SampleInfo } from '../../../src-shared/contract/api';
+import type { RunSummary } from '../../../src-shared/contract/restore';
 import { HistoryList } from '../results/HistoryList';
 
 interface LibraryProps {

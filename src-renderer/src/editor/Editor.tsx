@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { OpenedImage } from '../../../src-preload/contract/api';
-import type { Task } from '../../../src-preload/contract/restore';
+import type { OpenedImage } from '../../../src-shared/contract/api';
+import type { Task } from '../../../src-shared/contract/restore';
 import { fitViewport, stagePx, zoomAt, type Viewport, type ViewRegion } from '../geometry/spaces';
 import { isTyping } from '../shortcuts';
 import { formatRect, roundCrop, workingSize } from './crop';

@@ -1,8 +1,8 @@
 import type Konva from 'konva';
 import { useState } from 'react';
 import { Circle, Group, Image as KonvaImage, Layer, Line, Rect, Stage } from 'react-konva';
-import type { OpenedImage } from '../../../src-preload/contract/api';
-import type { Task } from '../../../src-preload/contract/restore';
+import type { OpenedImage } from '../../../src-shared/contract/api';
+import type { Task } from '../../../src-shared/contract/restore';
 import {
   GRID_SIDE,
   panBy,

@@ -1,4 +1,4 @@
-import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA } from '../../../src-preload/contract/restore';
+import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA } from '../../../src-shared/contract/restore';
 import { composeCrop, coversAll, translateMask, type PhotoSize } from './crop';
 import {
   BLUR_KERNELS,

@@ -1,4 +1,4 @@
-import type { DamageMask } from '../../../src-preload/contract/restore';
+import type { DamageMask } from '../../../src-shared/contract/restore';
 import type { MaskOp } from './document';
 
 /** Longest side of the mask raster; larger photos are rasterised downscaled (the mask is a soft brush anyway). */

@@ -1,4 +1,4 @@
-import type { Task } from '../../../src-preload/contract/restore';
+import type { Task } from '../../../src-shared/contract/restore';
 import { imagePx, type ViewRegion } from '../geometry/spaces';
 import { centreRegion, damageRegion } from '../geometry/view-region';
 import { hasExtend, type EditorDoc } from './document';

@@ -1,4 +1,4 @@
-import { TASKS, type Protocol, type Task } from '../../../src-preload/contract/restore';
+import { TASKS, type Protocol, type Task } from '../../../src-shared/contract/restore';
 import { imagePx, type ImagePoint } from '../geometry/spaces';
 import {
   BLUR_KERNELS,

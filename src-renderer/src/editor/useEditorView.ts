@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { OpenedImage } from '../../../src-preload/contract/api';
+import type { OpenedImage } from '../../../src-shared/contract/api';
 import type { Viewport } from '../geometry/spaces';
 import type { CropAspect } from './crop';
 import type { CropRect } from './document';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { OpenedImage } from '../../../src-preload/contract/api';
-import type { Protocol, Task } from '../../../src-preload/contract/restore';
+import type { OpenedImage } from '../../../src-shared/contract/api';
+import type { Protocol, Task } from '../../../src-shared/contract/restore';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
 import { EMPTY_DOC } from './document';

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import type { ErrorPayload } from '../../../src-preload/contract/errors';
+import type { ErrorPayload } from '../../../src-shared/contract/errors';
 import {
   EXPORT_ITEMS,
   type ExportFormat,
   type ExportItem,
   type ExportRequest,
   type ExportResult,
-} from '../../../src-preload/contract/export';
+} from '../../../src-shared/contract/export';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
 import { saveAsDownload } from './download';

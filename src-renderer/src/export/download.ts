@@ -1,4 +1,4 @@
-import type { DownloadFile } from '../../../src-preload/contract/export';
+import type { DownloadFile } from '../../../src-shared/contract/export';
 import { archiveName } from './export-format';
 import { zipStored } from './zip';
 

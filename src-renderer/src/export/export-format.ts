@@ -1,4 +1,4 @@
-import type { ExportFormat } from '../../../src-preload/contract/export';
+import type { ExportFormat } from '../../../src-shared/contract/export';
 
 /**
  * The format a restored image is exported in unless the user picks another: the photo's own, so a JPEG stays a

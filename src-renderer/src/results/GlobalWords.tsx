@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { GridCell } from '../../../src-preload/contract/restore';
+import type { GridCell } from '../../../src-shared/contract/restore';
 import './global-words.css';
 
 /**

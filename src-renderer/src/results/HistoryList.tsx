@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../../src-preload/contract/restore';
+import type { RunSummary } from '../../../src-shared/contract/restore';
 import { TASK_INFO } from '../run/request';
 import { listedRuns, runOutcome } from './run-list';
 

@@ -1,4 +1,4 @@
-import type { RunView } from '../../../src-preload/contract/restore';
+import type { RunView } from '../../../src-shared/contract/restore';
 import { CLASSICAL_METHOD } from '../run/request';
 
 const fmt = (v: number | undefined, digits: number, unit = '') =>

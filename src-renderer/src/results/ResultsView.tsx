@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RunView } from '../../../src-preload/contract/restore';
+import type { RunView } from '../../../src-shared/contract/restore';
 import { ExportPanel } from '../export/ExportPanel';
 import { CLASSICAL_METHOD, PROTOCOL_INFO, TASK_INFO } from '../run/request';
 import { CellImage } from './CellImage';

@@ -1,4 +1,4 @@
-import type { GridCell } from '../../../src-preload/contract/restore';
+import type { GridCell } from '../../../src-shared/contract/restore';
 import { GRID_SIDE } from '../geometry/spaces';
 import { STATE_LABEL, type CellState } from './cell-states';
 

@@ -1,4 +1,4 @@
-import type { GridCell, RunView } from '../../../src-preload/contract/restore';
+import type { GridCell, RunView } from '../../../src-shared/contract/restore';
 
 export type CellState = 'unchanged' | 'corrupted' | 'correct' | 'wrong' | 'predicted' | 'pending';
 

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../../src-preload/contract/restore';
+import type { RunSummary } from '../../../src-shared/contract/restore';
 
 /**
  * The runs worth listing: finished ones and the one in progress. A refused or failed attempt, or a cancelled one,

@@ -1,5 +1,5 @@
-import type { ModelInfo } from '../../../src-preload/contract/export';
-import { TASKS, type Protocol, type Task } from '../../../src-preload/contract/restore';
+import type { ModelInfo } from '../../../src-shared/contract/export';
+import { TASKS, type Protocol, type Task } from '../../../src-shared/contract/restore';
 import type { MaskRaster } from '../editor/mask-raster';
 import type { EditorApi } from '../editor/useEditor';
 import { TokenGrid } from '../results/TokenGrid';

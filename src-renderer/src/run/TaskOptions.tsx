@@ -1,4 +1,4 @@
-import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA, type Task } from '../../../src-preload/contract/restore';
+import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA, type Task } from '../../../src-shared/contract/restore';
 import { EXTEND_PRESETS } from '../editor/actions';
 import { BLUR_KERNELS, sigmaOfKernel, type BlurMode, type QuarterTurns } from '../editor/document';
 import type { MaskRaster } from '../editor/mask-raster';

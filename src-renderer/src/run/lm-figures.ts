@@ -1,4 +1,4 @@
-import type { LmMeasured } from '../../../src-preload/contract/export';
+import type { LmMeasured } from '../../../src-shared/contract/export';
 
 /**
  * One line of what a language model was measured to do (eval lm --record): its held-out text loss, which says

@@ -1,4 +1,4 @@
-import type { Protocol, RestoreRequest, Task } from '../../../src-preload/contract/restore';
+import type { Protocol, RestoreRequest, Task } from '../../../src-shared/contract/restore';
 import { hasExtend, type EditorDoc } from '../editor/document';
 import { toDamageMask, type MaskRaster } from '../editor/mask-raster';
 

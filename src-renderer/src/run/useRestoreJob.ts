@@ -1,6 +1,6 @@
 import { useEffect, useReducer } from 'react';
-import type { StudioEvent } from '../../../src-preload/contract/api';
-import type { RestoreRequest, RunView } from '../../../src-preload/contract/restore';
+import type { StudioEvent } from '../../../src-shared/contract/api';
+import type { RestoreRequest, RunView } from '../../../src-shared/contract/restore';
 import { studio } from '../api/client';
 import { jobLifecycleReducer, type JobLifecycle, type JobLifecycleAction } from '../api/jobLifecycle';
 import { useJobControls } from '../api/useJobControls';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
-import type { StudioEvent } from '../../../src-preload/contract/api';
-import type { ErrorPayload } from '../../../src-preload/contract/errors';
-import type { LmLibraryView, LmModel } from '../../../src-preload/contract/models';
+import type { StudioEvent } from '../../../src-shared/contract/api';
+import type { ErrorPayload } from '../../../src-shared/contract/errors';
+import type { LmLibraryView, LmModel } from '../../../src-shared/contract/models';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
 import './language-models.css';

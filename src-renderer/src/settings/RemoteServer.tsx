@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { LmServerStatus } from '../../../src-preload/contract/models';
+import type { LmServerStatus } from '../../../src-shared/contract/models';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { ExecutionProviderSetting, Settings, Theme } from '../../../src-preload/contract/api';
-import type { Protocol } from '../../../src-preload/contract/restore';
+import type { ExecutionProviderSetting, Settings, Theme } from '../../../src-shared/contract/api';
+import type { Protocol } from '../../../src-shared/contract/restore';
 import { Dialog } from '../components/Dialog';
 import { PROTOCOL_INFO } from '../run/request';
 import { LanguageModels } from './LanguageModels';

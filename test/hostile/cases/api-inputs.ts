@@ -1,4 +1,4 @@
-import { INPUT_VALIDATORS } from '../../../src-preload/contract/api';
+import { INPUT_VALIDATORS } from '../../../src-shared/contract/api';
 import type { CaseGroup, HostileCase } from '../case';
 import { api, expect } from '../http';
 

@@ -1,4 +1,4 @@
-import type { StudioEvent } from '../../../src-preload/contract/api';
+import type { StudioEvent } from '../../../src-shared/contract/api';
 import type { CaseGroup, HostileCase, HostileContext } from '../case';
 import { expect, value } from '../http';
 
