@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../src-main/engine/image/types';
-import { damageMask, damageWindow, pasteWindow } from '../../src-main/engine/restore/window';
+import { pasteWindow } from '../../src-main/engine/restore/paste-back';
+import { damageMask, damageWindow } from '../../src-main/engine/restore/window';
 
 function gradient(width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);

@@ -13,7 +13,8 @@ import { bankFor } from './bank';
 import { blurRegionMask, deblurCorruption, type Corruption } from './corruption';
 import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
-import { damageMask, damageWindow, pasteWindow, type DamageWindow } from './window';
+import { pasteWindow } from './paste-back';
+import { damageMask, damageWindow, type DamageWindow } from './window';
 
 export interface RestoreJobDeps {
   readonly db: Db;
