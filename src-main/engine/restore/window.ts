@@ -6,6 +6,7 @@ import type { Mask, RgbImage } from '../image/types';
 import { cropRegion, VIEW_SIZE } from '../image/view';
 import type { DamageMask } from '../../../src-shared/contract/restore';
 import { maskBounds } from '../metrics/region';
+import { damageSquare } from '../../../src-shared/tasks/window';
 
 /**
  * The user's damage as one pixel mask. Rectangles count as drawn first; brush and eraser strokes then apply in
@@ -39,28 +40,23 @@ export interface DamageWindow {
   readonly mask: Mask;
 }
 
-/**
- * The square window of the photo restored for a local repair: the damage with as much context again around it,
- * at least 128 px and a multiple of 8 px (so at 128 px one token is exactly 8x8 photo pixels), kept inside the
- * photo. Damage wider than 64 px makes the window larger than 128 px; it is then restored downscaled.
- */
+/** The window of the photo restored for a local repair (its geometry: `damageSquare`), cut and scaled to 128 px. */
 export function damageWindow(image: RgbImage, mask: Mask): DamageWindow {
   const bounds = maskBounds(mask);
   if (!bounds)
     throw new StudioError('INVALID_ARGUMENT', 'The mask marks no pixels: paint over the damage first.');
-  const limit = Math.min(image.width, image.height);
-  if (limit < VIEW_SIZE) {
+  const square = damageSquare(
+    { x0: bounds.x, y0: bounds.y, x1: bounds.x + bounds.width - 1, y1: bounds.y + bounds.height - 1 },
+    image.width,
+    image.height,
+  );
+  if (!square) {
     throw new StudioError(
       'INVALID_ARGUMENT',
       `The photo is ${image.width}x${image.height}; local repair needs at least ${VIEW_SIZE} px on each side.`,
     );
   }
-  const extent = Math.max(bounds.width, bounds.height);
-  let side = Math.max(VIEW_SIZE, Math.ceil((extent * 2) / 8) * 8);
-  side = Math.min(side, limit - (limit % 8));
-  const clamp = (v: number, max: number) => Math.max(0, Math.min(max, v));
-  const x = clamp(Math.round(bounds.x + bounds.width / 2 - side / 2), image.width - side);
-  const y = clamp(Math.round(bounds.y + bounds.height / 2 - side / 2), image.height - side);
+  const { x, y, side } = square;
   const region = cropRegion(image, x, y, side, side);
   const windowMask: Mask = { width: side, height: side, data: new Uint8Array(side * side) };
   for (let r = 0; r < side; r++) {
