@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TASKS, type Task } from '../../src-shared/contract/restore';
+import { isTask, TASK_IDS, type Task } from '../../src-shared/tasks/registry';
 import { bundledSamplePaths, evalFiles } from '../../src-main/cli/commands/eval-restore';
 import { evalCorruption } from '../../src-main/cli/restore-set';
 import { loadImageFile } from '../../src-main/engine/image/decode';
@@ -156,8 +156,8 @@ export async function runBench(argv: string[]) {
   const quick = values.quick === true;
   const count = values.images !== undefined ? Number(values.images) : quick ? 1 : 3;
   if (!Number.isInteger(count) || count < 1) throw new Error('--images takes a whole number of at least 1');
-  const task = (values.task ?? 'deblur') as Task;
-  if (!TASKS.includes(task)) throw new Error(`--task takes one of ${TASKS.join(', ')}`);
+  const task = values.task ?? 'deblur';
+  if (!isTask(task)) throw new Error(`--task takes one of ${TASK_IDS.join(', ')}`);
   const doSweep = values['no-sweep'] !== true && (!quick || values.sweep === true);
   const started = performance.now();
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import type { OpenedImage } from '../../src-shared/contract/api';
 import type { ModelInfo } from '../../src-shared/contract/export';
 import type { Protocol, RunView, Task } from '../../src-shared/contract/restore';
+import { DEFAULT_TASK } from '../../src-shared/tasks/registry';
 import { workingSize } from './editor/crop';
 import { Editor } from './editor/Editor';
 import { rasterizeMask } from './editor/mask-raster';
@@ -9,7 +10,7 @@ import { runRegion } from './editor/overlay-region';
 import { useEditor } from './editor/useEditor';
 import { useEditorView } from './editor/useEditorView';
 import { editsNoticeText, useSavedEdits, type TaskChoice } from './editor/useSavedEdits';
-import { buildRequest } from './run/request';
+import { buildRequest } from './run/task-sides';
 import { RunPanel } from './run/RunPanel';
 import { useRestoreJob } from './run/useRestoreJob';
 import { Banner } from './components/Banner';
@@ -43,7 +44,7 @@ export function Workspace({
 }: WorkspaceProps) {
   const editor = useEditor();
   const view = useEditorView(image);
-  const [task, setTask] = useState<Task>('inpaint');
+  const [task, setTask] = useState<Task>(DEFAULT_TASK);
   const [protocol, setProtocol] = useState<Protocol>(defaultProtocol);
   const restoreChoice = useCallback((kept: Partial<TaskChoice>) => {
     if (kept.task) setTask(kept.task);

@@ -1,10 +1,8 @@
 /** The restoration part of the contract: what the renderer asks for, and the run it gets back. */
+import { misplacedField, PROTOCOL_IDS, TASK_IDS, TASKS, type Protocol, type Task } from '../tasks/registry';
 import { array, boolean, literal, number, object, optional, refine, type Validator } from './validate';
 
-export type Task = 'inpaint' | 'outpaint' | 'deblur' | 'shift' | 'rotate';
-export type Protocol = 'reference' | 'blind';
-
-export const TASKS: readonly Task[] = ['inpaint', 'outpaint', 'deblur', 'shift', 'rotate'];
+export type { Protocol, Task };
 
 export interface Point {
   readonly x: number;
@@ -107,14 +105,11 @@ function paintsSomething(mask: DamageMask): boolean {
   );
 }
 
-/** Fields that mean nothing outside deblur. blurKernel is not among them: other tasks have always ignored it. */
-const DEBLUR_ONLY = ['blurSigma', 'blurRegion'] as const;
-
 export const restoreRequestValidator: Validator<RestoreRequest> = refine(
   object({
     imageId: number({ integer: true, min: 1 }),
-    task: literal('inpaint', 'outpaint', 'deblur', 'shift', 'rotate'),
-    protocol: literal('reference', 'blind'),
+    task: literal(...TASK_IDS),
+    protocol: literal(...PROTOCOL_IDS),
     crop: optional(
       object({
         x: number({ integer: true, min: 0, max: 1e6 }),
@@ -145,10 +140,11 @@ export const restoreRequestValidator: Validator<RestoreRequest> = refine(
     ),
   }),
   (request, path) => {
-    const misplaced = DEBLUR_ONLY.find((field) => request[field] !== undefined);
-    return request.task !== 'deblur' && misplaced !== undefined
-      ? `${path}.${misplaced} is only accepted with task deblur, got task ${request.task}`
-      : null;
+    // Each task reads its own fields (the registry's); one it would ignore means the client meant another task.
+    const misplaced = misplacedField(request.task, (field) => request[field] !== undefined);
+    if (misplaced === undefined) return null;
+    const readers = Object.values(TASKS).filter((t) => t.fields.includes(misplaced));
+    return `${path}.${misplaced} is only accepted with task ${readers.map((t) => t.id).join(' or ')}, got task ${request.task}`;
   },
   (request, path) =>
     request.blurRegion !== undefined && !paintsSomething(request.blurRegion)

@@ -1,3 +1,4 @@
+import { TASKS } from '../../../src-shared/tasks/registry';
 import { StudioError } from '../errors';
 import { exampleIds, framing, queryIds } from './framing';
 import { checkGrid } from './reference';
@@ -50,7 +51,7 @@ export function blindPlan(
   const globalCount = global.length;
   const working0 = [...global, ...input.corrupted];
   const cells = input.cells ?? taskCells(task);
-  const sequential = task === 'inpaint' || task === 'outpaint';
+  const { sequential } = TASKS[task];
   const frame = framing(params.step);
   const { step, promptLength } = params;
   const common = {

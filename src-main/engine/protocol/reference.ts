@@ -1,3 +1,4 @@
+import { TASKS } from '../../../src-shared/tasks/registry';
 import { mulberry32, type Rng } from '../corrupt/random';
 import { StudioError } from '../errors';
 import { FIRST_IMAGE_TOKEN_ID, LAST_IMAGE_TOKEN_ID } from '../tokenizer/vocabulary';
@@ -38,7 +39,7 @@ export function referencePlan(
   const globalCount = global.length;
   const clean = [...global, ...input.clean];
   const corrupted = [...global, ...input.corrupted];
-  const sequential = task === 'inpaint' || task === 'outpaint';
+  const { sequential } = TASKS[task];
   const { disturbedClean, disturbedCorrupted } = disturb(
     clean,
     corrupted,

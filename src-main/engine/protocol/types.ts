@@ -1,6 +1,7 @@
 import { paperInpaintCells, paperOutpaintCells } from '../corrupt/token-cells';
 
 import type { Protocol, Task } from '../../../src-shared/contract/restore';
+import { TASKS } from '../../../src-shared/tasks/registry';
 
 export type { Task };
 export type ProtocolName = Protocol;
@@ -52,9 +53,14 @@ export function writeBack(working: number[], start: number, predicted: readonly 
 
 /** Local cells (0..255) the task predicts, as the authors define them: centre 8x8, bottom half, or all. */
 export function taskCells(task: Task): boolean[] {
-  if (task === 'inpaint') return paperInpaintCells();
-  if (task === 'outpaint') return paperOutpaintCells();
-  return new Array<boolean>(CELLS).fill(true);
+  switch (TASKS[task].paperCells) {
+    case 'centre':
+      return paperInpaintCells();
+    case 'bottom-half':
+      return paperOutpaintCells();
+    case 'all':
+      return new Array<boolean>(CELLS).fill(true);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { TASKS } from '../../../src-shared/tasks/registry';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -176,7 +177,7 @@ export async function bankFor(
   corruption: Corruption,
 ): Promise<BankEntry[] | undefined> {
   const task = corruption.task;
-  if (protocol !== 'blind' || task === 'inpaint' || task === 'outpaint') return undefined;
+  if (protocol !== 'blind' || TASKS[task].blindExamples !== 'bank') return undefined;
   // A shift cut from the photo cannot be cut from the bank's views the same way (they are views already): the
   // bank photos are moved by the same offset instead, their uncovered band repeating the edge.
   if (corruption.task === 'shift' && corruption.cropped) {

@@ -1,3 +1,4 @@
+import { isLocalRepair, TASKS } from '../../../src-shared/tasks/registry';
 import { classicalBaseline } from '../baseline';
 import type { RgbImage } from '../image/types';
 import type { LanguageModelBackend } from '../llm/backend';
@@ -134,15 +135,12 @@ export async function restoreView(
 
   const predictedCells = cells.flatMap((on, i) => (on ? [i] : []));
   // A local repair keeps the pixels it was not asked to restore: only the predicted cells are replaced.
-  const local =
-    task === 'inpaint' ||
-    task === 'outpaint' ||
-    (task === 'deblur' && request.corruption.region !== undefined);
+  const local = isLocalRepair(task, 'region' in request.corruption);
   const place = (image: RgbImage) => (local ? pasteCells(corrupted, image, cells) : image);
   const result = place(decoded);
   const cleanWords = cleanDecoded ? place(cleanDecoded) : undefined;
   const classical =
-    request.comparisons && task !== 'shift' && task !== 'rotate'
+    request.comparisons && TASKS[task].classical !== null
       ? place(classicalBaseline(corrupted, request.corruption))
       : undefined;
   const scored = (image: RgbImage) => ({

@@ -1,4 +1,5 @@
 import type { Task } from '../../../src-shared/contract/restore';
+import { isLocalRepair } from '../../../src-shared/tasks/registry';
 import { imagePx, type ViewRegion } from '../geometry/spaces';
 import { centreRegion, damageRegion } from '../geometry/view-region';
 import { hasExtend, type EditorDoc } from './document';
@@ -26,8 +27,7 @@ export function runRegion(
       ? { x: imagePx(onCanvas.x - extend.left), y: imagePx(onCanvas.y - extend.top), side: onCanvas.side }
       : null;
   }
-  const local = task === 'inpaint' || task === 'outpaint' || (task === 'deblur' && doc.blurMode === 'region');
-  if (local && raster.bounds) {
+  if (isLocalRepair(task, doc.blurMode === 'region') && raster.bounds) {
     return damageRegion(raster.bounds, width, height);
   }
   return centreRegion(width, height);

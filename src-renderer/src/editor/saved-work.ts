@@ -1,4 +1,5 @@
-import { TASKS, type Protocol, type Task } from '../../../src-shared/contract/restore';
+import type { Protocol, Task } from '../../../src-shared/contract/restore';
+import { isProtocol, isTask } from '../../../src-shared/tasks/registry';
 import { imagePx, type ImagePoint } from '../geometry/spaces';
 import {
   BLUR_KERNELS,
@@ -110,8 +111,8 @@ export function parseSavedWork(json: string, photo: { width: number; height: num
     if (!isRecord(v)) return null;
     const task = v['task'] ?? null;
     const protocol = v['protocol'] ?? null;
-    if (task !== null && !TASKS.includes(task as Task)) return null;
-    if (protocol !== null && protocol !== 'reference' && protocol !== 'blind') return null;
+    if (task !== null && !isTask(task)) return null;
+    if (protocol !== null && !isProtocol(protocol)) return null;
     const doc = editorDoc(v, photo);
     return { doc, task: task as Task | null, protocol };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { RunSummary } from '../../../src-shared/contract/restore';
-import { TASK_INFO } from '../run/request';
+import { TASKS } from '../../../src-shared/tasks/registry';
 import { listedRuns, runOutcome } from './run-list';
 
 /** Past runs from the store, newest first, each with its photo; choosing one reopens its results and photo. */
@@ -34,7 +34,7 @@ export function HistoryList({
             <span className="history-text">
               <span className="history-name">{r.imageName}</span>
               <span className="hint">
-                #{r.runId} {TASK_INFO[r.task].label} ·{' '}
+                #{r.runId} {TASKS[r.task].label} ·{' '}
                 <span className={`status-${r.status}`} data-testid="run-outcome">
                   {runOutcome(r)}
                 </span>

@@ -1,5 +1,5 @@
 import type { RunView } from '../../../src-shared/contract/restore';
-import { CLASSICAL_METHOD } from '../run/request';
+import { TASKS } from '../../../src-shared/tasks/registry';
 
 const fmt = (v: number | undefined, digits: number, unit = '') =>
   v === undefined ? '—' : `${v.toFixed(digits)}${unit}`;
@@ -29,7 +29,7 @@ export function MetricsTable({ run, comparable }: { run: RunView; comparable: bo
   }
   const accuracy = m['token_accuracy'];
   const perfect = m['psnr_clean_words'];
-  const classical = m['psnr_classical'] === undefined ? null : CLASSICAL_METHOD[run.task];
+  const classical = m['psnr_classical'] === undefined ? null : TASKS[run.task].classical;
   const columns: Column[] = [
     { heading: 'Corrupted', key: '_corrupted', accuracy: '—' },
     {

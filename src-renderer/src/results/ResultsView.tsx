@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { RunView } from '../../../src-shared/contract/restore';
 import { ExportPanel } from '../export/ExportPanel';
-import { CLASSICAL_METHOD, PROTOCOL_INFO, TASK_INFO } from '../run/request';
+import { PROTOCOLS, TASKS } from '../../../src-shared/tasks/registry';
 import { CellImage } from './CellImage';
 import { confidenceByCell, isComparable, runCellStates, STATE_LABEL } from './cell-states';
 import { CompareSlider } from './CompareSlider';
@@ -36,7 +36,7 @@ export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: 
     <div className="results" data-testid="results" data-status={run.status} data-run-id={run.runId}>
       <header className="results-header">
         <h2>
-          Run {run.runId} · {TASK_INFO[run.task].label} · {PROTOCOL_INFO[run.protocol].label}
+          Run {run.runId} · {TASKS[run.task].label} · {PROTOCOLS[run.protocol].label}
         </h2>
         <p className="hint">
           Tokenizer {run.tokenizer} · LM {run.lm} · {run.predictedCells.length} words predicted
@@ -82,7 +82,7 @@ export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: 
         />
         {run.images.classical && (
           <CellImage
-            label={`Classical (${CLASSICAL_METHOD[run.task]?.short ?? 'none'})`}
+            label={`Classical (${TASKS[run.task].classical?.short ?? 'none'})`}
             src={run.images.classical}
             testId="image-classical"
             hovered={hovered}

@@ -1,10 +1,10 @@
 import type { ModelInfo } from '../../../src-shared/contract/export';
-import { TASKS, type Protocol, type Task } from '../../../src-shared/contract/restore';
+import type { Protocol, Task } from '../../../src-shared/contract/restore';
+import { PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
 import type { MaskRaster } from '../editor/mask-raster';
 import type { EditorApi } from '../editor/useEditor';
 import { TokenGrid } from '../results/TokenGrid';
-import { PROTOCOL_INFO, TASK_INFO } from './request';
-import { TaskOptions } from './TaskOptions';
+import { RENDERER_TASKS } from './task-sides';
 import type { JobState } from './useRestoreJob';
 import { describeLmFigures } from './lm-figures';
 
@@ -37,12 +37,13 @@ export function RunPanel(props: RunPanelProps) {
   );
   const liveCells = Array.from({ length: 256 }, (_, i) => job.live.get(i));
   const liveConfidence = new Map([...job.live].map(([cell, c]) => [cell, c.confidence]));
+  const TaskOptions = RENDERER_TASKS[props.task].Options;
   return (
     <aside className="run-panel" aria-label="Restoration">
       <fieldset>
         <legend>Task</legend>
-        {TASKS.map((t) => (
-          <label key={t} className="radio" title={TASK_INFO[t].hint}>
+        {TASK_IDS.map((t) => (
+          <label key={t} className="radio" title={TASKS[t].hint}>
             <input
               type="radio"
               name="task"
@@ -51,12 +52,11 @@ export function RunPanel(props: RunPanelProps) {
               data-testid={`task-${t}`}
               onChange={() => props.onTask(t)}
             />
-            {TASK_INFO[t].label}
+            {TASKS[t].label}
           </label>
         ))}
-        <p className="hint">{TASK_INFO[props.task].hint}</p>
+        <p className="hint">{TASKS[props.task].hint}</p>
         <TaskOptions
-          task={props.task}
           editor={props.editor}
           raster={props.raster}
           width={props.width}
@@ -76,8 +76,8 @@ export function RunPanel(props: RunPanelProps) {
               onChange={() => props.onProtocol(p)}
             />
             <span>
-              {PROTOCOL_INFO[p].label}
-              <span className="hint block">{PROTOCOL_INFO[p].hint}</span>
+              {PROTOCOLS[p].label}
+              <span className="hint block">{PROTOCOLS[p].hint}</span>
             </span>
           </label>
         ))}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ExecutionProviderSetting, Settings, Theme } from '../../../src-shared/contract/api';
 import type { Protocol } from '../../../src-shared/contract/restore';
 import { Dialog } from '../components/Dialog';
-import { PROTOCOL_INFO } from '../run/request';
+import { PROTOCOLS } from '../../../src-shared/tasks/registry';
 import { LanguageModels } from './LanguageModels';
 import { RemoteServer } from './RemoteServer';
 
@@ -86,8 +86,8 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
             data-testid="settings-protocol"
             onChange={(e) => setDraft({ ...draft, defaultProtocol: e.target.value as Protocol })}
           >
-            <option value="reference">{PROTOCOL_INFO.reference.label}</option>
-            <option value="blind">{PROTOCOL_INFO.blind.label}</option>
+            <option value="reference">{PROTOCOLS.reference.label}</option>
+            <option value="blind">{PROTOCOLS.blind.label}</option>
           </select>
         </label>
         <label>

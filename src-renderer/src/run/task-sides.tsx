@@ -1,15 +1,46 @@
-import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA, type Task } from '../../../src-shared/contract/restore';
+/**
+ * The renderer's side of each task (see src-shared/tasks/registry.ts): its options in the run panel, and the
+ * restoration request it builds from the editor's document. A table keyed by Task, so a task the registry gains
+ * and this file lacks is a compile error here.
+ */
+import type { ReactElement } from 'react';
+import {
+  MAX_BLUR_SIGMA,
+  MIN_BLUR_SIGMA,
+  type Protocol,
+  type RestoreRequest,
+  type Task,
+} from '../../../src-shared/contract/restore';
+import { protocolRefusal } from '../../../src-shared/tasks/registry';
 import { EXTEND_PRESETS } from '../editor/actions';
-import { BLUR_KERNELS, sigmaOfKernel, type BlurMode, type QuarterTurns } from '../editor/document';
-import type { MaskRaster } from '../editor/mask-raster';
+import {
+  BLUR_KERNELS,
+  hasExtend,
+  sigmaOfKernel,
+  type BlurMode,
+  type EditorDoc,
+  type QuarterTurns,
+} from '../editor/document';
+import { toDamageMask, type MaskRaster } from '../editor/mask-raster';
 import type { EditorApi } from '../editor/useEditor';
 
 interface TaskOptionsProps {
-  readonly task: Task;
   readonly editor: EditorApi;
   readonly raster: MaskRaster;
   readonly width: number;
   readonly height: number;
+}
+
+/** What every request carries, whatever its task. */
+type RequestBase = Pick<RestoreRequest, 'imageId' | 'task' | 'protocol' | 'seed' | 'crop'>;
+
+type Built = { request: RestoreRequest } | { reason: string };
+
+interface RendererTaskSide {
+  /** The corruption parameters of the task; every change is a named, undoable action. */
+  readonly Options: (props: TaskOptionsProps) => ReactElement;
+  /** The request for the current document, or the reason it cannot be run. Pure. */
+  readonly request: (base: RequestBase, doc: EditorDoc, raster: MaskRaster) => Built;
 }
 
 const SIDES = ['top', 'right', 'bottom', 'left'] as const;
@@ -19,19 +50,25 @@ const BLUR_MODES: readonly { id: BlurMode; label: string }[] = [
   { id: 'region', label: 'Brushed region' },
 ];
 
-/** The corruption parameters of the chosen task; every change is a named, undoable action. */
-export function TaskOptions({ task, editor, raster, width, height }: TaskOptionsProps) {
-  const { doc } = editor;
-  switch (task) {
-    case 'inpaint':
-      return (
-        <p className="hint" data-testid="mask-summary">
-          {raster.bounds
-            ? `Mask covers ${(raster.coverage * 100).toFixed(1)} % of the photo.`
-            : 'Nothing painted: the centre 8x8 words of the view are restored. Paint with the brush (B) to choose.'}
-        </p>
-      );
-    case 'outpaint':
+/** The painted damage, or the paper's cells when nothing is painted. */
+function maskRequest(base: RequestBase, doc: EditorDoc, raster: MaskRaster): Built {
+  return { request: raster.bounds ? { ...base, mask: toDamageMask(doc.mask, raster) } : base };
+}
+
+export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
+  inpaint: {
+    Options: ({ raster }) => (
+      <p className="hint" data-testid="mask-summary">
+        {raster.bounds
+          ? `Mask covers ${(raster.coverage * 100).toFixed(1)} % of the photo.`
+          : 'Nothing painted: the centre 8x8 words of the view are restored. Paint with the brush (B) to choose.'}
+      </p>
+    ),
+    request: maskRequest,
+  },
+  outpaint: {
+    Options: ({ editor, width, height }) => {
+      const { doc } = editor;
       return (
         <div className="task-options">
           <p className="hint">
@@ -68,7 +105,16 @@ export function TaskOptions({ task, editor, raster, width, height }: TaskOptions
           </div>
         </div>
       );
-    case 'deblur':
+    },
+    request: (base, doc, raster) => {
+      if (!hasExtend(doc.extend)) return maskRequest(base, doc, raster);
+      const reason = protocolRefusal(base.task, base.protocol, true);
+      return reason ? { reason } : { request: { ...base, extend: doc.extend } };
+    },
+  },
+  deblur: {
+    Options: ({ editor, raster }) => {
+      const { doc } = editor;
       return (
         <div className="task-options">
           <div className="preset-row" role="radiogroup" aria-label="What to blur">
@@ -135,7 +181,22 @@ export function TaskOptions({ task, editor, raster, width, height }: TaskOptions
           )}
         </div>
       );
-    case 'shift':
+    },
+    request: (base, doc, raster) => {
+      if (doc.blurMode === 'region') {
+        if (!raster.bounds) {
+          return { reason: 'Brush the region to blur first (B), or choose to blur the whole photo.' };
+        }
+        return {
+          request: { ...base, blurSigma: doc.blurSigma, blurRegion: toDamageMask(doc.mask, raster) },
+        };
+      }
+      return { request: { ...base, blurKernel: doc.blurKernel } };
+    },
+  },
+  shift: {
+    Options: ({ editor }) => {
+      const { doc } = editor;
       return (
         <div className="field-grid task-options">
           {(['dx', 'dy'] as const).map((axis) => (
@@ -153,7 +214,12 @@ export function TaskOptions({ task, editor, raster, width, height }: TaskOptions
           ))}
         </div>
       );
-    case 'rotate':
+    },
+    request: (base, doc) => ({ request: { ...base, shift: doc.shift } }),
+  },
+  rotate: {
+    Options: ({ editor }) => {
+      const { doc } = editor;
       return (
         <label className="task-options">
           Rotation (counter-clockwise)
@@ -168,5 +234,25 @@ export function TaskOptions({ task, editor, raster, width, height }: TaskOptions
           </select>
         </label>
       );
-  }
+    },
+    request: (base, doc) => ({ request: { ...base, quarterTurns: doc.quarterTurns } }),
+  },
+};
+
+/**
+ * The restoration request for the current document, or the reason it cannot be run. Pure: the run panel shows
+ * the reason next to a disabled Run button.
+ */
+export function buildRequest(
+  imageId: number,
+  task: Task,
+  protocol: Protocol,
+  doc: EditorDoc,
+  raster: MaskRaster,
+  seed: number,
+): Built {
+  const crop = doc.crop
+    ? { crop: { x: doc.crop.x, y: doc.crop.y, width: doc.crop.width, height: doc.crop.height } }
+    : {};
+  return RENDERER_TASKS[task].request({ imageId, task, protocol, seed, ...crop }, doc, raster);
 }
