@@ -8,7 +8,8 @@ import { ShortcutSheet } from './components/ShortcutSheet';
 import { ACCEPTED_IMAGE_TYPES } from './files';
 import { ResultsView } from './results/ResultsView';
 import { SettingsDialog } from './settings/SettingsDialog';
-import { isTyping } from './shortcuts';
+import { shortcutText } from './keyboard/actions';
+import { useKeyboardScope } from './keyboard/useKeyboardScope';
 import { useStudio } from './useStudio';
 import { Workspace } from './Workspace';
 import type { RunView } from '../../src-shared/contract/restore';
@@ -42,21 +43,12 @@ export function App() {
       const file = event.clipboardData?.files[0];
       if (file) void studio.openFile(file);
     };
-    const onKey = (event: KeyboardEvent) => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'o') {
-        event.preventDefault();
-        pickFile();
-      } else if (event.key === '?' && !isTyping(event)) {
-        event.preventDefault();
-        setOverlay((o) => (o === 'shortcuts' ? 'none' : 'shortcuts'));
-      }
-    };
     window.addEventListener('paste', onPaste);
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('paste', onPaste);
-      window.removeEventListener('keydown', onKey);
-    };
+    return () => window.removeEventListener('paste', onPaste);
+  });
+  useKeyboardScope('global', {
+    openPhoto: pickFile,
+    toggleShortcuts: () => setOverlay((o) => (o === 'shortcuts' ? 'none' : 'shortcuts')),
   });
 
   const { showRun } = studio;
@@ -89,7 +81,7 @@ export function App() {
     >
       <header className="toolbar">
         <h1>V2L Studio</h1>
-        <button type="button" onClick={pickFile} title="Open a photo (Ctrl+O)">
+        <button type="button" onClick={pickFile} title={`Open a photo (${shortcutText('openPhoto')})`}>
           Open…
         </button>
         <input
@@ -170,7 +162,7 @@ export function App() {
         <button
           type="button"
           aria-label="Keyboard shortcuts"
-          title="Keyboard shortcuts (?)"
+          title={`Keyboard shortcuts (${shortcutText('toggleShortcuts')})`}
           onClick={() => setOverlay('shortcuts')}
         >
           ?

@@ -15,6 +15,7 @@ import { RunPanel } from './run/RunPanel';
 import { useRestoreJob } from './run/useRestoreJob';
 import { Banner } from './components/Banner';
 import { ErrorBanner } from './components/ErrorBanner';
+import { useKeyboardScope } from './keyboard/useKeyboardScope';
 
 interface WorkspaceProps {
   readonly image: OpenedImage;
@@ -74,16 +75,7 @@ export function Workspace({
     }
   }, [built, job, onStarted]);
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
-        event.preventDefault();
-        run();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [run]);
+  useKeyboardScope('workspace', { runRestore: run });
 
   return (
     <>

@@ -164,10 +164,30 @@ describe('editor (server mode, no models needed)', () => {
   it('shows the shortcut sheet on ? and saves settings', async () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('?');
-    await page.getByTestId('shortcut-sheet').waitFor();
+    const sheet = page.getByTestId('shortcut-sheet');
+    await sheet.waitFor();
     await screenshot(page, '10-shortcuts');
+    // The sheet and the key handlers read one table: the row it shows for G is what G does.
+    const gridRow = sheet.locator('tr[data-action="toggleGrid"]');
+    expect(await gridRow.locator('kbd').allTextContents()).toEqual(['G']);
+    expect(await gridRow.locator('td').textContent()).toBe('Show or hide the token grid');
+    expect(await sheet.locator('tr[data-action="redo"] kbd').allTextContents()).toEqual([
+      'Shift+Ctrl/Cmd+Z',
+      'Ctrl/Cmd+Y',
+    ]);
     await page.keyboard.press('Escape');
     await page.getByTestId('shortcut-sheet').waitFor({ state: 'detached' });
+    const grid = page.getByRole('checkbox', { name: 'Token grid (G)' });
+    const shown = await grid.isChecked();
+    await page.keyboard.press('g');
+    await expect.poll(() => grid.isChecked()).toBe(!shown);
+    await page.keyboard.press('G');
+    await expect.poll(() => grid.isChecked()).toBe(shown);
+    // ? toggles the sheet: pressed again, it closes it.
+    await page.keyboard.press('?');
+    await sheet.waitFor();
+    await page.keyboard.press('?');
+    await sheet.waitFor({ state: 'detached' });
 
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-theme').selectOption('light');

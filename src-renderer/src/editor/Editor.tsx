@@ -1,14 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { OpenedImage } from '../../../src-shared/contract/api';
 import type { Task } from '../../../src-shared/contract/restore';
 import { fitViewport, stagePx, zoomAt, type Viewport, type ViewRegion } from '../geometry/spaces';
-import { isTyping } from '../shortcuts';
+import { useKeyboardScope } from '../keyboard/useKeyboardScope';
 import { formatRect, roundCrop, workingSize } from './crop';
 import type { CropRect } from './document';
 import { EditorStage } from './EditorStage';
 import { EditorToolbar } from './EditorToolbar';
 import type { MaskRaster } from './mask-raster';
-import { stepBrush, TOOLS, type Tool } from './tools';
+import { stepBrush, type Tool } from './tools';
 import type { EditorView } from './useEditorView';
 import type { EditorApi } from './useEditor';
 import { useElementSize, useHtmlImage } from './useElementSize';
@@ -61,55 +61,28 @@ export function Editor({ image, editor, task, raster, region, view }: EditorProp
     setCropDraft(null);
   };
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const mod = event.ctrlKey || event.metaKey;
-      if (mod && event.key.toLowerCase() === 'z') {
-        event.preventDefault();
-        if (event.shiftKey) editor.redo();
-        else editor.undo();
-        return;
-      }
-      if (mod && event.key.toLowerCase() === 'y') {
-        event.preventDefault();
-        editor.redo();
-        return;
-      }
-      if (mod || event.altKey || isTyping(event)) return;
-      if (cropDraft && event.key === 'Enter' && !(event.target instanceof HTMLButtonElement)) {
-        event.preventDefault();
-        applyCrop();
-        return;
-      }
-      if (cropDraft && event.key === 'Escape') {
-        setCropDraft(null);
-        return;
-      }
-      if (event.key === ' ') {
-        event.preventDefault();
-        setSpaceHeld(true);
-        return;
-      }
-      const key = event.key.toUpperCase();
-      const chosen = TOOLS.find((t) => t.key === key);
-      if (chosen) chooseTool(chosen.id);
-      else if (event.key === '[') setBrushRadius((r) => stepBrush(r, -1));
-      else if (event.key === ']') setBrushRadius((r) => stepBrush(r, 1));
-      else if (key === 'I') editor.perform('invertMask', undefined);
-      else if (event.key === 'Delete' || event.key === 'Backspace') editor.perform('clearMask', undefined);
-      else if (key === 'G') setShowGrid((g) => !g);
-      else if (key === 'F') setManual(null);
-      else if (event.key === '1') actualSize();
-    };
-    const onKeyUp = (event: KeyboardEvent) => {
-      if (event.key === ' ') setSpaceHeld(false);
-    };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('keyup', onKeyUp);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('keyup', onKeyUp);
-    };
+  useKeyboardScope('editor', {
+    undo: () => editor.undo(),
+    redo: () => editor.redo(),
+    toolBrush: () => chooseTool('brush'),
+    toolEraser: () => chooseTool('eraser'),
+    toolRect: () => chooseTool('rect'),
+    toolExtend: () => chooseTool('extend'),
+    toolCrop: () => chooseTool('crop'),
+    toolPan: () => chooseTool('pan'),
+    panWhileHeld: { down: () => setSpaceHeld(true), up: () => setSpaceHeld(false) },
+    brushSmaller: () => setBrushRadius((r) => stepBrush(r, -1)),
+    brushLarger: () => setBrushRadius((r) => stepBrush(r, 1)),
+    applyCrop: {
+      when: (event) => !!cropDraft && !(event.target instanceof HTMLButtonElement),
+      run: applyCrop,
+    },
+    cancelCrop: { when: () => !!cropDraft, run: () => setCropDraft(null) },
+    invertMask: () => editor.perform('invertMask', undefined),
+    clearMask: () => editor.perform('clearMask', undefined),
+    toggleGrid: () => setShowGrid((g) => !g),
+    fitView: () => setManual(null),
+    actualSize,
   });
 
   return (

@@ -1,4 +1,5 @@
 import { CROP_ASPECTS, type CropAspect } from './crop';
+import { shortcutText, TOOL_ACTIONS } from '../keyboard/actions';
 import { MAX_BRUSH, MIN_BRUSH, TOOLS, type Tool } from './tools';
 import type { EditorApi } from './useEditor';
 
@@ -33,7 +34,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
             aria-checked={props.tool === t.id}
             className={props.tool === t.id ? 'active' : ''}
             data-testid={`tool-${t.id}`}
-            title={`${t.hint} (${t.key})`}
+            title={`${t.hint} (${shortcutText(TOOL_ACTIONS[t.id])})`}
             onClick={() => props.onTool(t.id)}
           >
             {t.label}
@@ -61,7 +62,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
             className="primary"
             data-testid="crop-apply"
             disabled={!props.canApplyCrop}
-            title="Crop to the rectangle (Enter)"
+            title={`Crop to the rectangle (${shortcutText('applyCrop')})`}
             onClick={props.onApplyCrop}
           >
             Apply crop
@@ -70,7 +71,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
             type="button"
             data-testid="crop-cancel"
             disabled={!props.canApplyCrop}
-            title="Drop the rectangle (Esc)"
+            title={`Drop the rectangle (${shortcutText('cancelCrop')})`}
             onClick={props.onCancelCrop}
           >
             Cancel
@@ -92,7 +93,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
       <button
         type="button"
         data-testid="mask-invert"
-        title="Invert the mask (I)"
+        title={`Invert the mask (${shortcutText('invertMask')})`}
         onClick={() => editor.perform('invertMask', undefined)}
       >
         Invert
@@ -100,7 +101,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
       <button
         type="button"
         data-testid="mask-clear"
-        title="Clear the mask (Delete)"
+        title={`Clear the mask (${shortcutText('clearMask')})`}
         onClick={() => editor.perform('clearMask', undefined)}
       >
         Clear
@@ -110,7 +111,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
         type="button"
         data-testid="undo"
         disabled={!editor.canUndo}
-        title={editor.undoLabel ? `Undo ${editor.undoLabel} (Ctrl+Z)` : 'Nothing to undo'}
+        title={editor.undoLabel ? `Undo ${editor.undoLabel} (${shortcutText('undo')})` : 'Nothing to undo'}
         onClick={editor.undo}
       >
         Undo
@@ -119,7 +120,7 @@ export function EditorToolbar(props: EditorToolbarProps) {
         type="button"
         data-testid="redo"
         disabled={!editor.canRedo}
-        title={editor.redoLabel ? `Redo ${editor.redoLabel} (Shift+Ctrl+Z)` : 'Nothing to redo'}
+        title={editor.redoLabel ? `Redo ${editor.redoLabel} (${shortcutText('redo')})` : 'Nothing to redo'}
         onClick={editor.redo}
       >
         Redo
@@ -131,12 +132,20 @@ export function EditorToolbar(props: EditorToolbarProps) {
           checked={props.showGrid}
           onChange={(e) => props.onShowGrid(e.target.checked)}
         />
-        Token grid (G)
+        Token grid ({shortcutText('toggleGrid')})
       </label>
-      <button type="button" onClick={props.onFit} title="Fit the photo in view (F)">
+      <button
+        type="button"
+        onClick={props.onFit}
+        title={`Fit the photo in view (${shortcutText('fitView')})`}
+      >
         Fit
       </button>
-      <button type="button" onClick={props.onActualSize} title="Zoom to 100 % (1)">
+      <button
+        type="button"
+        onClick={props.onActualSize}
+        title={`Zoom to 100 % (${shortcutText('actualSize')})`}
+      >
         100 %
       </button>
       <span className="value" data-testid="zoom">
@@ -156,7 +165,7 @@ function BrushSize({ radius, onRadius }: { radius: number; onRadius: (radius: nu
         min={MIN_BRUSH}
         max={MAX_BRUSH}
         value={radius}
-        aria-label="Brush radius in image pixels ([ and ])"
+        aria-label={`Brush radius in image pixels (${shortcutText('brushSmaller')} and ${shortcutText('brushLarger')})`}
         onChange={(e) => onRadius(Number(e.target.value))}
       />
       <span className="value" data-testid="brush-radius">

@@ -1,12 +1,13 @@
 export type Tool = 'brush' | 'eraser' | 'rect' | 'extend' | 'crop' | 'pan';
 
-export const TOOLS: readonly { id: Tool; label: string; key: string; hint: string }[] = [
-  { id: 'brush', label: 'Brush', key: 'B', hint: 'Paint the damage to restore, or the region to blur' },
-  { id: 'eraser', label: 'Eraser', key: 'E', hint: 'Remove paint from the mask' },
-  { id: 'rect', label: 'Rectangle', key: 'R', hint: 'Drag a rectangle of damage' },
-  { id: 'extend', label: 'Extend', key: 'X', hint: 'Drag an edge of the canvas outwards to outpaint' },
-  { id: 'crop', label: 'Crop', key: 'C', hint: 'Drag the part to keep; Enter applies, Esc cancels' },
-  { id: 'pan', label: 'Pan', key: 'H', hint: 'Drag to move the view (or hold Space)' },
+/** The editor's tools; the keys that choose them are in the keyboard table (`TOOL_ACTIONS`). */
+export const TOOLS: readonly { id: Tool; label: string; hint: string }[] = [
+  { id: 'brush', label: 'Brush', hint: 'Paint the damage to restore, or the region to blur' },
+  { id: 'eraser', label: 'Eraser', hint: 'Remove paint from the mask' },
+  { id: 'rect', label: 'Rectangle', hint: 'Drag a rectangle of damage' },
+  { id: 'extend', label: 'Extend', hint: 'Drag an edge of the canvas outwards to outpaint' },
+  { id: 'crop', label: 'Crop', hint: 'Drag the part to keep; Enter applies, Esc cancels' },
+  { id: 'pan', label: 'Pan', hint: 'Drag to move the view (or hold Space)' },
 ];
 
 export const MIN_BRUSH = 1;

@@ -1,5 +1,7 @@
 import type { GridCell } from '../../../src-shared/contract/restore';
 import { GRID_SIDE } from '../geometry/spaces';
+import { dispatchKey } from '../keyboard/actions';
+import { isTyping } from '../keyboard/typing';
 import { STATE_LABEL, type CellState } from './cell-states';
 
 interface TokenGridProps {
@@ -12,6 +14,14 @@ interface TokenGridProps {
   readonly onHover: (cell: number | null) => void;
   readonly confidence?: ReadonlyMap<number, number>;
 }
+
+/** The cell each arrow key moves to, as a column and row step. */
+const STEPS: Readonly<Record<string, readonly [number, number]>> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+};
 
 /**
  * A 16x16 grid of words, colour-coded by state. Reachable from the keyboard: focus it, then the arrow keys move
@@ -34,13 +44,20 @@ export function TokenGrid({ label, testId, cells, states, hovered, onHover, conf
         aria-label={`${label}: 16 by 16 words; arrow keys move the highlighted cell`}
         tabIndex={0}
         onMouseLeave={() => onHover(null)}
-        onKeyDown={(e) => {
-          const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
-          if (step) {
-            e.preventDefault();
-            move(step[0] ?? 0, step[1] ?? 0);
-          } else if (e.key === 'Escape') onHover(null);
-        }}
+        onKeyDown={(e) =>
+          dispatchKey(
+            'wordGrid',
+            e.nativeEvent,
+            {
+              moveCell: (event) => {
+                const step = STEPS[event.key];
+                if (step) move(step[0], step[1]);
+              },
+              leaveCell: () => onHover(null),
+            },
+            isTyping,
+          )
+        }
       >
         {Array.from({ length: GRID_SIDE * GRID_SIDE }, (_, i) => {
           const c = cells[i];
