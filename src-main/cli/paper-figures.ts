@@ -1,3 +1,4 @@
+import { paperTaskOrder } from '../../src-shared/tasks/registry';
 import type { Task } from '../engine/protocol/types';
 
 /**
@@ -33,4 +34,4 @@ export const PAPER_RESTORATION: Readonly<Record<Task, PaperFigures>> = {
 };
 
 /** Table 4's column order. */
-export const PAPER_TASK_ORDER: readonly Task[] = ['inpaint', 'outpaint', 'deblur', 'rotate', 'shift'];
+export const PAPER_TASK_ORDER: readonly Task[] = paperTaskOrder();

@@ -1,3 +1,4 @@
+import { isWholeImageTask, type WholeImageTask } from '../../src-shared/tasks/registry';
 import path from 'node:path';
 import { StudioError } from '../engine/errors';
 import { loadImageFile } from '../engine/image/decode';
@@ -10,15 +11,11 @@ import { fileProgress } from './progress';
 import { CELL_SHIFT, evalCorruption, Means } from './restore-set';
 
 /** The tasks restored over the whole photo, which therefore have a full-resolution form. */
-export function wholePhotoTask(task: Task): task is 'deblur' | 'shift' | 'rotate' {
-  return task === 'deblur' || task === 'shift' || task === 'rotate';
-}
-
 /**
  * The corruption each tile of image `index` gets: the evaluation's blur kernel for the image, a quarter turn, or
  * the one-cell shift (the authors' crop shift moves a whole photo and has no per-tile form).
  */
-export function tileCorruption(task: 'deblur' | 'shift' | 'rotate', index: number): WholePhotoCorruption {
+export function tileCorruption(task: WholeImageTask, index: number): WholePhotoCorruption {
   return task === 'shift' ? { task, ...CELL_SHIFT } : (evalCorruption(task, index) as WholePhotoCorruption);
 }
 
@@ -33,7 +30,7 @@ export async function restoreSetFullResolution(
   options: { task: Task; protocol: ProtocolName; samplePaths: readonly string[] },
 ): Promise<Record<string, unknown>> {
   const { task, protocol } = options;
-  if (!wholePhotoTask(task)) {
+  if (!isWholeImageTask(task)) {
     throw new StudioError(
       'INVALID_ARGUMENT',
       `--full-resolution applies to deblur, shift and rotate (whole-photo tasks), not ${task}: in/outpainting restore the damage window at the photo's resolution already.`,

@@ -1,3 +1,4 @@
+import { TASKS } from '../../src-shared/tasks/registry';
 import { classicalBaseline } from '../engine/baseline';
 import { paperBlurKernelSize } from '../engine/corrupt/blur';
 import { paperShiftView } from '../engine/corrupt/shift';
@@ -131,7 +132,7 @@ export function paperScores(images: ScoredImages, task: Task, means: Means): voi
   const { original, result, decoded } = images;
   means.add('psnr_y', psnrY(original, result));
   means.add('ssim_rgb', ssim(original, result, 'rgb'));
-  if (task === 'inpaint' || task === 'outpaint') {
+  if (TASKS[task].paperCells !== 'all') {
     const region = maskFromTokenCells(taskCells(task), original.width, original.height);
     means.add('psnr_region', psnrYInside(original, result, region));
     means.add('ssim_region', ssimRgbInside(original, result, region));

@@ -1,5 +1,13 @@
 /** The restoration part of the contract: what the renderer asks for, and the run it gets back. */
-import { misplacedField, PROTOCOL_IDS, TASK_IDS, TASKS, type Protocol, type Task } from '../tasks/registry';
+import {
+  misplacedField,
+  PROTOCOL_IDS,
+  TASK_IDS,
+  TASKS,
+  type Protocol,
+  type Task,
+  type TaskField,
+} from '../tasks/registry';
 import { array, boolean, literal, number, object, optional, refine, type Validator } from './validate';
 
 export type { Protocol, Task };
@@ -143,7 +151,9 @@ export const restoreRequestValidator: Validator<RestoreRequest> = refine(
     // Each task reads its own fields (the registry's); one it would ignore means the client meant another task.
     const misplaced = misplacedField(request.task, (field) => request[field] !== undefined);
     if (misplaced === undefined) return null;
-    const readers = Object.values(TASKS).filter((t) => t.fields.includes(misplaced));
+    const readers = Object.values(TASKS).filter((t) =>
+      (t.fields as readonly TaskField[]).includes(misplaced),
+    );
     return `${path}.${misplaced} is only accepted with task ${readers.map((t) => t.id).join(' or ')}, got task ${request.task}`;
   },
   (request, path) =>

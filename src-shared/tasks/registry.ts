@@ -19,7 +19,8 @@ export type Protocol = (typeof PROTOCOL_IDS)[number];
 export const DEFAULT_TASK: Task = 'inpaint';
 
 /** Request fields that only some tasks read; any other task is refused when it sends one. */
-export type TaskField = 'mask' | 'extend' | 'blurKernel' | 'blurSigma' | 'blurRegion' | 'shift' | 'quarterTurns';
+export type TaskField =
+  'mask' | 'extend' | 'blurKernel' | 'blurSigma' | 'blurRegion' | 'shift' | 'quarterTurns';
 
 export interface TaskDescriptor {
   readonly id: Task;
@@ -50,7 +51,7 @@ export interface TaskDescriptor {
   readonly paperColumn: number;
 }
 
-export const TASKS: { readonly [T in Task]: TaskDescriptor & { readonly id: T } } = {
+export const TASKS = {
   inpaint: {
     id: 'inpaint',
     label: 'Inpaint',
@@ -111,7 +112,19 @@ export const TASKS: { readonly [T in Task]: TaskDescriptor & { readonly id: T } 
     fields: ['quarterTurns'],
     paperColumn: 3,
   },
-};
+} as const satisfies { readonly [T in Task]: TaskDescriptor & { readonly id: T } };
+
+/**
+ * Tasks that corrupt and restore every word of the view (no marked region of their own): the ones that work tile
+ * by tile at a photo's full resolution.
+ */
+export type WholeImageTask = {
+  [T in Task]: (typeof TASKS)[T]['paperCells'] extends 'all' ? T : never;
+}[Task];
+
+export function isWholeImageTask(task: Task): task is WholeImageTask {
+  return TASKS[task].paperCells === 'all';
+}
 
 export const PROTOCOLS: { readonly [P in Protocol]: { readonly label: string; readonly hint: string } } = {
   reference: {
@@ -160,11 +173,8 @@ export function protocolRefusal(task: Task, protocol: Protocol, extendsCanvas: b
 }
 
 /** The first request field that `task` does not read, or undefined (blurKernel is tolerated everywhere). */
-export function misplacedField(
-  task: Task,
-  present: (field: TaskField) => boolean,
-): TaskField | undefined {
-  const own = TASKS[task].fields;
+export function misplacedField(task: Task, present: (field: TaskField) => boolean): TaskField | undefined {
+  const own: readonly TaskField[] = TASKS[task].fields;
   const all: readonly TaskField[] = ['mask', 'extend', 'blurSigma', 'blurRegion', 'shift', 'quarterTurns'];
   return all.find((field) => !own.includes(field) && present(field));
 }

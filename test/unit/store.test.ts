@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src-shared/contract/api';
 import { getImage, recentImages, upsertImage, type NewImage } from '../../src-main/engine/store/images';
@@ -58,6 +59,45 @@ describe('store', () => {
     db.close();
     db = openDatabase(dir);
     expect(recentImages(db, 10)).toHaveLength(1);
+  });
+
+  it('keeps runs and their outputs when the runs table loses its task CHECK (version 4)', () => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    // A database as version 3 left it, with one run and one output.
+    const old = new Database(path.join(dir, 'studio.sqlite'));
+    old.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) old.exec(m.sql);
+    old.pragma('user_version = 3');
+    const img = upsertImage(old, image('a'));
+    const runId = startRun(old, {
+      imageId: img.id,
+      task: 'shift',
+      protocol: 'blind',
+      params: { shift: { dx: 8, dy: 8 } },
+      tokenizerId: 't',
+      lmId: 'l',
+    });
+    old
+      .prepare('INSERT INTO run_outputs (run_id, kind, path) VALUES (?, ?, ?)')
+      .run(runId, 'result', '/r.png');
+    expect(() => old.prepare("UPDATE runs SET task = 'colourise' WHERE id = ?").run(runId)).toThrow(/CHECK/);
+    old.close();
+
+    db = openDatabase(dir);
+    expect(schemaVersion(db)).toBe(4);
+    expect(listRuns(db, { imageId: img.id, limit: 10 }).map((r) => [r.id, r.task, r.protocol])).toEqual([
+      [runId, 'shift', 'blind'],
+    ]);
+    expect(db.prepare('SELECT run_id, kind, path FROM run_outputs').all()).toEqual([
+      { run_id: runId, kind: 'result', path: '/r.png' },
+    ]);
+    // The registry validates task names now; the table takes any, and still cascades from its image.
+    db.prepare("UPDATE runs SET task = 'colourise' WHERE id = ?").run(runId);
+    db.prepare('DELETE FROM images WHERE id = ?').run(img.id);
+    expect(db.prepare('SELECT COUNT(*) FROM run_outputs').pluck().get()).toBe(0);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
   });
 
   it('refuses a database from a newer build', () => {

@@ -12,30 +12,34 @@ import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult } from '../command';
 import { listImageFiles } from '../image-files';
 import { LearnedScores } from '../learned-scores';
-import { restoreSetFullResolution, wholePhotoTask } from '../restore-full';
+import { restoreSetFullResolution } from '../restore-full';
+import {
+  isProtocol,
+  isTask,
+  isWholeImageTask,
+  PROTOCOL_IDS,
+  TASK_IDS,
+} from '../../../src-shared/tasks/registry';
 import { CELL_SHIFT, parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 
-export const TASKS: readonly Task[] = ['inpaint', 'outpaint', 'deblur', 'shift', 'rotate'];
-export const PROTOCOLS: readonly ProtocolName[] = ['reference', 'blind'];
-
 export function parseTask(value: string | undefined): Task {
-  if (!TASKS.includes(value as Task)) {
+  if (!isTask(value)) {
     throw new StudioError(
       'INVALID_ARGUMENT',
-      `--task must be one of ${TASKS.join(', ')}, not "${String(value)}".`,
+      `--task must be one of ${TASK_IDS.join(', ')}, not "${String(value)}".`,
     );
   }
-  return value as Task;
+  return value;
 }
 
 export function parseProtocol(value: string | undefined): ProtocolName {
-  if (!PROTOCOLS.includes(value as ProtocolName)) {
+  if (!isProtocol(value)) {
     throw new StudioError(
       'INVALID_ARGUMENT',
-      `--protocol must be reference or blind, not "${String(value)}".`,
+      `--protocol must be ${PROTOCOL_IDS.join(' or ')}, not "${String(value)}".`,
     );
   }
-  return value as ProtocolName;
+  return value;
 }
 
 export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P [--data DIR] [--limit N] [--shift crop|cells|auto]
@@ -143,7 +147,7 @@ export async function evalRestore(args: string[]): Promise<void> {
       '--full-resolution runs the language model tile by tile: leave out --baseline, --naive and --shift.',
     );
   }
-  if (fullResolution && !wholePhotoTask(task)) {
+  if (fullResolution && !isWholeImageTask(task)) {
     throw new StudioError(
       'INVALID_ARGUMENT',
       `--full-resolution applies to deblur, shift and rotate, not ${task}.`,

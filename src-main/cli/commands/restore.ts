@@ -1,3 +1,4 @@
+import { isWholeImageTask, TASK_IDS, TASKS, type TaskField } from '../../../src-shared/tasks/registry';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -155,13 +156,14 @@ the options and --out are checked before any model loads.
     const protocol = parseProtocol(values.protocol);
     const seed = Number(values.seed);
     if (!Number.isInteger(seed)) throw new StudioError('INVALID_ARGUMENT', `--seed takes a whole number.`);
-    if (values.mask && task !== 'inpaint' && task !== 'outpaint') {
-      throw new StudioError('INVALID_ARGUMENT', '--mask applies to inpaint and outpaint only.');
+    const maskTasks = TASK_IDS.filter((t) => (TASKS[t].fields as readonly TaskField[]).includes('mask'));
+    if (values.mask && !maskTasks.includes(task)) {
+      throw new StudioError('INVALID_ARGUMENT', `--mask applies to ${maskTasks.join(' and ')} only.`);
     }
     if (values.out) checkOutput(values.out, values.overwrite === true);
 
     const photo = (await loadImageFile(file)).image;
-    if (values.view !== true && (task === 'deblur' || task === 'shift' || task === 'rotate')) {
+    if (values.view !== true && isWholeImageTask(task)) {
       await restoreFullResolution(
         photo,
         task,

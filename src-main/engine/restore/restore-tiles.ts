@@ -1,3 +1,4 @@
+import type { WholeImageTask } from '../../../src-shared/tasks/registry';
 import { throwIfCancelled } from '../jobs';
 import { resizeImage } from '../image/resample';
 import type { RgbImage } from '../image/types';
@@ -19,7 +20,7 @@ import {
 } from './tiles';
 
 /** Whole-photo tasks: each tile gets the task's corruption and is restored as the paper's view is. */
-export type WholePhotoCorruption = Extract<Corruption, { task: 'deblur' | 'shift' | 'rotate' }>;
+export type WholePhotoCorruption = Extract<Corruption, { task: WholeImageTask }>;
 
 export interface TiledRestoreRequest {
   readonly photo: RgbImage;

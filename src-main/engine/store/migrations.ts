@@ -92,4 +92,38 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    // Task names are the task registry's to validate (src-shared/tasks/registry.ts), so adding a task needs no
+    // migration: the runs table is rebuilt without its CHECK on task (and on protocol). SQLite cannot drop a
+    // constraint in place. Dropping the old table deletes its run_outputs rows by cascade (foreign keys are on,
+    // and cannot be turned off inside the migration's transaction), so they are kept aside and put back.
+    version: 4,
+    sql: `
+      CREATE TABLE runs_new (
+        id             INTEGER PRIMARY KEY,
+        image_id       INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+        task           TEXT    NOT NULL,
+        protocol       TEXT    NOT NULL,
+        params         TEXT    NOT NULL CHECK (json_valid(params)),
+        tokenizer_id   TEXT    NOT NULL,
+        lm_id          TEXT    NOT NULL,
+        status         TEXT    NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
+        tokens_before  TEXT    CHECK (tokens_before IS NULL OR json_valid(tokens_before)),
+        tokens_after   TEXT    CHECK (tokens_after IS NULL OR json_valid(tokens_after)),
+        metrics        TEXT    CHECK (metrics IS NULL OR json_valid(metrics)),
+        timings        TEXT    CHECK (timings IS NULL OR json_valid(timings)),
+        error          TEXT,
+        created_at     TEXT    NOT NULL,
+        finished_at    TEXT,
+        CHECK ((status = 'running') = (finished_at IS NULL))
+      );
+      INSERT INTO runs_new SELECT * FROM runs;
+      CREATE TEMP TABLE run_outputs_kept AS SELECT * FROM run_outputs;
+      DROP TABLE runs;
+      ALTER TABLE runs_new RENAME TO runs;
+      CREATE INDEX runs_image ON runs (image_id, created_at DESC);
+      INSERT INTO run_outputs SELECT * FROM run_outputs_kept;
+      DROP TABLE run_outputs_kept;
+    `,
+  },
 ];

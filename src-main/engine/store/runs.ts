@@ -1,12 +1,12 @@
 import type { Db } from './store';
 
-export type RunTask = 'inpaint' | 'outpaint' | 'deblur' | 'shift' | 'rotate';
+import type { Protocol, Task } from '../../../src-shared/tasks/registry';
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface NewRun {
   readonly imageId: number;
-  readonly task: RunTask;
-  readonly protocol: 'reference' | 'blind';
+  readonly task: Task;
+  readonly protocol: Protocol;
   readonly params: unknown;
   readonly tokenizerId: string;
   readonly lmId: string;
@@ -23,8 +23,8 @@ export interface RunResult {
 export interface RunRow {
   readonly id: number;
   readonly imageId: number;
-  readonly task: RunTask;
-  readonly protocol: 'reference' | 'blind';
+  readonly task: Task;
+  readonly protocol: Protocol;
   readonly status: RunStatus;
   readonly params: unknown;
   readonly tokenizerId: string;
@@ -109,8 +109,8 @@ export function failInterruptedRuns(db: Db, now = new Date()): number {
 interface RawRun {
   id: number;
   imageId: number;
-  task: RunTask;
-  protocol: 'reference' | 'blind';
+  task: Task;
+  protocol: Protocol;
   status: RunStatus;
   params: string;
   tokenizerId: string;
