@@ -10,7 +10,7 @@ import { runRegion } from './editor/overlay-region';
 import { useEditor } from './editor/useEditor';
 import { useEditorView } from './editor/useEditorView';
 import { editsNoticeText, useSavedEdits, type TaskChoice } from './editor/useSavedEdits';
-import { buildRequest } from './run/task-sides';
+import { buildRequest, RENDERER_TASKS } from './run/task-sides';
 import { RunPanel } from './run/RunPanel';
 import { useRestoreJob } from './run/useRestoreJob';
 import { Banner } from './components/Banner';
@@ -56,7 +56,7 @@ export function Workspace({
   // The editor, the run panel and the request all work on the photo as cropped.
   const { width, height } = workingSize(image, doc.crop);
   useEffect(() => onWorkingSize?.({ width, height }), [onWorkingSize, width, height]);
-  const colour = task === 'deblur' && doc.blurMode === 'region' ? BLUR_REGION_COLOUR : MASK_COLOUR;
+  const colour = RENDERER_TASKS[task].brushesBlur?.(doc) === true ? BLUR_REGION_COLOUR : MASK_COLOUR;
   const raster = useMemo(
     () => rasterizeMask(doc.mask, width, height, colour),
     [doc.mask, width, height, colour],

@@ -1,6 +1,7 @@
 // Renderer modules with no DOM in them, tested in Node; type-checked with the renderer (tsconfig.web.json).
 import { describe, expect, it } from 'vitest';
-import { EMPTY_DOC, type EditorDoc } from '../../src-renderer/src/editor/document';
+import type { EditorDoc } from '../../src-renderer/src/editor/document';
+import { EMPTY_DOC } from '../../src-renderer/src/run/task-sides';
 import { parseSavedWork, serializeWork } from '../../src-renderer/src/editor/saved-work';
 import { imagePx } from '../../src-renderer/src/geometry/spaces';
 

@@ -29,6 +29,7 @@ import { hasExtend, type CropRect, type EditorDoc, type Extend } from './documen
 import type { MaskRaster } from './mask-raster';
 import type { Tool } from './tools';
 import type { EditorApi } from './useEditor';
+import { RENDERER_TASKS } from '../run/task-sides';
 
 type Edge = 'top' | 'right' | 'bottom' | 'left';
 
@@ -230,9 +231,10 @@ export function EditorStage(props: EditorStageProps) {
 
   // Preview of the corruption the task applies: content displaced (shift) or turned (rotate).
   const previewScale = region ? region.side / 128 : 1;
-  const shiftX = task === 'shift' ? doc.shift.dx * previewScale : 0;
-  const shiftY = task === 'shift' ? doc.shift.dy * previewScale : 0;
-  const rotation = task === 'rotate' ? -90 * doc.quarterTurns : 0;
+  const preview = RENDERER_TASKS[task].preview?.(doc) ?? { dx: 0, dy: 0, rotation: 0 };
+  const shiftX = preview.dx * previewScale;
+  const shiftY = preview.dy * previewScale;
+  const { rotation } = preview;
 
   const cursorRadius = tool === 'brush' || tool === 'eraser' ? props.brushRadius : 0;
   const gridLines: number[][] = [];

@@ -1,15 +1,5 @@
-import { MAX_BLUR_SIGMA, MIN_BLUR_SIGMA } from '../../../src-shared/contract/restore';
 import { composeCrop, coversAll, translateMask, type PhotoSize } from './crop';
-import {
-  BLUR_KERNELS,
-  NO_EXTEND,
-  type BlurMode,
-  type CropRect,
-  type EditorDoc,
-  type Extend,
-  type MaskOp,
-  type QuarterTurns,
-} from './document';
+import { NO_EXTEND, type CropRect, type EditorDoc, type Extend, type MaskOp } from './document';
 
 /**
  * A named edit: a label for menus and the history list, and a pure perform() from one document to the next.
@@ -23,7 +13,7 @@ export interface Action<P> {
   perform(doc: EditorDoc, payload: P): EditorDoc;
 }
 
-const clampInt = (value: number, min: number, max: number) =>
+export const clampInt = (value: number, min: number, max: number) =>
   Math.max(min, Math.min(max, Math.round(Number.isFinite(value) ? value : 0)));
 
 const cleanExtend = (e: Extend): Extend => ({
@@ -60,7 +50,7 @@ function presetExtend(preset: ExtendPreset, width: number, height: number): Exte
   }
 }
 
-function define<P>(action: Action<P>): Action<P> {
+export function define<P>(action: Action<P>): Action<P> {
   return action;
 }
 
@@ -104,40 +94,6 @@ export const ACTIONS = {
     label: 'Extend preset',
     perform: (doc, { preset, width, height }) => ({ ...doc, extend: presetExtend(preset, width, height) }),
   }),
-  setShift: define<{ dx: number; dy: number }>({
-    name: 'setShift',
-    label: 'Set shift',
-    coalesce: true,
-    perform: (doc, { dx, dy }) => ({
-      ...doc,
-      shift: { dx: clampInt(dx, -64, 64), dy: clampInt(dy, -64, 64) },
-    }),
-  }),
-  setBlurKernel: define<number>({
-    name: 'setBlurKernel',
-    label: 'Set blur',
-    coalesce: true,
-    perform: (doc, kernel) => {
-      const odd = clampInt(kernel, 3, 31) | 1;
-      const k = BLUR_KERNELS.find((v) => v === odd);
-      return k === undefined ? doc : { ...doc, blurKernel: k };
-    },
-  }),
-  setBlurMode: define<BlurMode>({
-    name: 'setBlurMode',
-    label: 'Blur whole photo or region',
-    perform: (doc, blurMode) => (doc.blurMode === blurMode ? doc : { ...doc, blurMode }),
-  }),
-  setBlurSigma: define<number>({
-    name: 'setBlurSigma',
-    label: 'Set blur sigma',
-    coalesce: true,
-    perform: (doc, sigma) => {
-      if (!Number.isFinite(sigma)) return doc;
-      const blurSigma = Math.round(Math.max(MIN_BLUR_SIGMA, Math.min(MAX_BLUR_SIGMA, sigma)) * 10) / 10;
-      return blurSigma === doc.blurSigma ? doc : { ...doc, blurSigma };
-    },
-  }),
   /**
    * Crops the working photo to `rect` (whole px of the working photo, inside it). The mask moves with the new
    * origin, so what was painted stays on the same part of the photo.
@@ -166,13 +122,4 @@ export const ACTIONS = {
     perform: (doc) =>
       doc.crop ? { ...doc, crop: null, mask: translateMask(doc.mask, doc.crop.x, doc.crop.y) } : doc,
   }),
-  setQuarterTurns: define<QuarterTurns>({
-    name: 'setQuarterTurns',
-    label: 'Set rotation',
-    perform: (doc, quarterTurns) => ({ ...doc, quarterTurns }),
-  }),
 } as const;
-
-export type ActionMap = typeof ACTIONS;
-export type ActionName = keyof ActionMap;
-export type PayloadOf<N extends ActionName> = Parameters<ActionMap[N]['perform']>[1];

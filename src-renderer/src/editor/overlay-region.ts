@@ -4,6 +4,7 @@ import { imagePx, type ViewRegion } from '../geometry/spaces';
 import { centreRegion, damageRegion } from '../geometry/view-region';
 import { hasExtend, type EditorDoc } from './document';
 import type { MaskRaster } from './mask-raster';
+import { RENDERER_TASKS } from '../run/task-sides';
 
 /** The square of the photo whose 16x16 words the run will restore, in image px, for the token-grid overlay. */
 export function runRegion(
@@ -27,7 +28,7 @@ export function runRegion(
       ? { x: imagePx(onCanvas.x - extend.left), y: imagePx(onCanvas.y - extend.top), side: onCanvas.side }
       : null;
   }
-  if (isLocalRepair(task, doc.blurMode === 'region') && raster.bounds) {
+  if (isLocalRepair(task, RENDERER_TASKS[task].brushesBlur?.(doc) === true) && raster.bounds) {
     return damageRegion(raster.bounds, width, height);
   }
   return centreRegion(width, height);

@@ -1,15 +1,8 @@
 import type { Protocol, Task } from '../../../src-shared/contract/restore';
 import { isProtocol, isTask } from '../../../src-shared/tasks/registry';
 import { imagePx, type ImagePoint } from '../geometry/spaces';
-import {
-  BLUR_KERNELS,
-  EMPTY_DOC,
-  type BlurKernel,
-  type CropRect,
-  type EditorDoc,
-  type Extend,
-  type MaskOp,
-} from './document';
+import { EMPTY_DOC, readTaskFields, type SavedFieldReader } from '../run/task-sides';
+import type { CropRect, EditorDoc, Extend, MaskOp } from './document';
 
 /*
  * The work on a photo kept in the store: the editor document, with the task and protocol it was set up for (a
@@ -114,11 +107,21 @@ export function parseSavedWork(json: string, photo: { width: number; height: num
     if (task !== null && !isTask(task)) return null;
     if (protocol !== null && !isProtocol(protocol)) return null;
     const doc = editorDoc(v, photo);
-    return { doc, task: task as Task | null, protocol };
+    return { doc, task, protocol };
   } catch (error) {
     if (error instanceof Unreadable || error instanceof SyntaxError) return null;
     throw error;
   }
+}
+
+/** Reads the task options of saved work with the same rules as every other field. */
+function reader(v: Record<string, unknown>): SavedFieldReader {
+  return {
+    field: (key, read) => field(v, key, read),
+    finite,
+    record: (value, what) => (isRecord(value) ? value : fail(what)),
+    fail,
+  };
 }
 
 /** The editor document among the fields of `v`; throws Unreadable when a field is wrong. */
@@ -127,16 +130,6 @@ function editorDoc(v: Record<string, unknown>, photo: { width: number; height: n
     crop: field(v, 'crop', (c) => crop(c, photo)),
     mask: field(v, 'mask', (m) => (Array.isArray(m) ? m.map(maskOp) : fail('mask'))),
     extend: field(v, 'extend', extend),
-    shift: field(v, 'shift', (s) =>
-      isRecord(s) ? { dx: finite(s['dx'], 'shift'), dy: finite(s['dy'], 'shift') } : fail('shift'),
-    ),
-    blurKernel: field(v, 'blurKernel', (k) =>
-      BLUR_KERNELS.includes(k as BlurKernel) ? (k as BlurKernel) : fail('blur kernel'),
-    ),
-    blurMode: field(v, 'blurMode', (m) => (m === 'whole' || m === 'region' ? m : fail('blur mode'))),
-    blurSigma: field(v, 'blurSigma', (s) => finite(s, 'blur sigma', Number.MIN_VALUE)),
-    quarterTurns: field(v, 'quarterTurns', (q) =>
-      q === 1 || q === 2 || q === 3 ? q : fail('quarter turns'),
-    ),
+    ...readTaskFields(reader(v)),
   };
 }

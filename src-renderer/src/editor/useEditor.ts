@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useReducer } from 'react';
-import { ACTIONS, type ActionName, type PayloadOf } from './actions';
-import { EMPTY_DOC, type EditorDoc } from './document';
+import { EMPTY_DOC, TASK_ACTIONS } from '../run/task-sides';
+import { ACTIONS } from './actions';
+import type { EditorDoc } from './document';
 import { EMPTY_HISTORY, record, redo, undo, type History } from './history';
 
 interface EditorState {
@@ -15,12 +16,18 @@ type EditorEvent =
   | { readonly type: 'reset' }
   | { readonly type: 'load'; readonly doc: EditorDoc };
 
+/** Every named edit: those all tasks share, and each task's own options (its side declares them). */
+const EDITOR_ACTIONS = { ...ACTIONS, ...TASK_ACTIONS };
+export type ActionMap = typeof EDITOR_ACTIONS;
+export type ActionName = keyof ActionMap;
+export type PayloadOf<N extends ActionName> = Parameters<ActionMap[N]['perform']>[1];
+
 const INITIAL: EditorState = { doc: EMPTY_DOC, history: EMPTY_HISTORY };
 
 function reducer(state: EditorState, event: EditorEvent): EditorState {
   switch (event.type) {
     case 'perform': {
-      const action = ACTIONS[event.name] as {
+      const action = EDITOR_ACTIONS[event.name] as {
         name: string;
         label: string;
         coalesce?: boolean;

@@ -3,7 +3,7 @@ import type { OpenedImage } from '../../../src-shared/contract/api';
 import type { Protocol, Task } from '../../../src-shared/contract/restore';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
-import { EMPTY_DOC } from './document';
+import { EMPTY_DOC } from '../run/task-sides';
 import { parseSavedWork, serializeWork, type SavedWork } from './saved-work';
 import type { EditorApi } from './useEditor';
 

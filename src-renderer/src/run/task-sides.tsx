@@ -1,7 +1,8 @@
 /**
- * The renderer's side of each task (see src-shared/tasks/registry.ts): its options in the run panel, and the
- * restoration request it builds from the editor's document. A table keyed by Task, so a task the registry gains
- * and this file lacks is a compile error here.
+ * The renderer's side of each task (see src-shared/tasks/registry.ts): the options it keeps in the editor's
+ * document (their defaults, their named edits, how saved work reads them back), its options in the run panel,
+ * the editor's preview of its corruption, and the restoration request it builds. A table keyed by Task, so a
+ * task the registry gains and this file lacks is a compile error here.
  */
 import type { ReactElement } from 'react';
 import {
@@ -11,18 +12,120 @@ import {
   type RestoreRequest,
   type Task,
 } from '../../../src-shared/contract/restore';
-import { protocolRefusal } from '../../../src-shared/tasks/registry';
-import { EXTEND_PRESETS } from '../editor/actions';
-import {
-  BLUR_KERNELS,
-  hasExtend,
-  sigmaOfKernel,
-  type BlurMode,
-  type EditorDoc,
-  type QuarterTurns,
-} from '../editor/document';
+import { DEFAULT_QUARTER_TURNS, DEFAULT_SHIFT, protocolRefusal } from '../../../src-shared/tasks/registry';
+import { clampInt, define, EXTEND_PRESETS } from '../editor/actions';
+import { hasExtend, NO_EXTEND, type EditorDoc } from '../editor/document';
 import { toDamageMask, type MaskRaster } from '../editor/mask-raster';
 import type { EditorApi } from '../editor/useEditor';
+
+/** Deblur blurs the whole photo's view (the paper's task), or only a brushed region of it. */
+export type BlurMode = 'whole' | 'region';
+export const BLUR_KERNELS = [3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31] as const;
+export type BlurKernel = (typeof BLUR_KERNELS)[number];
+export type QuarterTurns = 1 | 2 | 3;
+
+/** The Gaussian sigma OpenCV derives from a kernel size, shown next to the kernel so users can think in sigma. */
+export const sigmaOfKernel = (k: number) => 0.3 * ((k - 1) * 0.5 - 1) + 0.8;
+
+/** The options each task keeps in the editor's document (saved with the work, undoable). */
+export interface TaskFields {
+  /** Deblur: the whole view's kernel, what to blur, and the region blur's sigma (px at 128 px). */
+  readonly blurKernel: BlurKernel;
+  readonly blurMode: BlurMode;
+  readonly blurSigma: number;
+  /** Shift: the displacement at the 128 px view. */
+  readonly shift: { readonly dx: number; readonly dy: number };
+  /** Rotate: quarter turns counter-clockwise. */
+  readonly quarterTurns: QuarterTurns;
+}
+
+/** A new photo's document: nothing marked, every task at its defaults. */
+export const EMPTY_DOC: EditorDoc = {
+  crop: null,
+  mask: [],
+  extend: NO_EXTEND,
+  blurKernel: 7,
+  blurMode: 'whole',
+  blurSigma: 1.5,
+  shift: DEFAULT_SHIFT,
+  quarterTurns: DEFAULT_QUARTER_TURNS,
+};
+
+/** How saved work reads a field: missing takes the default, wrong rejects the whole of it (saved-work.ts). */
+export interface SavedFieldReader {
+  field<T>(key: keyof TaskFields, read: (v: unknown) => T): T;
+  finite(v: unknown, what: string, min?: number): number;
+  record(v: unknown, what: string): Record<string, unknown>;
+  fail(what: string): never;
+}
+
+export function readTaskFields(r: SavedFieldReader): TaskFields {
+  return {
+    blurKernel: r.field('blurKernel', (k) =>
+      BLUR_KERNELS.includes(k as BlurKernel) ? (k as BlurKernel) : r.fail('blur kernel'),
+    ),
+    blurMode: r.field('blurMode', (m) => (m === 'whole' || m === 'region' ? m : r.fail('blur mode'))),
+    blurSigma: r.field('blurSigma', (s) => r.finite(s, 'blur sigma', Number.MIN_VALUE)),
+    shift: r.field('shift', (s) => {
+      const v = r.record(s, 'shift');
+      return { dx: r.finite(v['dx'], 'shift'), dy: r.finite(v['dy'], 'shift') };
+    }),
+    quarterTurns: r.field('quarterTurns', (q) =>
+      q === 1 || q === 2 || q === 3 ? q : r.fail('quarter turns'),
+    ),
+  };
+}
+
+/** The named edits of the tasks' options (beside the shared ones in editor/actions.ts). */
+export const TASK_ACTIONS = {
+  setShift: define<{ dx: number; dy: number }>({
+    name: 'setShift',
+    label: 'Set shift',
+    coalesce: true,
+    perform: (doc, { dx, dy }) => ({
+      ...doc,
+      shift: { dx: clampInt(dx, -64, 64), dy: clampInt(dy, -64, 64) },
+    }),
+  }),
+  setBlurKernel: define<number>({
+    name: 'setBlurKernel',
+    label: 'Set blur',
+    coalesce: true,
+    perform: (doc, kernel) => {
+      const odd = clampInt(kernel, 3, 31) | 1;
+      const k = BLUR_KERNELS.find((v) => v === odd);
+      return k === undefined ? doc : { ...doc, blurKernel: k };
+    },
+  }),
+  setBlurMode: define<BlurMode>({
+    name: 'setBlurMode',
+    label: 'Blur whole photo or region',
+    perform: (doc, blurMode) => (doc.blurMode === blurMode ? doc : { ...doc, blurMode }),
+  }),
+  setBlurSigma: define<number>({
+    name: 'setBlurSigma',
+    label: 'Set blur sigma',
+    coalesce: true,
+    perform: (doc, sigma) => {
+      if (!Number.isFinite(sigma)) return doc;
+      const blurSigma = Math.round(Math.max(MIN_BLUR_SIGMA, Math.min(MAX_BLUR_SIGMA, sigma)) * 10) / 10;
+      return blurSigma === doc.blurSigma ? doc : { ...doc, blurSigma };
+    },
+  }),
+  setQuarterTurns: define<QuarterTurns>({
+    name: 'setQuarterTurns',
+    label: 'Set rotation',
+    perform: (doc, quarterTurns) => ({ ...doc, quarterTurns }),
+  }),
+} as const;
+
+/** How the editor previews a task's corruption on the photo: content displaced (px at 128 px) or turned. */
+export interface Preview {
+  readonly dx: number;
+  readonly dy: number;
+  /** Degrees, clockwise positive as Konva draws. */
+  readonly rotation: number;
+}
 
 interface TaskOptionsProps {
   readonly editor: EditorApi;
@@ -41,6 +144,10 @@ interface RendererTaskSide {
   readonly Options: (props: TaskOptionsProps) => ReactElement;
   /** The request for the current document, or the reason it cannot be run. Pure. */
   readonly request: (base: RequestBase, doc: EditorDoc, raster: MaskRaster) => Built;
+  /** The editor's preview of the corruption; none when the photo is shown as it is. */
+  readonly preview?: (doc: EditorDoc) => Preview;
+  /** Whether the brush marks a region to blur rather than damage (drawn in another colour). */
+  readonly brushesBlur?: (doc: EditorDoc) => boolean;
 }
 
 const SIDES = ['top', 'right', 'bottom', 'left'] as const;
@@ -193,6 +300,7 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
       }
       return { request: { ...base, blurKernel: doc.blurKernel } };
     },
+    brushesBlur: (doc) => doc.blurMode === 'region',
   },
   shift: {
     Options: ({ editor }) => {
@@ -216,6 +324,7 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
       );
     },
     request: (base, doc) => ({ request: { ...base, shift: doc.shift } }),
+    preview: (doc) => ({ dx: doc.shift.dx, dy: doc.shift.dy, rotation: 0 }),
   },
   rotate: {
     Options: ({ editor }) => {
@@ -236,6 +345,7 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
       );
     },
     request: (base, doc) => ({ request: { ...base, quarterTurns: doc.quarterTurns } }),
+    preview: (doc) => ({ dx: 0, dy: 0, rotation: -90 * doc.quarterTurns }),
   },
 };
 
