@@ -169,6 +169,12 @@ describe('results and runs in the browser (server mode, default models)', () => 
     expect(infoBox).not.toBeNull();
     expect((infoBox?.y ?? 0) + (infoBox?.height ?? 0)).toBeLessThanOrEqual(720);
     expect(infoBox?.y ?? -1).toBeGreaterThanOrEqual(0);
+    // The arrow keys of the keyboard table move the highlighted cell of a focused grid.
+    await page.getByTestId('grid-result').focus();
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => info.textContent()).toMatch(/^Cell 234 /);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => info.textContent()).toMatch(/^Cell 233 /);
 
     // The default pack has no global branch: the header says so before Ask is opened.
     expect(await page.getByTestId('ask-needs').textContent()).toBe(
