@@ -1,7 +1,7 @@
 import { reflect101 } from '../corrupt/border';
 import { StudioError } from '../errors';
-import type { RgbImage } from '../image/types';
-import { assertFinite, assertImage, assertInteger } from '../image/validate';
+import type { Mask, RgbImage } from '../image/types';
+import { assertFinite, assertImage, assertInteger, assertMask, assertSameSize } from '../image/validate';
 
 /*
  * Non-blind deconvolution of the deblurring task's Gaussian blur, whose separable kernel is known exactly
@@ -215,23 +215,12 @@ function transformColumns(
  */
 export const WIENER_DEFAULT_LAMBDA = 1e-4;
 
-/**
- * Wiener-type (Tikhonov, gradient prior) deconvolution of an image blurred by the separable, symmetric kernel
- * `kernel1d` with reflect-101 borders: in the DCT-I basis, X = H Y / (H^2 + lambda (Lx + Ly)), with H the blur's
- * response and Lx + Ly the discrete Laplacian's. The gradient prior stands for the 1/f^2 power spectrum of natural
- * images against the flat spectrum of the 8-bit rounding noise.
- */
-export function wiener(blurred: RgbImage, kernel1d: Float64Array, lambda = WIENER_DEFAULT_LAMBDA): RgbImage {
-  assertImage(blurred, 'blurred image');
-  assertKernel(kernel1d);
-  assertFinite(lambda, 'Wiener regularisation');
-  if (lambda < 0) {
-    throw new StudioError(
-      'INVALID_ARGUMENT',
-      `The Wiener regularisation is ${lambda}: it cannot be negative.`,
-    );
-  }
-  const { width, height } = blurred;
+/** The Wiener-type filter for one image size and kernel, applied to float planes in place. */
+interface WienerFilter {
+  apply(plane: Float64Array): void;
+}
+
+function wienerFilter(width: number, height: number, kernel1d: Float64Array, lambda: number): WienerFilter {
   const n = width * height;
   const cx = dct1Matrix(width);
   const cy = dct1Matrix(height);
@@ -249,13 +238,99 @@ export function wiener(blurred: RgbImage, kernel1d: Float64Array, lambda = WIENE
     }
   }
   const tmp = new Float64Array(n);
-  const planes = toPlanes(blurred);
-  for (const plane of planes) {
-    transformRows(plane, width, height, cx, tmp);
-    transformColumns(tmp, width, height, cy, plane);
-    for (let p = 0; p < n; p++) plane[p] = (plane[p] ?? 0) * (gain[p] ?? 0);
-    transformRows(plane, width, height, cx, tmp);
-    transformColumns(tmp, width, height, cy, plane);
+  return {
+    apply(plane: Float64Array): void {
+      transformRows(plane, width, height, cx, tmp);
+      transformColumns(tmp, width, height, cy, plane);
+      for (let p = 0; p < n; p++) plane[p] = (plane[p] ?? 0) * (gain[p] ?? 0);
+      transformRows(plane, width, height, cx, tmp);
+      transformColumns(tmp, width, height, cy, plane);
+    },
+  };
+}
+
+function assertLambda(lambda: number): void {
+  assertFinite(lambda, 'Wiener regularisation');
+  if (lambda < 0) {
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `The Wiener regularisation is ${lambda}: it cannot be negative.`,
+    );
   }
+}
+
+/**
+ * Wiener-type (Tikhonov, gradient prior) deconvolution of an image blurred by the separable, symmetric kernel
+ * `kernel1d` with reflect-101 borders: in the DCT-I basis, X = H Y / (H^2 + lambda (Lx + Ly)), with H the blur's
+ * response and Lx + Ly the discrete Laplacian's. The gradient prior stands for the 1/f^2 power spectrum of natural
+ * images against the flat spectrum of the 8-bit rounding noise.
+ */
+export function wiener(blurred: RgbImage, kernel1d: Float64Array, lambda = WIENER_DEFAULT_LAMBDA): RgbImage {
+  assertImage(blurred, 'blurred image');
+  assertKernel(kernel1d);
+  assertLambda(lambda);
+  const { width, height } = blurred;
+  const filter = wienerFilter(width, height, kernel1d, lambda);
+  const planes = toPlanes(blurred);
+  for (const plane of planes) filter.apply(plane);
   return fromPlanes(planes, width, height);
+}
+
+/** The most rounds `wienerInside` runs; on ImageNet-val views it gains nothing measurable beyond 8. */
+export const WIENER_REGION_ROUNDS = 8;
+
+/**
+ * Deconvolution of an image blurred only where `region` marks it (`gaussianBlurInside`: every marked pixel holds
+ * the whole-image blur, every other pixel its exact sharp value). Filtering the whole image as if it were all
+ * blurred sharpens the sharp pixels a second time and turns the step at the region's edge into rings. Here the
+ * unmarked pixels are known and kept; the marked ones are estimated by rounds of
+ *   b = region ? blurred : K(x),   x = region ? W(b) : blurred,
+ * where K is the blur and W the Wiener filter above: each round fills in, outside the region, the blurred image the
+ * current estimate implies, so W sees one consistently blurred image and its response near the edge is right.
+ * The estimate starts from the blurred image.
+ */
+export function wienerInside(
+  blurred: RgbImage,
+  region: Mask,
+  kernel1d: Float64Array,
+  lambda = WIENER_DEFAULT_LAMBDA,
+  rounds = WIENER_REGION_ROUNDS,
+): RgbImage {
+  assertImage(blurred, 'blurred image');
+  assertMask(region, 'blur region');
+  assertSameSize(blurred, region);
+  assertKernel(kernel1d);
+  assertLambda(lambda);
+  assertInteger(rounds, 'Wiener rounds', 1, 1000);
+  const { width, height } = blurred;
+  const n = width * height;
+  const filter = wienerFilter(width, height, kernel1d, lambda);
+  const xIndex = borderIndex(width, kernel1d.length);
+  const yIndex = borderIndex(height, kernel1d.length);
+  const tmp = new Float64Array(n);
+  const reblurred = new Float64Array(n);
+  const observed = toPlanes(blurred);
+  const restored = observed.map((plane) => plane.slice());
+  for (let c = 0; c < 3; c++) {
+    const y = observed[c] ?? reblurred;
+    const x = restored[c] ?? reblurred;
+    let lastChange = Infinity;
+    for (let round = 0; round < rounds; round++) {
+      convolveSeparable(x, width, height, kernel1d, xIndex, yIndex, tmp, reblurred);
+      for (let p = 0; p < n; p++) if (region.data[p] !== 0) reblurred[p] = y[p] ?? 0;
+      filter.apply(reblurred);
+      let change = 0;
+      for (let p = 0; p < n; p++) {
+        if (region.data[p] === 0) continue;
+        const d = (reblurred[p] ?? 0) - (x[p] ?? 0);
+        change += d * d;
+      }
+      // The rounds converge at first and can then drift (the filter amplifies what the edge leaves over):
+      // stop at the first round that changes the estimate more than the one before.
+      if (change > lastChange) break;
+      lastChange = change;
+      for (let p = 0; p < n; p++) if (region.data[p] !== 0) x[p] = reblurred[p] ?? 0;
+    }
+  }
+  return fromPlanes(restored, width, height);
 }

@@ -5,7 +5,7 @@ import type { RgbImage } from '../image/types';
 import { assertImage } from '../image/validate';
 import { taskCells } from '../protocol/types';
 import type { Corruption } from '../restore/corruption';
-import { wiener } from './deconvolve';
+import { wiener, wienerInside } from './deconvolve';
 import { inpaintTelea } from './telea';
 
 /*
@@ -19,6 +19,11 @@ import { inpaintTelea } from './telea';
  *   k = 5: 25.18 / 31.17 / 28.70 dB; k = 7: 23.37 / 28.60 / 25.92 dB; k = 9: 22.51 / 27.21 / 24.81 dB;
  *   k = 11: 21.77 / 25.97 / 23.84 dB. (Lambda was picked on views 21-40: 1e-4 was best or within 0.07 dB of
  *   best at every k among 1e-5 .. 1e-2.)
+ *   A blurred region (the studio's brushed deblur) is deconvolved by `wienerInside`, which keeps the sharp pixels
+ *   around it and rebuilds the blur they imply, instead of filtering the whole view as if it were all blurred. Same
+ *   20 views, one 14 px brush stroke over 63 of the 256 cells, RGB PSNR over those cells, blurred / whole-view
+ *   Wiener / wienerInside: k = 5: 25.46 / 14.88 / 31.92 dB; k = 7: 23.68 / 13.18 / 28.78 dB;
+ *   k = 9: 22.85 / 12.28 / 27.57 dB; k = 11: 22.14 / 11.44 / 26.27 dB.
  * - shift: an oracle-parameter baseline. It knows (dx, dy) and shifts back with edge fill, which restores every
  *   pixel that stayed on the canvas exactly; only the band that was pushed off is a guess (repeated edge).
  * - rotate: the corrupted image as is ("no-op"). With the number of quarter turns known, rot90 undoes the rotation
@@ -36,8 +41,12 @@ export function classicalBaseline(corrupted: RgbImage, corruption: Corruption): 
       const cells = corruption.cells ? [...corruption.cells] : taskCells(corruption.task);
       return inpaintTelea(corrupted, maskFromTokenCells(cells, width, height));
     }
-    case 'deblur':
-      return wiener(corrupted, gaussianKernel1d(corruption.kernelSize, corruption.sigma));
+    case 'deblur': {
+      const kernel = gaussianKernel1d(corruption.kernelSize, corruption.sigma);
+      return corruption.region
+        ? wienerInside(corrupted, corruption.region, kernel)
+        : wiener(corrupted, kernel);
+    }
     case 'shift':
       return shiftImage(corrupted, -corruption.dx, -corruption.dy, 'edge');
     case 'rotate':
@@ -46,4 +55,4 @@ export function classicalBaseline(corrupted: RgbImage, corruption: Corruption): 
 }
 
 export { inpaintTelea } from './telea';
-export { richardsonLucy, wiener, WIENER_DEFAULT_LAMBDA } from './deconvolve';
+export { richardsonLucy, wiener, wienerInside, WIENER_DEFAULT_LAMBDA } from './deconvolve';
