@@ -177,7 +177,7 @@ async function restoreLocked(
     await save('decoded', result.decoded);
     await save('result', result.result);
     if (result.classical) await save('classical', result.classical);
-    if (window) await save('photo', pasteWindow(canvas, window, result.result));
+    if (window) await save('photo', pasteWindow(canvas, window, result.result, result.decoded));
     const details: RunDetails = {
       cleanIds: result.cleanIds,
       corruptedIds: result.corruptedIds,
