@@ -6,7 +6,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src-main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src-main/index.ts'),
+          // Started with new Worker() by src-main/engine/workers/image-pool.ts, which looks for it next to index.js.
+          'image-worker': resolve(import.meta.dirname, 'src-main/engine/workers/image-worker.ts'),
+        },
+      },
     },
   },
   preload: {

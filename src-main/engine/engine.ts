@@ -18,9 +18,6 @@ import type {
   ExportResult,
   ModelInfo,
 } from '../../src-shared/contract/export';
-import { decodeImageBuffer, loadImageFile, type DecodedImage } from './image/decode';
-import { makeThumbnail, toPngDataUrl } from './image/encode';
-import { resizeImage } from './image/resample';
 import type { RgbImage } from './image/types';
 import type { RestoreRequest, RunSummary, RunView } from '../../src-shared/contract/restore';
 import type { AskAvailability, AskRequest } from '../../src-shared/contract/ask';
@@ -31,6 +28,8 @@ import type { LmLibraryView, LmModel, LmServerStatus } from '../../src-shared/co
 import { ModelSet } from './restore/models';
 import { RemoteLm } from './llm/remote-lm';
 import { checkRequestComplexity } from './restore/complexity';
+import { openImageOffThread } from './workers/image-pool';
+import type { ImageSource, OpenedPixels } from './workers/image-ops';
 import { runRestoreJob } from './restore/restore-job';
 import { getRunView, runSummaries } from './restore/run-view';
 import { tokenText } from './tokenizer/vocabulary';
@@ -116,8 +115,8 @@ export class Engine implements EngineApi {
 
   /** Opens a file from disk (native dialog, CLI, recent list). */
   async openPath(filePath: string): Promise<OpenedImage> {
-    const loaded = await loadImageFile(filePath, this.decodeOptions());
-    return this.register(loaded, path.resolve(filePath), path.basename(filePath));
+    const opened = await this.decode({ path: filePath });
+    return this.register(opened, path.resolve(filePath), path.basename(filePath));
   }
 
   /**
@@ -125,25 +124,25 @@ export class Engine implements EngineApi {
    * under the data folder's imports/, named by its hash, so a recent entry can be reopened later.
    */
   async openUpload({ name, base64 }: { name: string; base64: string }): Promise<OpenedImage> {
-    const bytes = Buffer.from(base64, 'base64');
     const safeName = path.basename(name);
-    const loaded = await decodeImageBuffer(bytes, safeName, this.decodeOptions());
+    // The base64 is decoded in the image worker with the photo; the file is written without blocking.
+    const opened = await this.decode({ base64, label: safeName });
     const importsDir = path.join(this.options.dataDir, 'imports');
     fs.mkdirSync(importsDir, { recursive: true });
-    const stored = path.join(importsDir, `${loaded.sha256}${path.extname(safeName).toLowerCase()}`);
+    const stored = path.join(importsDir, `${opened.decoded.sha256}${path.extname(safeName).toLowerCase()}`);
     if (!fs.existsSync(stored)) {
       const tmp = `${stored}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, bytes);
+      await fs.promises.writeFile(tmp, opened.bytes ?? new Uint8Array());
       fs.renameSync(tmp, stored);
     }
-    return this.register(loaded, stored, safeName);
+    return this.register(opened, stored, safeName);
   }
 
   async openRecent({ imageId }: { imageId: number }): Promise<OpenedImage> {
     const row = getImage(this.db, imageId);
     if (!row) throw new StudioError('NOT_FOUND', `No image with id ${imageId} in the library.`);
-    const loaded = await loadImageFile(row.path, this.decodeOptions());
-    return this.register(loaded, row.path, row.name);
+    const opened = await this.decode({ path: row.path });
+    return this.register(opened, row.path, row.name);
   }
 
   recentImages({ limit }: { limit: number }): Promise<ImageSummary[]> {
@@ -346,11 +345,20 @@ export class Engine implements EngineApi {
     this.db.close();
   }
 
-  private decodeOptions(): { maxPixels?: number } {
-    return this.options.maxPixels === undefined ? {} : { maxPixels: this.options.maxPixels };
+  /**
+   * Decodes a photo with its thumbnail and display copy in an image worker: a 100 MP photo's decode, hash and
+   * resizes take seconds, during which the main thread keeps answering. Its pixels come back in shared memory,
+   * so handing them to a worker again (to prepare a restoration) copies nothing.
+   */
+  private decode(source: ImageSource): Promise<OpenedPixels> {
+    return openImageOffThread(source, {
+      displayMaxSide: DISPLAY_MAX_SIDE,
+      ...(this.options.maxPixels === undefined ? {} : { maxPixels: this.options.maxPixels }),
+    });
   }
 
-  private async register(loaded: DecodedImage, filePath: string, name: string): Promise<OpenedImage> {
+  private register(opened: OpenedPixels, filePath: string, name: string): OpenedImage {
+    const { decoded: loaded, thumbnail, displayUrl, displayScale } = opened;
     const { image } = loaded;
     const row = upsertImage(this.db, {
       path: filePath,
@@ -360,32 +368,20 @@ export class Engine implements EngineApi {
       height: image.height,
       byteLength: loaded.byteLength,
       format: loaded.format,
-      thumbnail: await makeThumbnail(image),
+      thumbnail,
     });
     this.images.delete(row.id);
     this.images.set(row.id, image);
     // Keep only the most recently opened few in memory: a 24 MP photo is 72 MB of RGB.
     while (this.images.size > IMAGE_CACHE_SIZE) this.images.delete(this.images.keys().next().value as number);
-    const display = fitWithin(image, DISPLAY_MAX_SIDE);
     return {
       imageId: row.id,
       name,
       width: image.width,
       height: image.height,
       format: loaded.format,
-      displayUrl: await toPngDataUrl(display),
-      displayScale: display.width / image.width,
+      displayUrl,
+      displayScale,
     };
   }
-}
-
-/** Downscales so the long side is at most `maxSide`; smaller images are returned as they are. */
-function fitWithin(image: RgbImage, maxSide: number): RgbImage {
-  const scale = maxSide / Math.max(image.width, image.height);
-  if (scale >= 1) return image;
-  return resizeImage(
-    image,
-    Math.max(1, Math.round(image.width * scale)),
-    Math.max(1, Math.round(image.height * scale)),
-  );
 }

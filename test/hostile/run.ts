@@ -18,6 +18,7 @@ import { bodyGroup } from './cases/bodies';
 import { complexityGroup } from './cases/complexity';
 import { downloaderGroup } from './cases/downloader';
 import { electronGroup } from './cases/electron';
+import { eventLoopGroup } from './cases/event-loop';
 import { ggufGroup } from './cases/gguf';
 import { importPathGroup } from './cases/import-paths';
 import { restoreGroup } from './cases/restores';
@@ -35,6 +36,7 @@ const GROUPS: CaseGroup[] = [
   importPathGroup,
   downloaderGroup,
   complexityGroup,
+  eventLoopGroup,
   restoreGroup,
   startupGroup,
   electronGroup,

@@ -42,9 +42,13 @@ function emptyMask(width: number, height: number): Mask {
   return { width, height, data: new Uint8Array(width * height) };
 }
 
-/** Pixels whose centres fall inside any of the rectangles (clipped to the canvas). */
+/**
+ * Pixels whose centres fall inside any of the rectangles (clipped to the canvas). Each row is filled once, over
+ * the union of the rectangles that cross it, so overlapping rectangles cost no more than the pixels they cover.
+ */
 export function maskFromRects(width: number, height: number, rects: readonly Rect[]): Mask {
   const mask = emptyMask(width, height);
+  const spans: { x0: number; x1: number; y0: number; y1: number }[] = [];
   for (const rect of rects) {
     assertFinite(rect.x, 'rectangle x');
     assertFinite(rect.y, 'rectangle y');
@@ -61,7 +65,24 @@ export function maskFromRects(width: number, height: number, rects: readonly Rec
     const x1 = Math.min(width, Math.ceil(rect.x + rect.width - 0.5));
     const y0 = Math.max(0, Math.ceil(rect.y - 0.5));
     const y1 = Math.min(height, Math.ceil(rect.y + rect.height - 0.5));
-    for (let y = y0; y < y1; y++) mask.data.fill(1, y * width + x0, y * width + Math.max(x0, x1));
+    if (x1 > x0 && y1 > y0) spans.push({ x0, x1, y0, y1 });
+  }
+  spans.sort((a, b) => a.x0 - b.x0);
+  for (let y = 0; y < height; y++) {
+    // Spans sorted by their left edge: merge the ones that cover this row into runs, and fill each run once.
+    let runStart = -1;
+    let runEnd = -1;
+    for (const span of spans) {
+      if (y < span.y0 || y >= span.y1) continue;
+      if (span.x0 > runEnd) {
+        if (runEnd > runStart) mask.data.fill(1, y * width + runStart, y * width + runEnd);
+        runStart = span.x0;
+        runEnd = span.x1;
+      } else if (span.x1 > runEnd) {
+        runEnd = span.x1;
+      }
+    }
+    if (runEnd > runStart) mask.data.fill(1, y * width + runStart, y * width + runEnd);
   }
   return mask;
 }

@@ -8,8 +8,8 @@ import type {
 } from '../../../src-shared/contract/export';
 import type { GridCell, RunView } from '../../../src-shared/contract/restore';
 import { StudioError } from '../errors';
-import { loadImageFile } from '../image/decode';
 import { writeImageFile } from '../image/encode';
+import { loadImageOffThread } from '../workers/image-pool';
 import { getRunView } from '../restore/run-view';
 import type { Db } from '../store/store';
 import { ensureFolder, fileExists, outputExists, writeFileAtomic } from './files';
@@ -173,7 +173,8 @@ export async function exportRun(
     const file = path.join(folder, names[item]);
     switch (item) {
       case 'image': {
-        const { image } = await loadImageFile(imageSource);
+        // Decoded (and hashed) in an image worker: a restored 100 MP photo takes seconds.
+        const { image } = await loadImageOffThread(imageSource);
         await writeImageFile(
           file,
           image,

@@ -1,20 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RestoreRequest } from '../../../src-shared/contract/restore';
-import { extendCanvas } from '../corrupt/outpaint';
-import { StudioError } from '../errors';
 import { writeImageFile } from '../image/encode';
 import type { RgbImage } from '../image/types';
-import { cropRegion, view128 } from '../image/view';
 import type { JobContext } from '../jobs';
 import type { Db } from '../store/store';
 import { completeRun, endRun, startRun } from '../store/runs';
 import { bankFor } from './bank';
-import { blurRegionMask, deblurCorruption, type Corruption } from './corruption';
 import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
 import { pasteWindow } from './paste-back';
-import { damageMask, damageWindow, type DamageWindow } from './window';
+import { prepareRestoreOffThread } from '../workers/image-pool';
+import type { PreparedRestore } from './prepare';
+
+export { prepareRestore } from './prepare';
 
 export interface RestoreJobDeps {
   readonly db: Db;
@@ -37,62 +36,6 @@ export interface RunDetails {
 
 export type PredictedCells = { cell: number; id: number; confidence: number }[];
 
-/** What a request restores: a 128 px view, the corruption applied to it, and where it sits in the photo. */
-export function prepareRestore(
-  opened: RgbImage,
-  request: RestoreRequest,
-): { view: RgbImage; corruption: Corruption; window: DamageWindow | null; canvas: RgbImage } {
-  const { task, crop } = request;
-  // Everything after the crop, the pasted-back photo included, works on the cropped pixels alone.
-  const photo = crop ? cropRegion(opened, crop.x, crop.y, crop.width, crop.height) : opened;
-  if (task === 'outpaint' && request.extend) {
-    if (request.protocol === 'reference') {
-      throw new StudioError(
-        'INVALID_ARGUMENT',
-        'Extending the canvas has no clean reference to build examples from: use the blind protocol.',
-      );
-    }
-    const extended = extendCanvas(photo, request.extend, 'edge');
-    const window = damageWindow(extended.image, extended.mask);
-    return { view: window.view, corruption: { task, cells: window.cells }, window, canvas: extended.image };
-  }
-  if ((task === 'inpaint' || task === 'outpaint') && request.mask) {
-    const window = damageWindow(photo, damageMask(photo.width, photo.height, request.mask));
-    return { view: window.view, corruption: { task, cells: window.cells }, window, canvas: photo };
-  }
-  if (task === 'deblur' && request.blurRegion) {
-    const window = damageWindow(photo, blurRegionMask(photo.width, photo.height, request.blurRegion));
-    return { view: window.view, corruption: deblurCorruption(request, window.mask), window, canvas: photo };
-  }
-  const view = view128(photo);
-  switch (task) {
-    case 'inpaint':
-    case 'outpaint':
-      return { view, corruption: { task }, window: null, canvas: photo };
-    case 'deblur':
-      return {
-        view,
-        corruption: deblurCorruption(request),
-        window: null,
-        canvas: photo,
-      };
-    case 'shift':
-      return {
-        view,
-        corruption: { task, dx: request.shift?.dx ?? 8, dy: request.shift?.dy ?? 8 },
-        window: null,
-        canvas: photo,
-      };
-    case 'rotate':
-      return {
-        view,
-        corruption: { task, quarterTurns: request.quarterTurns ?? 1 },
-        window: null,
-        canvas: photo,
-      };
-  }
-}
-
 /**
  * A restoration as the studio runs it: prepare the view (a window around marked damage, or the paper's view of
  * the whole photo), restore it, write the images, and record the run. The run row is created first and
@@ -107,9 +50,8 @@ export async function runRestoreJob(
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,
 ): Promise<number> {
-  // Preparing draws the mask over the whole photo: done after the caller got its job id, not inside its request.
-  await new Promise((resolve) => setImmediate(resolve));
-  const prepared = prepareRestore(photo, request);
+  // Preparing draws the mask over the whole photo: done in an image worker, so the server keeps answering.
+  const prepared = await prepareRestoreOffThread(photo, request);
   // A result must not depend on what else runs: restorations take the models one at a time.
   return deps.models.lock.run(
     ctx.signal,
@@ -123,7 +65,7 @@ async function restoreLocked(
   deps: RestoreJobDeps,
   imageId: number,
   request: RestoreRequest,
-  { view, corruption, window, canvas }: ReturnType<typeof prepareRestore>,
+  { view, corruption, window, canvas }: PreparedRestore,
   ctx: JobContext,
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,

@@ -1,0 +1,40 @@
+/**
+ * An image worker (node:worker_threads): runs `imageOps` for the main thread, one message per call. Large arrays
+ * in the answers are moved to shared memory here, so the main thread neither copies nor waits for them.
+ */
+import { parentPort } from 'node:worker_threads';
+import { imageOps, type ImageOpName } from './image-ops';
+import { shareLarge } from './share';
+
+export interface WorkerCall {
+  readonly id: number;
+  readonly op: ImageOpName;
+  readonly args: unknown[];
+}
+
+export type WorkerAnswer =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly error: { readonly name: string; readonly code?: unknown; readonly message: string };
+    };
+
+const port = parentPort;
+if (port) {
+  port.on('message', (call: WorkerCall) => {
+    void answer(call).then((reply) => port.postMessage(reply));
+  });
+}
+
+async function answer(call: WorkerCall): Promise<WorkerAnswer> {
+  try {
+    const run = imageOps[call.op] as (...args: unknown[]) => unknown;
+    const value: unknown = await run(...call.args);
+    return { id: call.id, ok: true, value: shareLarge(value) };
+  } catch (error) {
+    const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    return { id: call.id, ok: false, error: { name, message, ...(code === undefined ? {} : { code }) } };
+  }
+}
