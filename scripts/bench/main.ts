@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isTask, TASK_IDS, type Task } from '../../src-shared/tasks/registry';
 import { bundledSamplePaths, evalFiles } from '../../src-main/cli/commands/eval-restore';
-import { evalCorruption } from '../../src-main/cli/restore-set';
+import { evalCorruption } from '../../src-main/engine/restore/corruption';
 import { loadImageFile } from '../../src-main/engine/image/decode';
 import { view128 } from '../../src-main/engine/image/view';
 import { checkLlama2Gguf } from '../../src-main/engine/llm/frozen-lm';

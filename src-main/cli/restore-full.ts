@@ -8,15 +8,16 @@ import { restoreTiles, type WholePhotoCorruption } from '../engine/restore/resto
 import type { ProtocolName, Task } from '../engine/protocol/types';
 import type { V2LTokenizer } from '../engine/tokenizer/tokenizer';
 import { fileProgress } from './progress';
-import { CELL_SHIFT, evalCorruption, Means } from './restore-set';
+import { CELL_SHIFT, evalCorruption } from '../engine/restore/corruption';
+import { Means } from './restore-set';
 
-/** The tasks restored over the whole photo, which therefore have a full-resolution form. */
 /**
  * The corruption each tile of image `index` gets: the evaluation's blur kernel for the image, a quarter turn, or
  * the one-cell shift (the authors' crop shift moves a whole photo and has no per-tile form).
  */
 export function tileCorruption(task: WholeImageTask, index: number): WholePhotoCorruption {
-  return task === 'shift' ? { task, ...CELL_SHIFT } : (evalCorruption(task, index) as WholePhotoCorruption);
+  // Without the photo, the evaluation's shift is the one-cell move.
+  return evalCorruption(task, index) as WholePhotoCorruption;
 }
 
 /**

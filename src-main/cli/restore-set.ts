@@ -1,7 +1,4 @@
 import { TASKS } from '../../src-shared/tasks/registry';
-import { classicalBaseline } from '../engine/baseline';
-import { paperBlurKernelSize } from '../engine/corrupt/blur';
-import { paperShiftView } from '../engine/corrupt/shift';
 import { maskFromTokenCells } from '../engine/corrupt/token-cells';
 import { StudioError } from '../engine/errors';
 import { loadImageFile } from '../engine/image/decode';
@@ -11,23 +8,19 @@ import type { FrozenLm } from '../engine/llm/frozen-lm';
 import { psnrRgb, psnrY, psnrYInside, ssim, ssimRgbInside } from '../engine/metrics';
 import { taskCells, type ProtocolName, type Task } from '../engine/protocol/types';
 import { bankFor } from '../engine/restore/bank';
-import { corruptView, type Corruption } from '../engine/restore/corruption';
+import {
+  classicalRestoration,
+  corruptView,
+  evalCorruption,
+  type Corruption,
+  type ShiftVariant,
+} from '../engine/restore/corruption';
 import { restoreView } from '../engine/restore/restore-view';
 import type { V2LTokenizer } from '../engine/tokenizer/tokenizer';
 import type { LearnedScores } from './learned-scores';
 import { fileProgress } from './progress';
 
-/**
- * How a shift is made. 'crop' is the authors' (their bottom-right 128x128 crop after the short-side resize): it
- * moves the content only on a photo that is not square, and then by whatever the aspect ratio gives. 'cells' moves
- * the view by one token cell (8, 8) px, the edge repeated, so that square sets are shifted at all. 'auto' takes
- * 'crop' for photos that are not square and 'cells' for square ones; every result says which were used.
- */
-export type ShiftVariant = 'crop' | 'cells' | 'auto';
 export const SHIFT_VARIANTS: readonly ShiftVariant[] = ['crop', 'cells', 'auto'];
-
-/** The token-aligned shift: one token cell. */
-export const CELL_SHIFT = { dx: 8, dy: 8 } as const;
 
 export function parseShiftVariant(value: string | undefined): ShiftVariant {
   if (value === undefined) return 'auto';
@@ -35,41 +28,6 @@ export function parseShiftVariant(value: string | undefined): ShiftVariant {
     throw new StudioError('INVALID_ARGUMENT', `--shift must be crop, cells or auto, not "${value}".`);
   }
   return value as ShiftVariant;
-}
-
-/**
- * The shift of one photo: the authors' bottom-right crop, or the token-aligned move of its view. A crop of a
- * square photo is its view unchanged, which the result then reports as a crop that moved nothing.
- */
-export function evalShift(source: RgbImage, variant: ShiftVariant): Extract<Corruption, { task: 'shift' }> {
-  const crop = variant === 'crop' || (variant === 'auto' && source.width !== source.height);
-  if (!crop) return { task: 'shift', ...CELL_SHIFT };
-  const { image, cropOffset } = paperShiftView(source);
-  // 0 - x rather than -x: an unmoved axis reads 0, not -0.
-  return { task: 'shift', dx: 0 - cropOffset.x, dy: 0 - cropOffset.y, cropped: image };
-}
-
-/**
- * The corruption image `index` of an evaluation gets: the authors' settings, reproducible from the index. A shift
- * needs the photo itself (`source`), since the authors' shift is a different crop of it.
- */
-export function evalCorruption(
-  task: Task,
-  index: number,
-  source?: RgbImage,
-  shift: ShiftVariant = 'cells',
-): Corruption {
-  switch (task) {
-    case 'inpaint':
-    case 'outpaint':
-      return { task };
-    case 'deblur':
-      return { task, kernelSize: paperBlurKernelSize(index) };
-    case 'shift':
-      return source ? evalShift(source, shift) : { task, ...CELL_SHIFT };
-    case 'rotate':
-      return { task, quarterTurns: 1 };
-  }
 }
 
 export interface RestoreSetOptions {
@@ -155,7 +113,7 @@ async function restoreOne(
   if (!lm || options.baseline) {
     // The classical baseline, scored like a restoration: its result's words are compared with the clean words.
     const { image: corrupted, cells } = corruptView(original, corruption);
-    const result = classicalBaseline(corrupted, corruption);
+    const result = classicalRestoration(corrupted, corruption);
     const [clean, restored] = await tokenizer.encode([original, result], { global: false });
     const predicted = cells.flatMap((on, i) => (on ? [i] : []));
     const correct = predicted.filter((c) => clean?.ids[c] === restored?.ids[c]).length;

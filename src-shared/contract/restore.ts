@@ -2,11 +2,10 @@
 import {
   misplacedField,
   PROTOCOL_IDS,
+  readsField,
   TASK_IDS,
-  TASKS,
   type Protocol,
   type Task,
-  type TaskField,
 } from '../tasks/registry';
 import { array, boolean, literal, number, object, optional, refine, type Validator } from './validate';
 
@@ -151,10 +150,8 @@ export const restoreRequestValidator: Validator<RestoreRequest> = refine(
     // Each task reads its own fields (the registry's); one it would ignore means the client meant another task.
     const misplaced = misplacedField(request.task, (field) => request[field] !== undefined);
     if (misplaced === undefined) return null;
-    const readers = Object.values(TASKS).filter((t) =>
-      (t.fields as readonly TaskField[]).includes(misplaced),
-    );
-    return `${path}.${misplaced} is only accepted with task ${readers.map((t) => t.id).join(' or ')}, got task ${request.task}`;
+    const readers = TASK_IDS.filter((t) => readsField(t, misplaced));
+    return `${path}.${misplaced} is only accepted with task ${readers.join(' or ')}, got task ${request.task}`;
   },
   (request, path) =>
     request.blurRegion !== undefined && !paintsSomething(request.blurRegion)

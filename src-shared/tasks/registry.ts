@@ -47,8 +47,9 @@ export interface TaskDescriptor {
   readonly local: 'always' | 'with-region' | 'never';
   /** Request fields this task reads (blurKernel is accepted everywhere: other tasks have always ignored it). */
   readonly fields: readonly TaskField[];
-  /** The column of the paper's results table (Table 2) this task fills. */
+  /** The column of the paper's results table this task fills, and the row name `eval paper` gives it. */
   readonly paperColumn: number;
+  readonly paperName: string;
 }
 
 export const TASKS = {
@@ -63,6 +64,7 @@ export const TASKS = {
     local: 'always',
     fields: ['mask'],
     paperColumn: 0,
+    paperName: 'inpainting',
   },
   outpaint: {
     id: 'outpaint',
@@ -75,6 +77,7 @@ export const TASKS = {
     local: 'always',
     fields: ['mask', 'extend'],
     paperColumn: 1,
+    paperName: 'outpainting',
   },
   deblur: {
     id: 'deblur',
@@ -87,6 +90,7 @@ export const TASKS = {
     local: 'with-region',
     fields: ['blurKernel', 'blurSigma', 'blurRegion'],
     paperColumn: 2,
+    paperName: 'deblurring',
   },
   shift: {
     id: 'shift',
@@ -99,6 +103,7 @@ export const TASKS = {
     local: 'never',
     fields: ['shift'],
     paperColumn: 4,
+    paperName: 'shift',
   },
   rotate: {
     id: 'rotate',
@@ -111,6 +116,7 @@ export const TASKS = {
     local: 'never',
     fields: ['quarterTurns'],
     paperColumn: 3,
+    paperName: 'rotation',
   },
 } as const satisfies { readonly [T in Task]: TaskDescriptor & { readonly id: T } };
 
@@ -170,6 +176,11 @@ export function protocolRefusal(task: Task, protocol: Protocol, extendsCanvas: b
     return 'An extended canvas has no clean reference to build examples from: choose the blind protocol.';
   }
   return null;
+}
+
+/** Whether `task` reads this request field (and so the editor offers what sets it). */
+export function readsField(task: Task, field: TaskField): boolean {
+  return (TASKS[task].fields as readonly TaskField[]).includes(field);
 }
 
 /** The first request field that `task` does not read, or undefined (blurKernel is tolerated everywhere). */

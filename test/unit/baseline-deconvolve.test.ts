@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { classicalBaseline } from '../../src-main/engine/baseline';
+import { classicalRestoration } from '../../src-main/engine/restore/corruption';
 import { richardsonLucy, wiener, wienerInside } from '../../src-main/engine/baseline/deconvolve';
 import { gaussianBlur, gaussianBlurInside, gaussianKernel1d } from '../../src-main/engine/corrupt/blur';
 import { maskFromStrokes } from '../../src-main/engine/corrupt/mask';
@@ -100,7 +100,7 @@ describe('deconvolution of real photos at the paper blur sizes', () => {
   it.each([5, 7, 9, 11])('the whole-view Wiener filter beats the blurred view, kernel %i', (k) => {
     for (const view of views) {
       const blurred = gaussianBlur(view, k);
-      const restored = classicalBaseline(blurred, { task: 'deblur', kernelSize: k });
+      const restored = classicalRestoration(blurred, { task: 'deblur', kernelSize: k });
       expect(psnrRgb(restored, view)).toBeGreaterThan(psnrRgb(blurred, view) + 2);
     }
   });
@@ -111,7 +111,7 @@ describe('deconvolution of real photos at the paper blur sizes', () => {
       for (const view of views) {
         const corruption = { task: 'deblur' as const, kernelSize: k, region };
         const blurred = corruptView(view, corruption).image;
-        const restored = classicalBaseline(blurred, corruption);
+        const restored = classicalRestoration(blurred, corruption);
         // Filtering the whole view as if all of it were blurred rings at the region's edge and sharpens the sharp
         // pixels again: on chelsea it scored 17.1 (k = 5) down to 12.9 dB (k = 11) over the region's cells, where
         // the blur itself scores 32.2 down to 27.4 dB.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { classicalBaseline, inpaintTelea, wiener } from '../../src-main/engine/baseline';
+import { inpaintTelea, wiener } from '../../src-main/engine/baseline';
 import { gaussianKernel1d } from '../../src-main/engine/corrupt/blur';
 import {
   maskFromTokenCells,
@@ -8,7 +8,7 @@ import {
   paperOutpaintCells,
 } from '../../src-main/engine/corrupt/token-cells';
 import { psnrRgb } from '../../src-main/engine/metrics/psnr';
-import { corruptView, type Corruption } from '../../src-main/engine/restore/corruption';
+import { classicalRestoration, corruptView, type Corruption } from '../../src-main/engine/restore/corruption';
 import { codedImage, imageFrom } from '../helpers/images';
 
 /** Vertical structures over smooth gradients, which both inpainting and outpainting can carry on. */
@@ -18,7 +18,7 @@ const view = imageFrom(128, 128, (x, y) => [
   x < 70 ? 180 : 60,
 ]);
 
-describe('classicalBaseline', () => {
+describe('classicalRestoration', () => {
   it('shifts back with edge fill: every pixel that stayed on the canvas is restored exactly', () => {
     const image = codedImage(128, 128);
     for (const [dx, dy] of [
@@ -27,7 +27,7 @@ describe('classicalBaseline', () => {
       [0, 9],
     ] as const) {
       const corruption: Corruption = { task: 'shift', dx, dy };
-      const restored = classicalBaseline(corruptView(image, corruption).image, corruption);
+      const restored = classicalRestoration(corruptView(image, corruption).image, corruption);
       let survivors = 0;
       let wrong = 0;
       for (let y = 0; y < 128; y++) {
@@ -47,7 +47,7 @@ describe('classicalBaseline', () => {
   it('returns the rotated image unchanged (the no-op baseline), as a copy', () => {
     const corruption: Corruption = { task: 'rotate', quarterTurns: 1 };
     const corrupted = corruptView(view, corruption).image;
-    const out = classicalBaseline(corrupted, corruption);
+    const out = classicalRestoration(corrupted, corruption);
     expect(out.data).toEqual(corrupted.data);
     expect(out.data).not.toBe(corrupted.data);
   });
@@ -59,7 +59,7 @@ describe('classicalBaseline', () => {
     ] as const) {
       const corruption: Corruption = { task };
       const corrupted = corruptView(view, corruption).image;
-      const out = classicalBaseline(corrupted, corruption);
+      const out = classicalRestoration(corrupted, corruption);
       expect(out.data).toEqual(inpaintTelea(corrupted, maskFromTokenCells(cells, 128, 128)).data);
       expect(psnrRgb(out, view)).toBeGreaterThan(psnrRgb(corrupted, view));
     }
@@ -70,14 +70,14 @@ describe('classicalBaseline', () => {
     cells[17] = true;
     const corruption: Corruption = { task: 'inpaint', cells };
     const corrupted = corruptView(view, corruption).image;
-    const out = classicalBaseline(corrupted, corruption);
+    const out = classicalRestoration(corrupted, corruption);
     expect(out.data).toEqual(inpaintTelea(corrupted, maskFromTokenCells(cells, 128, 128)).data);
   });
 
   it('deconvolves with the known kernel and sharpens', () => {
     const corruption: Corruption = { task: 'deblur', kernelSize: 9 };
     const corrupted = corruptView(view, corruption).image;
-    const out = classicalBaseline(corrupted, corruption);
+    const out = classicalRestoration(corrupted, corruption);
     expect(out.data).toEqual(wiener(corrupted, gaussianKernel1d(9)).data);
     expect(psnrRgb(out, view)).toBeGreaterThan(psnrRgb(corrupted, view) + 1);
   });

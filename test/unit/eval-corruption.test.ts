@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { paperShiftView } from '../../src-main/engine/corrupt/shift';
 import { corruptView } from '../../src-main/engine/restore/corruption';
 import { view128 } from '../../src-main/engine/image/view';
-import { CELL_SHIFT, evalCorruption, evalShift, parseShiftVariant } from '../../src-main/cli/restore-set';
+import { parseShiftVariant } from '../../src-main/cli/restore-set';
+import { CELL_SHIFT, evalCorruption, evalShift } from '../../src-main/engine/restore/corruption';
 import { noiseImage } from '../helpers/images';
 
 describe("evaluation shifts: the authors' crop and the token-aligned variant", () => {

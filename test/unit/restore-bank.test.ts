@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { STORED_BANK_CORRUPTIONS } from '../../src-main/cli/commands/bank';
+import { STORED_BANK_CORRUPTIONS } from '../../src-main/engine/restore/corruption';
 import {
   BANK_FILE,
   computeBank,

@@ -1,24 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PAPER_BLUR_KERNEL_SIZES } from '../../engine/corrupt/blur';
 import { defaultResourcesDir } from '../../engine/paths';
 import { writeStoredBank } from '../../engine/restore/bank';
-import type { Corruption } from '../../engine/restore/corruption';
+import { STORED_BANK_CORRUPTIONS } from '../../engine/restore/corruption';
 import { SampleLibrary } from '../../engine/samples';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import type { Command } from '../command';
-import { CELL_SHIFT } from '../restore-set';
-
-/**
- * The degradations whose banks a pack stores: every blur kernel the paper draws, the evaluation and studio
- * default shift, and the three rotations. Others are tokenised when first used.
- */
-export const STORED_BANK_CORRUPTIONS: readonly Corruption[] = [
-  ...PAPER_BLUR_KERNEL_SIZES.map((kernelSize): Corruption => ({ task: 'deblur', kernelSize })),
-  { task: 'shift', ...CELL_SHIFT },
-  ...([1, 2, 3] as const).map((quarterTurns): Corruption => ({ task: 'rotate', quarterTurns })),
-];
 
 export const bank: Command = {
   name: 'bank',

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { classicalBaseline } from '../../engine/baseline';
 import { backProject } from '../../engine/baseline/back-project';
 import { loadImageFile } from '../../engine/image/decode';
 import type { RgbImage } from '../../engine/image/types';
@@ -13,7 +12,7 @@ import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { globalBranchOf } from '../../engine/understand/global-branch';
 import { fileProgress } from '../progress';
 import { printResult } from '../command';
-import { evalCorruption } from '../restore-set';
+import { classicalRestoration, evalCorruption } from '../../engine/restore/corruption';
 import { evalFiles } from './eval-restore';
 
 export const EVAL_DEBLUR_BOUND_HELP = `eval deblur-bound --data DIR [--limit N] [--json]
@@ -76,7 +75,7 @@ export async function evalDeblurBound(args: string[]): Promise<void> {
     add('psnr_backprojected_clean_words', psnr(project(clean)));
     add('psnr_backprojected_blurred_words', psnr(project(blurredWords)));
     add('psnr_sharpened_blurred', psnr(project(r.corrupted)));
-    add('psnr_wiener', psnr(classicalBaseline(r.corrupted, corruption)));
+    add('psnr_wiener', psnr(classicalRestoration(r.corrupted, corruption)));
     add('psnr_y_blurred', psnrY(original, r.corrupted));
     add('psnr_y_decoded_clean_words', psnrY(original, clean));
     progress(

@@ -9,7 +9,7 @@ import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { fileProgress } from '../progress';
 import { printResult } from '../command';
-import { evalCorruption } from '../restore-set';
+import { evalCorruption } from '../../engine/restore/corruption';
 import { bundledSamplePaths, evalFiles, parseProtocol, parseTask } from './eval-restore';
 
 export const EVAL_NAIVE_HELP = `eval naive --task T --protocol P --data DIR [--limit N] [--json]

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
-import type { Task } from '../../engine/protocol/types';
+import { TASKS } from '../../../src-shared/tasks/registry';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { LearnedScores } from '../learned-scores';
@@ -14,7 +14,8 @@ import {
   PAPER_TASK_ORDER,
   type PaperFigures,
 } from '../paper-figures';
-import { CELL_SHIFT, parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
+import { CELL_SHIFT } from '../../engine/restore/corruption';
+import { parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 import { reconstructSet } from './eval-reconstruction';
 import { bundledSamplePaths, defaultEvalData, evalFiles } from './eval-restore';
 
@@ -45,14 +46,6 @@ interface Row {
   readonly paper: PaperFigures;
   readonly missing?: string;
 }
-
-const TASK_NAMES: Readonly<Record<Task, string>> = {
-  inpaint: 'inpainting',
-  outpaint: 'outpainting',
-  deblur: 'deblurring',
-  rotate: 'rotation',
-  shift: 'shift',
-};
 
 /** The shift row's name says how its images were shifted, and that a one-cell move is not the paper's shift. */
 function shiftRow(variant: string): string {
@@ -130,7 +123,7 @@ export async function evalPaper(args: string[]): Promise<void> {
     const l = learned.results();
     rows.push({
       // A shift that is not the authors' crop is named in the row, so the table never passes it off as theirs.
-      row: task === 'shift' ? shiftRow(set.shiftVariant) : TASK_NAMES[task],
+      row: task === 'shift' ? shiftRow(set.shiftVariant) : TASKS[task].paperName,
       fid: l.fid ?? null,
       lpips: l.lpips ?? null,
       psnr_y: roundedMean(set.means, 'psnr_y_full_decode') ?? null,

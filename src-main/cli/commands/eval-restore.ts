@@ -20,7 +20,8 @@ import {
   PROTOCOL_IDS,
   TASK_IDS,
 } from '../../../src-shared/tasks/registry';
-import { CELL_SHIFT, parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
+import { CELL_SHIFT } from '../../engine/restore/corruption';
+import { parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 
 export function parseTask(value: string | undefined): Task {
   if (!isTask(value)) {

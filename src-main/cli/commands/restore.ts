@@ -1,4 +1,9 @@
-import { isWholeImageTask, TASK_IDS, TASKS, type TaskField } from '../../../src-shared/tasks/registry';
+import {
+  isWholeImageTask,
+  readsField,
+  TASK_IDS,
+  type WholeImageTask,
+} from '../../../src-shared/tasks/registry';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +15,7 @@ import type { RgbImage } from '../../engine/image/types';
 import { view128 } from '../../engine/image/view';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
-import type { Corruption } from '../../engine/restore/corruption';
+import { cellsCorruption, evalCorruption, type Corruption } from '../../engine/restore/corruption';
 import { bankFor } from '../../engine/restore/bank';
 import { restoreTiles } from '../../engine/restore/restore-tiles';
 import { restoreView } from '../../engine/restore/restore-view';
@@ -20,7 +25,6 @@ import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult, type Command } from '../command';
 import { formatDuration } from '../progress';
 import { tileCorruption } from '../restore-full';
-import { evalCorruption } from '../restore-set';
 import { bundledSamplePaths, parseProtocol, parseTask } from './eval-restore';
 
 /** Cells to restore from a mask image: white (or any bright) pixels mark damage. */
@@ -58,7 +62,7 @@ function checkOutput(out: string, overwrite: boolean): void {
 /** deblur, shift or rotate over the whole photo at its own resolution (restore-tiles.ts). */
 async function restoreFullResolution(
   photo: RgbImage,
-  task: 'deblur' | 'shift' | 'rotate',
+  task: WholeImageTask,
   protocol: ProtocolName,
   seed: number,
   out: string | undefined,
@@ -156,7 +160,7 @@ the options and --out are checked before any model loads.
     const protocol = parseProtocol(values.protocol);
     const seed = Number(values.seed);
     if (!Number.isInteger(seed)) throw new StudioError('INVALID_ARGUMENT', `--seed takes a whole number.`);
-    const maskTasks = TASK_IDS.filter((t) => (TASKS[t].fields as readonly TaskField[]).includes('mask'));
+    const maskTasks = TASK_IDS.filter((t) => readsField(t, 'mask'));
     if (values.mask && !maskTasks.includes(task)) {
       throw new StudioError('INVALID_ARGUMENT', `--mask applies to ${maskTasks.join(' and ')} only.`);
     }
@@ -177,8 +181,8 @@ the options and --out are checked before any model loads.
     }
     const original = view128(photo);
     const corruption: Corruption =
-      values.mask && (task === 'inpaint' || task === 'outpaint')
-        ? { task, cells: await cellsFromMaskFile(values.mask) }
+      values.mask && readsField(task, 'mask')
+        ? cellsCorruption(task, await cellsFromMaskFile(values.mask))
         : evalCorruption(task, seed);
     await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
     await using lm = await FrozenLm.load(defaultLmPath());

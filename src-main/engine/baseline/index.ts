@@ -1,15 +1,6 @@
-import { gaussianKernel1d } from '../corrupt/blur';
-import { shiftImage } from '../corrupt/shift';
-import { maskFromTokenCells } from '../corrupt/token-cells';
-import type { RgbImage } from '../image/types';
-import { assertImage } from '../image/validate';
-import { taskCells } from '../protocol/types';
-import type { Corruption } from '../restore/corruption';
-import { wiener, wienerInside } from './deconvolve';
-import { inpaintTelea } from './telea';
-
 /*
- * Classical, model-free restorations to set beside the language model's, one per task. They are given the same
+ * Classical, model-free restorations to set beside the language model's, one per task (each task's side in
+ * restore/corruption.ts chooses its own: `classicalRestoration`). They are given the same
  * corrupted 128x128 view and the same corruption parameters the restoration is told about.
  *
  * - inpaint / outpaint: Telea's fast marching inpainting over the pixels of the removed token cells.
@@ -30,29 +21,6 @@ import { inpaintTelea } from './telea';
  *   exactly, so an oracle-parameter baseline would be trivially perfect and say nothing; the no-op shows what
  *   leaving the rotation in place costs.
  */
-
-/** The classical restoration of `corrupted` (made by `corruptView` with `corruption`), a new image. */
-export function classicalBaseline(corrupted: RgbImage, corruption: Corruption): RgbImage {
-  assertImage(corrupted, 'corrupted image');
-  const { width, height } = corrupted;
-  switch (corruption.task) {
-    case 'inpaint':
-    case 'outpaint': {
-      const cells = corruption.cells ? [...corruption.cells] : taskCells(corruption.task);
-      return inpaintTelea(corrupted, maskFromTokenCells(cells, width, height));
-    }
-    case 'deblur': {
-      const kernel = gaussianKernel1d(corruption.kernelSize, corruption.sigma);
-      return corruption.region
-        ? wienerInside(corrupted, corruption.region, kernel)
-        : wiener(corrupted, kernel);
-    }
-    case 'shift':
-      return shiftImage(corrupted, -corruption.dx, -corruption.dy, 'edge');
-    case 'rotate':
-      return { width, height, data: corrupted.data.slice() };
-  }
-}
 
 export { inpaintTelea } from './telea';
 export { richardsonLucy, wiener, wienerInside, WIENER_DEFAULT_LAMBDA } from './deconvolve';

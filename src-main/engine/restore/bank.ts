@@ -9,7 +9,7 @@ import { view128 } from '../image/view';
 import type { BankEntry } from '../protocol/blind';
 import type { ProtocolName } from '../protocol/types';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
-import { corruptView, type Corruption } from './corruption';
+import { bankCorruption, corruptView, type Corruption } from './corruption';
 
 /** The file, inside a model pack, that holds its blind-protocol banks for the common degradations. */
 export const BANK_FILE = 'blind-bank.json';
@@ -176,12 +176,6 @@ export async function bankFor(
   protocol: ProtocolName,
   corruption: Corruption,
 ): Promise<BankEntry[] | undefined> {
-  const task = corruption.task;
-  if (protocol !== 'blind' || TASKS[task].blindExamples !== 'bank') return undefined;
-  // A shift cut from the photo cannot be cut from the bank's views the same way (they are views already): the
-  // bank photos are moved by the same offset instead, their uncovered band repeating the edge.
-  if (corruption.task === 'shift' && corruption.cropped) {
-    return degradationBank(tokenizer, samplePaths, { task: 'shift', dx: corruption.dx, dy: corruption.dy });
-  }
-  return degradationBank(tokenizer, samplePaths, corruption);
+  if (protocol !== 'blind' || TASKS[corruption.task].blindExamples !== 'bank') return undefined;
+  return degradationBank(tokenizer, samplePaths, bankCorruption(corruption));
 }

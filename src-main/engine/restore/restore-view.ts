@@ -1,5 +1,4 @@
 import { isLocalRepair, TASKS } from '../../../src-shared/tasks/registry';
-import { classicalBaseline } from '../baseline';
 import type { RgbImage } from '../image/types';
 import type { LanguageModelBackend } from '../llm/backend';
 import { psnrRgb, psnrY, ssim } from '../metrics';
@@ -9,7 +8,7 @@ import { runPlan, type RunOptions } from '../protocol/run-plan';
 import { PAPER_PARAMS, type ProtocolName, type ProtocolParams } from '../protocol/types';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
 import { globalBranchOf } from '../understand/global-branch';
-import { corruptView, type Corruption } from './corruption';
+import { classicalRestoration, corruptView, type Corruption } from './corruption';
 
 export interface RestoreViewRequest {
   /** The 128x128 view: the clean image for benchmarks and the reference protocol. */
@@ -141,7 +140,7 @@ export async function restoreView(
   const cleanWords = cleanDecoded ? place(cleanDecoded) : undefined;
   const classical =
     request.comparisons && TASKS[task].classical !== null
-      ? place(classicalBaseline(corrupted, request.corruption))
+      ? place(classicalRestoration(corrupted, request.corruption))
       : undefined;
   const scored = (image: RgbImage) => ({
     psnr: psnrRgb(request.original, image),

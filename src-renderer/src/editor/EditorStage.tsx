@@ -30,6 +30,7 @@ import type { MaskRaster } from './mask-raster';
 import type { Tool } from './tools';
 import type { EditorApi } from './useEditor';
 import { RENDERER_TASKS } from '../run/task-sides';
+import { readsField } from '../../../src-shared/tasks/registry';
 
 type Edge = 'top' | 'right' | 'bottom' | 'left';
 
@@ -113,7 +114,7 @@ export function EditorStage(props: EditorStageProps) {
   const w = photo.width;
   const h = photo.height;
   const extend = drag?.kind === 'extend' ? drag.draft : doc.extend;
-  const showExtend = task === 'outpaint' || tool === 'extend';
+  const showExtend = readsField(task, 'extend') || tool === 'extend';
   const panning = props.spaceHeld || tool === 'pan';
   const handle = 8 / viewport.scale;
 

@@ -1,5 +1,5 @@
 import type { Task } from '../../../src-shared/contract/restore';
-import { isLocalRepair } from '../../../src-shared/tasks/registry';
+import { isLocalRepair, readsField } from '../../../src-shared/tasks/registry';
 import { imagePx, type ViewRegion } from '../geometry/spaces';
 import { centreRegion, damageRegion } from '../geometry/view-region';
 import { hasExtend, type EditorDoc } from './document';
@@ -12,10 +12,10 @@ export function runRegion(
   width: number,
   height: number,
   raster: MaskRaster,
-  doc: Pick<EditorDoc, 'extend' | 'blurMode'>,
+  doc: EditorDoc,
 ): ViewRegion | null {
   const { extend } = doc;
-  if (task === 'outpaint' && hasExtend(extend)) {
+  if (readsField(task, 'extend') && hasExtend(extend)) {
     const w = width + extend.left + extend.right;
     const h = height + extend.top + extend.bottom;
     // The invented area's bounding box on the extended canvas.
