@@ -60,6 +60,27 @@ export default tseslint.config(
     },
   },
   {
+    // The contract and the task registry are imported by every layer, the renderer included: pure code only.
+    files: ['src-shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: MAIN_ONLY.map((name) => ({
+            name,
+            message: 'src-shared is pure: no native or Electron modules.',
+          })),
+          patterns: [
+            {
+              group: ['**/src-main/**', '**/src-renderer/**', '**/src-preload/**', 'node:*'],
+              message: 'src-shared imports nothing from the layers that import it, nor Node.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Raw IPC stays inside the two wrappers that implement the contract.
     files: ['src-main/**'],
     ignores: ['src-main/electron/ipc.ts', 'src-main/index.ts'],
