@@ -15,8 +15,7 @@ import {
   TokenBias,
   type ControlledEvaluateInputItem,
 } from './runtime';
-
-type GenerateNext = Extract<ControlledEvaluateInputItem, readonly unknown[]>[1]['generateNext'];
+import { SequenceGenerator } from './sequence-generator';
 
 export interface FrozenLmOptions {
   /**
@@ -31,6 +30,7 @@ export interface FrozenLmOptions {
 }
 
 export type { Generation, GenerateOptions } from './backend';
+export { bestWord } from './sequence-generator';
 
 /**
  * A frozen LLaMA-vocabulary language model behind node-llama-cpp, used only for fixed-length greedy generation
@@ -87,9 +87,10 @@ export class FrozenLm implements LanguageModelBackend {
 
   /**
    * Greedy generation of exactly `steps` ids for each prompt. Several prompts are batched across the context's
-   * sequences; a single prompt (the sequential in/outpainting loop) runs alone on one sequence, which keeps its KV
-   * cache between calls, so a prompt sharing a prefix with the previous one (the instruction, shared
-   * examples) only evaluates what differs.
+   * sequences, each sequence taking the next waiting prompt as soon as it is free. A sequence keeps its KV cache
+   * between prompts, so the prefix a prompt shares with the one before it on that sequence (the instruction every
+   * restoration prompt starts with, or more for the sequential in/outpainting loop) is not evaluated again.
+   * `naive` is the authors' loop: one sequence, emptied before every prompt.
    */
   async generate(
     prompts: readonly (readonly number[])[],
@@ -98,68 +99,25 @@ export class FrozenLm implements LanguageModelBackend {
   ): Promise<Generation[]> {
     this.assertUsable();
     const results: Generation[] = new Array<Generation>(prompts.length);
-    const parallel =
-      options.naive === true ? 1 : Math.min(this.sequences.length, Math.max(1, prompts.length));
-    // Trimming one sequence's cache while another sequence evaluates gave wrong predictions with node-llama-cpp
-    // 3.21.1 (measured: a few prompts in 400 answered with a neighbour's words, under load). So a cached prefix is
-    // reused only when one sequence works alone; batched sequences start every prompt from an empty cache.
-    const reusePrefix = options.naive !== true && parallel === 1;
+    const naive = options.naive === true;
+    const parallel = naive ? 1 : Math.min(this.sequences.length, Math.max(1, prompts.length));
     let next = 0;
     const worker = async (sequence: LlamaContextSequence) => {
-      while (next < prompts.length) {
-        const index = next++;
-        if (options.signal) throwIfCancelled(options.signal);
-        const prompt = prompts[index] ?? [];
-        if (!reusePrefix) await sequence.clearHistory();
-        const { generation, evaluated } = await this.generateOne(sequence, prompt, steps);
-        results[index] = generation;
-        options.onPromptDone?.(index, evaluated, generation);
+      const generator = new SequenceGenerator(sequence, this.nonWordBias);
+      try {
+        while (next < prompts.length) {
+          const index = next++;
+          if (options.signal) throwIfCancelled(options.signal);
+          const { generation, evaluated } = await generator.run(prompts[index] ?? [], steps, !naive);
+          results[index] = generation;
+          options.onPromptDone?.(index, evaluated, generation);
+        }
+      } finally {
+        await generator.close();
       }
     };
     await Promise.all(this.sequences.slice(0, parallel).map(worker));
     return results;
-  }
-
-  private async generateOne(sequence: LlamaContextSequence, prompt: readonly number[], steps: number) {
-    if (prompt.length === 0)
-      throw new StudioError('INVALID_ARGUMENT', 'A prompt must contain at least one token.');
-    // Keep the cached prefix shared with this prompt; at least the last prompt token is re-evaluated for logits.
-    const keep = Math.min(
-      sequence.compareContextTokens(prompt as Token[]).firstDifferentIndex,
-      prompt.length - 1,
-    );
-    if (keep < sequence.nextTokenIndex) {
-      await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
-    }
-    let pending: number[] = prompt.slice(keep);
-    let evaluated = 0;
-    const ids: number[] = [];
-    const confidences: number[] = [];
-    for (let step = 0; step < steps; step++) {
-      // Fast path: llama.cpp's own greedy pick with <unk>, <s> and the byte pieces banned. EOS cannot be banned
-      // that way, so when it wins, the step is redone from the full distribution (the slow, exact path).
-      const fast = await this.evaluateLast(sequence, pending, {
-        token: true,
-        confidence: true,
-        options: { temperature: 0, tokenBias: this.nonWordBias },
-      });
-      evaluated += pending.length;
-      let id = fast?.token ?? -1;
-      let confidence = fast?.confidence ?? 0;
-      if (id < FIRST_IMAGE_TOKEN_ID) {
-        await sequence.eraseContextTokenRanges([
-          { start: sequence.nextTokenIndex - 1, end: sequence.nextTokenIndex },
-        ]);
-        const exact = await this.evaluateLast(sequence, pending.slice(-1), { probabilities: true });
-        if (!exact?.probabilities)
-          throw new StudioError('INTERNAL', 'The language model returned no probabilities.');
-        [id, confidence] = bestWord(exact.probabilities);
-      }
-      ids.push(id);
-      confidences.push(confidence);
-      pending = [id];
-    }
-    return { generation: { ids, confidences }, evaluated };
   }
 
   /** llama.cpp's own tokenisation of `text` (no BOS), to check it against the LLaMA-2 reference tokenizer. */
@@ -203,18 +161,6 @@ export class FrozenLm implements LanguageModelBackend {
     }
   }
 
-  /** Evaluates `tokens` and asks for a next-token result after the last one. */
-  private async evaluateLast(
-    sequence: LlamaContextSequence,
-    tokens: readonly number[],
-    generateNext: GenerateNext,
-  ) {
-    const last = tokens.length - 1;
-    const input = tokens.map((token, i) => (i === last ? [token, { generateNext }] : token));
-    const output = await sequence.controlledEvaluate(input as ControlledEvaluateInputItem[]);
-    return output[last]?.next;
-  }
-
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -239,16 +185,6 @@ export async function checkLlama2Gguf(file: string) {
   const summary = await readCheckedGguf(file);
   assertLlama2Vocabulary(file, summary.tokens);
   return summary;
-}
-
-/**
- * The most probable id that is an image word. The probabilities map is sorted from most to least likely, so
- * this is the argmax over ids >= FIRST_IMAGE_TOKEN_ID; it bans <s>, </s> and byte pieces without a token bias (EOS
- * cannot be banned that way in node-llama-cpp).
- */
-export function bestWord(probabilities: ReadonlyMap<number, number>): [id: number, probability: number] {
-  for (const [id, probability] of probabilities) if (id >= FIRST_IMAGE_TOKEN_ID) return [id, probability];
-  throw new StudioError('INTERNAL', 'The language model gave no probability to any image word.');
 }
 
 /** Refuses models whose token table is not LLaMA-2's: their ids would mean different words. */
