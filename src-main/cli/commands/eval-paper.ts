@@ -109,6 +109,8 @@ export async function evalPaper(args: string[]): Promise<void> {
   }
   let shiftVariant = '';
   for (const task of PAPER_TASK_ORDER) {
+    const paper = PAPER_RESTORATION[task];
+    if (!paper) continue;
     await using learned = await LearnedScores.load(packDir, fidModel);
     const set = await restoreSet(tokenizer, lm, files, {
       task,
@@ -128,7 +130,7 @@ export async function evalPaper(args: string[]): Promise<void> {
       lpips: l.lpips ?? null,
       psnr_y: roundedMean(set.means, 'psnr_y_full_decode') ?? null,
       ssim: roundedMean(set.means, 'ssim_rgb_full_decode') ?? null,
-      paper: PAPER_RESTORATION[task],
+      paper,
       ...(l.missing ? { missing: l.missing } : {}),
     });
   }
