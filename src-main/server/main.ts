@@ -42,14 +42,14 @@ const api = shellApi(engine, {
   openWithDialog: () =>
     Promise.reject(
       new StudioError(
-        'INVALID_ARGUMENT',
+        'UNSUPPORTED',
         'Native file dialogs exist only in the desktop app; in the browser, use Open to pick a file.',
       ),
     ),
   exportWithDialog: () =>
     Promise.reject(
       new StudioError(
-        'INVALID_ARGUMENT',
+        'UNSUPPORTED',
         'The save dialog exists only in the desktop app; in the browser, Export writes to the exports folder.',
       ),
     ),

@@ -13,6 +13,14 @@ export const ERROR_CODES = [
   'IMAGE_TOO_LARGE',
   'OUTPUT_EXISTS',
   'INVALID_ARGUMENT',
+  /** The thing asked for is already happening, or something else holds what it needs: wait, or cancel that. */
+  'BUSY',
+  /** A rule refused it on purpose (a download target, a request over its budget): the message names the rule. */
+  'REFUSED',
+  /** This shell cannot do it (a native dialog in the browser): the message names what to use instead. */
+  'UNSUPPORTED',
+  /** A host or server did not answer or could not be reached. */
+  'UNREACHABLE',
   'NOT_FOUND',
   'MODEL_INVALID',
   'JOB_CANCELLED',

@@ -221,7 +221,7 @@ describe('crop and region blur (server mode, default models)', () => {
     expect(await callApi(studio.server, 'exportWithDialog', { runId, items: ['image'] })).toEqual({
       ok: false,
       error: {
-        code: 'INVALID_ARGUMENT',
+        code: 'UNSUPPORTED',
         message:
           'The save dialog exists only in the desktop app; in the browser, Export writes to the exports folder.',
       },

@@ -158,7 +158,7 @@ describe('downloading a model from a URI (a local HTTP server serving generated 
     expect(unreachable).toMatchObject({
       ok: false,
       error: {
-        code: 'NOT_FOUND',
+        code: 'UNREACHABLE',
         message: expect.stringMatching(/Cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/) as unknown,
       },
     });

@@ -64,7 +64,7 @@ export async function checkDownloadTarget(
   const fix = `list it in ${MIRRORS_ENV} if it is your own mirror`;
   if (url.protocol !== 'https:') {
     throw new StudioError(
-      'INVALID_ARGUMENT',
+      'REFUSED',
       `Models are downloaded over https only, not ${url.protocol} (${url.host}): ${fix}.`,
     );
   }
@@ -76,7 +76,7 @@ export async function checkDownloadTarget(
       addresses = (await lookup(hostname)).map((a) => a.address);
     } catch (error) {
       throw new StudioError(
-        'NOT_FOUND',
+        'UNREACHABLE',
         `Cannot find ${url.host} (${(error as { code?: string }).code ?? 'DNS lookup failed'}): check the address and that this computer is online.`,
       );
     }
@@ -84,7 +84,7 @@ export async function checkDownloadTarget(
   const local = addresses.find((address) => !isPublicAddress(address));
   if (local !== undefined || addresses.length === 0) {
     throw new StudioError(
-      'INVALID_ARGUMENT',
+      'REFUSED',
       `${url.host} is a local or private address (${local ?? 'none'}): models are downloaded from public hosts only; ${fix}.`,
     );
   }

@@ -184,7 +184,7 @@ export class LmLibrary {
   startDownload(uri: string): { jobId: string } {
     const target = parseModelUri(uri);
     if (this.active.has(target.uri)) {
-      throw new StudioError('INVALID_ARGUMENT', `${target.uri} is already downloading.`);
+      throw new StudioError('BUSY', `${target.uri} is already downloading.`);
     }
     const { jobId, result } = this.jobs.start((ctx) => this.download(target, ctx));
     const state: ActiveDownload = { jobId, paused: false };
@@ -463,7 +463,7 @@ function checkUploadRoom(uploadsDir: string, total: number): void {
   }
   if (inProgress >= MAX_UPLOADS_AT_ONCE) {
     throw new StudioError(
-      'INVALID_ARGUMENT',
+      'BUSY',
       `${inProgress} model uploads are in progress: wait for them to finish, then upload this one.`,
     );
   }

@@ -148,13 +148,13 @@ async function request(
     if (cancel.aborted) throw new StudioError('JOB_CANCELLED', 'The download was cancelled.');
     if (timeout.aborted) {
       throw new StudioError(
-        'NOT_FOUND',
+        'UNREACHABLE',
         `${url.host} did not answer within ${PROBE_TIMEOUT_MS / 1000} s: check that this computer is online and try again.`,
       );
     }
     const cause = (error as { cause?: { code?: string } }).cause;
     throw new StudioError(
-      'NOT_FOUND',
+      'UNREACHABLE',
       `Cannot reach ${url.host} (${cause?.code ?? 'connection failed'}): check the address and that this computer ` +
         `is online (${target.uri}).`,
       { cause: error },
@@ -165,7 +165,7 @@ async function request(
 async function checkAnswer(response: Response, target: ModelUri, url: URL): Promise<ResolvedModelUrl> {
   if (response.status === 401 || response.status === 403) {
     throw new StudioError(
-      'NOT_FOUND',
+      'REFUSED',
       `${url.host} refused access to ${target.uri} (HTTP ${response.status}). A gated model needs its licence ` +
         'accepted on Hugging Face and a token in the HF_TOKEN environment variable.',
     );

@@ -191,11 +191,11 @@ export class RemoteLm implements LanguageModelBackend {
         if (signal) throwIfCancelled(signal);
         lastError = timeout.aborted
           ? new StudioError(
-              'INTERNAL',
+              'UNREACHABLE',
               `The server at ${this.url} did not answer ${route} within ${Math.round((this.options.timeoutMs ?? 120_000) / 1000)} s.`,
             )
           : new StudioError(
-              'INTERNAL',
+              'UNREACHABLE',
               `Cannot reach the server at ${this.url}: is llama-server running there? (${error instanceof Error ? error.message : String(error)})`,
             );
         continue;

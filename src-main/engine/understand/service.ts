@@ -51,7 +51,7 @@ export class AskService {
     // Restorations and Ask share the language model's sequences; two jobs on one sequence would mix their caches.
     if (this.deps.jobs.activeCount > 0) {
       throw new StudioError(
-        'INVALID_ARGUMENT',
+        'BUSY',
         'Another job is using the language model: wait for it to finish or cancel it, then ask again.',
       );
     }

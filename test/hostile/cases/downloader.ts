@@ -160,7 +160,7 @@ export const downloaderGroup: CaseGroup = {
       name: `refuses ${uri}`,
       run: async (ctx) => {
         const error = await failure(ctx, uri);
-        expect(error.code === 'INVALID_ARGUMENT', `failed with ${error.code}: ${error.message}`);
+        expect(error.code === 'REFUSED', `failed with ${error.code}: ${error.message}`);
         expect(/https only|local or private/.test(error.message), `unexpected reason: ${error.message}`);
       },
     })),
@@ -169,7 +169,7 @@ export const downloaderGroup: CaseGroup = {
       run: async (ctx) => {
         const before = internal.hits.length;
         const error = await failure(ctx, `http://127.0.0.1:${internal.port}/secret.gguf`);
-        expect(error.code === 'INVALID_ARGUMENT', `failed with ${error.code}`);
+        expect(error.code === 'REFUSED', `failed with ${error.code}`);
         expect(internal.hits.length === before, 'the local service was contacted');
       },
     },
@@ -185,7 +185,7 @@ export const downloaderGroup: CaseGroup = {
       run: async (ctx) => {
         const before = internal.hits.length;
         const error = await failure(ctx, `http://127.0.0.1:${mirror.port}${route}`);
-        expect(error.code === 'INVALID_ARGUMENT', `failed with ${error.code}: ${error.message}`);
+        expect(error.code === 'REFUSED', `failed with ${error.code}: ${error.message}`);
         expect(internal.hits.length === before, 'the redirect target was contacted');
       },
     })),
