@@ -6,35 +6,42 @@ import { heaviestRequests } from '../heavy-requests';
 /**
  * No valid request may hold the server's event loop: while the heaviest requests the budgets allow are being
  * prepared (a 100 MP photo opened, the most a mask may draw over it, a canvas extended to the pixel limit),
- * another call must keep answering. Each case probes listRuns back to back and fails when one probe waited
- * longer than LATENCY_LIMIT_MS.
+ * another call must keep answering. Each case probes listRuns back to back. Before the image workers these
+ * requests held the loop for 4 to 30 s at once; now the main thread is busy for tens of ms in all. A case fails
+ * when the 99th-percentile probe waited longer than LATENCY_LIMIT_MS, or any probe longer than STALL_LIMIT_MS:
+ * on a 2-core machine shared with other work, a lone probe now and then waits a few hundred ms for the CPU.
  */
 
 const SIDE = 10_000;
 const LATENCY_LIMIT_MS = 250;
+const STALL_LIMIT_MS = 1_000;
 
 let imageId = 0;
 
-/** Calls listRuns back to back until `done` settles; returns the slowest answer's time and the count. */
-async function probeWhile(
-  ctx: HostileContext,
-  done: Promise<unknown>,
-): Promise<{ worst: number; probes: number }> {
+/** Calls listRuns back to back until `done` settles; returns how long each call waited, in ms. */
+async function probeWhile(ctx: HostileContext, done: Promise<unknown>): Promise<number[]> {
   const state = { settled: false };
   const settle = () => {
     state.settled = true;
   };
   void done.then(settle, settle);
-  let worst = 0;
-  let probes = 0;
+  const waits: number[] = [];
   while (!state.settled) {
     const started = performance.now();
     await value(ctx.server, 'listRuns', { limit: 5 });
-    worst = Math.max(worst, performance.now() - started);
-    probes++;
+    waits.push(performance.now() - started);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return { worst: Math.round(worst), probes };
+  return waits;
+}
+
+/** Throws when the probes show the event loop held: see LATENCY_LIMIT_MS and STALL_LIMIT_MS. */
+function checkWaits(waits: number[]): void {
+  const sorted = [...waits].sort((a, b) => a - b);
+  const p99 = Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0);
+  const worst = Math.round(sorted.at(-1) ?? 0);
+  const summary = `listRuns over ${sorted.length} calls: 99th percentile ${p99} ms, slowest ${worst} ms`;
+  expect(p99 <= LATENCY_LIMIT_MS && worst <= STALL_LIMIT_MS, summary);
 }
 
 /** Resolves when the job has left preparation: it reported progress (models loading, queued) or ended. */
@@ -62,11 +69,7 @@ function heavyRestoreCase(label: string, body: Record<string, unknown>): Hostile
       await preparing;
       await value(ctx.server, 'cancelJob', { jobId });
       await ctx.events.outcome(jobId, 60_000);
-      const worst = Math.max(started.worst, during.worst);
-      expect(
-        worst <= LATENCY_LIMIT_MS,
-        `listRuns waited ${worst} ms (slowest of ${started.probes + during.probes} calls)`,
-      );
+      checkWaits([...started, ...during]);
     },
   };
 }
@@ -93,11 +96,11 @@ export const eventLoopGroup: CaseGroup = {
             { name: 'huge.png', base64: png.toString('base64') },
             170_000,
           );
-          const { worst, probes } = await probeWhile(ctx, opening);
+          const waits = await probeWhile(ctx, opening);
           const opened = await opening;
           expect(opened.ok, `the photo was refused: ${opened.error?.code} ${opened.error?.message}`);
           imageId = (opened.value as { imageId: number }).imageId;
-          expect(worst <= LATENCY_LIMIT_MS, `listRuns waited ${worst} ms (slowest of ${probes} calls)`);
+          checkWaits(waits);
         },
       },
       ...heavy.map(([label, body]) => heavyRestoreCase(label, body)),
