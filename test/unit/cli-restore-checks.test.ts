@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { studioModels } from '../../src-main/cli/studio-models';
+import { writeSettings } from '../../src-main/engine/store/settings';
+import { openDatabase } from '../../src-main/engine/store/store';
 
 /** The CLI as a user runs it, in a child process: node with tsx, as `npm run v2l` does. */
 function v2l(...args: string[]) {
@@ -55,5 +58,42 @@ describe('v2l restore checks its output before loading models', () => {
     expect(run.stderr.trim()).toBe(
       'v2l eval: INVALID_ARGUMENT: --full-resolution applies to deblur, shift and rotate, not inpaint.',
     );
+  });
+});
+
+describe('v2l restore uses the models chosen in Settings', () => {
+  it('loads the language model the data folder’s Settings name, not the bundled one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-cli-settings-'));
+    try {
+      const db = openDatabase(dir);
+      const chosen = path.join(dir, 'chosen-model.gguf');
+      writeSettings(db, { lmFile: chosen });
+      db.close();
+      const run = v2l(
+        'restore',
+        'resources/samples/chelsea.png',
+        '--task',
+        'rotate',
+        '--protocol',
+        'reference',
+        '--view',
+        '--data-dir',
+        dir,
+      );
+      expect(run.status).toBe(1);
+      // The chosen file does not exist: the failure names it, so the CLI read it from Settings.
+      expect(run.stderr).toContain(chosen);
+      expect(run.stdout).toBe('');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to the bundled models where the studio never ran, without creating a store', () => {
+    const dir = path.join(os.tmpdir(), `v2l-cli-nostore-${process.pid}`);
+    const studio = studioModels(dir);
+    expect(studio.source).toBe('defaults');
+    expect(studio.settings.lmFile).toBe('');
+    expect(fs.existsSync(dir)).toBe(false);
   });
 });

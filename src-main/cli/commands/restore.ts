@@ -13,16 +13,14 @@ import { loadImageFile } from '../../engine/image/decode';
 import { writeImageFile } from '../../engine/image/encode';
 import type { RgbImage } from '../../engine/image/types';
 import { view128 } from '../../engine/image/view';
-import { FrozenLm } from '../../engine/llm/frozen-lm';
-import { defaultLmPath } from '../../engine/llm/models';
 import { cellsCorruption, evalCorruption, type Corruption } from '../../engine/restore/corruption';
 import { bankFor } from '../../engine/restore/bank';
 import { restoreTiles } from '../../engine/restore/restore-tiles';
 import { restoreView } from '../../engine/restore/restore-view';
 import type { ProtocolName } from '../../engine/protocol/types';
-import { defaultPackDir } from '../../engine/tokenizer/packs';
-import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
+import type { ModelSet } from '../../engine/restore/models';
 import { printResult, type Command } from '../command';
+import { studioModels } from '../studio-models';
 import { formatDuration } from '../progress';
 import { tileCorruption } from '../restore-full';
 import { bundledSamplePaths, parseProtocol, parseTask } from './eval-restore';
@@ -61,6 +59,7 @@ function checkOutput(out: string, overwrite: boolean): void {
 
 /** deblur, shift or rotate over the whole photo at its own resolution (restore-tiles.ts). */
 async function restoreFullResolution(
+  models: ModelSet,
   photo: RgbImage,
   task: WholeImageTask,
   protocol: ProtocolName,
@@ -70,8 +69,8 @@ async function restoreFullResolution(
   json: boolean,
 ): Promise<void> {
   const corruption = tileCorruption(task, seed);
-  await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
-  await using lm = await FrozenLm.load(defaultLmPath());
+  const tokenizer = await models.tokenizer();
+  const lm = await models.lm();
   const bank = await bankFor(tokenizer, bundledSamplePaths(), protocol, corruption);
   const result = await restoreTiles(
     tokenizer,
@@ -115,7 +114,8 @@ async function restoreFullResolution(
 
 export const restore: Command = {
   name: 'restore',
-  usage: 'restore IMAGE --task T --protocol P [--mask M] [--view] [--out O] [--seed N] [--json]',
+  usage:
+    'restore IMAGE --task T --protocol P [--mask M] [--view] [--out O] [--seed N] [--data-dir D] [--json]',
   summary: 'corrupt (or mask) an image and restore it with the frozen LM',
   help: `T: inpaint, outpaint, deblur, shift or rotate. P: reference (uses the clean image for its examples) or blind.
 
@@ -125,7 +125,9 @@ the blur kernel; shift moves each tile by one token cell, 8,8 px; rotate turns i
 tiles are blended with feathered edges. A photo whose short side is below 128 px is scaled up for the work and the
 result scaled back. --view restores the paper's 128x128 view instead (short side 128, centre crop), as eval restore
 does. inpaint and outpaint always work on the view: its centre 8x8 cells or bottom half, or, with --mask (white =
-damage), the token cells the mask touches. Default models; --out writes the result (--overwrite to replace a file);
+damage), the token cells the mask touches. The models are the studio's: the language model (or llama-server) and
+threads chosen in Settings, read from the data folder (--data-dir, else V2L_DATA_DIR, else the studio's own),
+the bundled ones where the studio never ran; --out writes the result (--overwrite to replace a file);
 the options and --out are checked before any model loads.
 
   output_width, output_height          the result's size (the photo's own, or 128x128 for the view)
@@ -150,6 +152,7 @@ the options and --out are checked before any model loads.
         view: { type: 'boolean' },
         out: { type: 'string' },
         seed: { type: 'string', default: '0' },
+        'data-dir': { type: 'string' },
         overwrite: { type: 'boolean' },
         json: { type: 'boolean' },
       },
@@ -167,8 +170,15 @@ the options and --out are checked before any model loads.
     if (values.out) checkOutput(values.out, values.overwrite === true);
 
     const photo = (await loadImageFile(file)).image;
+    const studio = studioModels(
+      values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']),
+    );
+    await using models = studio.models;
+    const lmName = (await models.lm()).name;
+    if (values.json !== true) process.stderr.write(`Language model: ${lmName} (${studio.source})\n`);
     if (values.view !== true && isWholeImageTask(task)) {
       await restoreFullResolution(
+        models,
         photo,
         task,
         protocol,
@@ -184,8 +194,8 @@ the options and --out are checked before any model loads.
       values.mask && readsField(task, 'mask')
         ? cellsCorruption(task, await cellsFromMaskFile(values.mask))
         : evalCorruption(task, seed);
-    await using tokenizer = await V2LTokenizer.load(await defaultPackDir());
-    await using lm = await FrozenLm.load(defaultLmPath());
+    const tokenizer = await models.tokenizer();
+    const lm = await models.lm();
     const bank = await bankFor(tokenizer, bundledSamplePaths(), protocol, corruption);
     const result = await restoreView(tokenizer, lm, {
       original,

@@ -12,7 +12,7 @@ import { V2LTokenizer } from '../tokenizer/tokenizer';
  * seconds, a restoration should not pay that each time. A failed load is not cached, so fixing the cause and
  * retrying works without restarting.
  */
-export class ModelSet {
+export class ModelSet implements AsyncDisposable {
   private tokenizerPromise: Promise<V2LTokenizer> | null = null;
   private lmPromise: Promise<LanguageModelBackend> | null = null;
   /** Held by each restoration while it uses the models: one at a time, the others queued in order. */
@@ -42,6 +42,10 @@ export class ModelSet {
     );
     this.lmPromise.catch(() => (this.lmPromise = null));
     return this.lmPromise;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 
   /** Unloads both models, so the next use loads them with the current settings. */
