@@ -97,3 +97,75 @@ describe('v2l restore uses the models chosen in Settings', () => {
     expect(fs.existsSync(dir)).toBe(false);
   });
 });
+
+describe('v2l restore DIR', () => {
+  it('restores every photo of a folder, goes on past a broken one, and reports it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-cli-batch-'));
+    try {
+      const input = path.join(dir, 'in');
+      const out = path.join(dir, 'out');
+      fs.mkdirSync(path.join(input, 'sub'), { recursive: true });
+      fs.mkdirSync(out);
+      fs.copyFileSync('resources/samples/chelsea.png', path.join(input, 'chelsea.png'));
+      fs.copyFileSync('resources/samples/coffee.png', path.join(input, 'sub', 'coffee.png'));
+      fs.writeFileSync(path.join(input, 'broken.jpg'), 'not an image');
+      const run = v2l(
+        'restore',
+        input,
+        '--task',
+        'rotate',
+        '--protocol',
+        'reference',
+        '--view',
+        '--out',
+        out,
+        '--json',
+      );
+      expect(run.status).toBe(1);
+      const rows = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(rows.map((r) => r['image'])).toEqual([
+        'broken.jpg',
+        'chelsea.png',
+        path.join('sub', 'coffee.png'),
+      ]);
+      expect(rows[0]?.['error']).toMatch(/^IMAGE_/);
+      expect(rows.slice(1).map((r) => r['out'])).toEqual([
+        path.join(out, 'chelsea.png'),
+        path.join(out, 'sub', 'coffee.png'),
+      ]);
+      expect(fs.existsSync(path.join(out, 'sub', 'coffee.png'))).toBe(true);
+      expect(run.stderr).toContain('1 of 3 photos could not be restored');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses outputs that exist, before loading models', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2l-cli-batch-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'in'));
+      fs.mkdirSync(path.join(dir, 'out'));
+      fs.copyFileSync('resources/samples/chelsea.png', path.join(dir, 'in', 'chelsea.png'));
+      fs.writeFileSync(path.join(dir, 'out', 'chelsea.png'), 'keep me');
+      const run = v2l(
+        'restore',
+        path.join(dir, 'in'),
+        '--task',
+        'rotate',
+        '--protocol',
+        'blind',
+        '--out',
+        path.join(dir, 'out'),
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('OUTPUT_EXISTS: 1 result already in');
+      expect(run.stderr).not.toContain('Language model:');
+      expect(fs.readFileSync(path.join(dir, 'out', 'chelsea.png'), 'utf8')).toBe('keep me');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -33,12 +34,28 @@ const PROVIDER_PLATFORMS: Readonly<Record<ExecutionProvider, readonly NodeJS.Pla
 export function candidateProviders(
   platform: NodeJS.Platform,
   listed: readonly string[],
+  vulkan: boolean = platform !== 'linux' || vulkanLoaderPresent(),
 ): ExecutionProvider[] {
   return PROVIDER_PREFERENCE.filter((p) => {
     if (p === 'cpu') return true;
+    // WebGPU on Linux runs on Vulkan: without its loader the attempt only prints Dawn's two-line warning on
+    // every run and falls back to the CPU, so it is not tried.
+    if (p === 'webgpu' && !vulkan) return false;
     const where = PROVIDER_PLATFORMS[p];
     return listed.includes(p) && (where === 'any' || where.includes(platform));
   });
+}
+
+/** Whether the Vulkan loader (libvulkan.so.1) can be found: in the dynamic linker's cache or LD_LIBRARY_PATH. */
+export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const name = 'libvulkan.so.1';
+  const dirs = (env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean);
+  if (dirs.some((dir) => fs.existsSync(path.join(dir, name)))) return true;
+  try {
+    return fs.readFileSync('/etc/ld.so.cache').includes(name);
+  } catch {
+    return false;
+  }
 }
 
 /** The backend names this onnxruntime binary was built with ("cpu", "webgpu", "cuda", ...). */
