@@ -232,7 +232,7 @@ export class Engine implements EngineApi {
   async startRestore(request: RestoreRequest): Promise<{ jobId: string }> {
     if (this.ask.busy) {
       throw new StudioError(
-        'INVALID_ARGUMENT',
+        'BUSY',
         'An Ask job is using the language model: wait for its answer or cancel it, then restore.',
       );
     }

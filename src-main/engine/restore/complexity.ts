@@ -1,6 +1,7 @@
 import type { DamageMask, RestoreRequest } from '../../../src-shared/contract/restore';
 import { DEFAULT_MAX_PIXELS } from '../image/decode';
 import { StudioError } from '../errors';
+import { readsField } from '../../../src-shared/tasks/registry';
 
 /**
  * Budgets on what one restoration request may ask the engine to draw. The mask is rasterised on the server's
@@ -30,12 +31,12 @@ export function checkRequestComplexity(
   const height = request.crop ? Math.min(request.crop.height, photo.height) : photo.height;
   if (request.mask) checkMask(request.mask, 'mask', width, height);
   if (request.blurRegion) checkMask(request.blurRegion, 'blurRegion', width, height);
-  if (request.task === 'outpaint' && request.extend) {
+  if (readsField(request.task, 'extend') && request.extend) {
     const { top, right, bottom, left } = request.extend;
     const area = (width + left + right) * (height + top + bottom);
     if (area > maxPixels) {
       throw new StudioError(
-        'INVALID_ARGUMENT',
+        'REFUSED',
         `Extending the ${width}x${height} photo by these margins makes a ${megapixels(area)} canvas, more than the ` +
           `${megapixels(maxPixels)} limit: use smaller margins, or crop the photo first.`,
       );
@@ -46,7 +47,7 @@ export function checkRequestComplexity(
 function checkMask(mask: DamageMask, name: string, width: number, height: number): void {
   const over = (what: string, count: number, limit: number) =>
     new StudioError(
-      'INVALID_ARGUMENT',
+      'REFUSED',
       `The ${name} has ${count} ${what}, more than the ${limit} one request may draw: simplify it (fewer, shorter strokes).`,
     );
   if (mask.strokes.length > REQUEST_LIMITS.strokes)
@@ -71,7 +72,7 @@ function checkMask(mask: DamageMask, name: string, width: number, height: number
     }
     if (painted > REQUEST_LIMITS.paintedPixels) {
       throw new StudioError(
-        'INVALID_ARGUMENT',
+        'REFUSED',
         `The ${name}'s strokes would paint over ${megapixels(REQUEST_LIMITS.paintedPixels)} of brush area: use ` +
           'fewer or shorter strokes, or a rectangle for a large region.',
       );

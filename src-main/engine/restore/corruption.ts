@@ -78,7 +78,7 @@ export interface CorruptedView {
  */
 export type ShiftVariant = 'crop' | 'cells' | 'auto';
 
-interface EngineTaskSide<C extends Corruption> {
+export interface EngineTaskSide<C extends Corruption> {
   /**
    * The region of the photo a studio request marks for a local repair (photo px), or null when it restores the
    * whole view. Tasks that never mark one leave it out.

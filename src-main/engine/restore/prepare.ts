@@ -1,10 +1,11 @@
 import type { RestoreRequest } from '../../../src-shared/contract/restore';
+import { protocolRefusal, readsField } from '../../../src-shared/tasks/registry';
 import { extendCanvas } from '../corrupt/outpaint';
 import { StudioError } from '../errors';
 import type { RgbImage } from '../image/types';
 import { cropRegion, view128 } from '../image/view';
-import { blurRegionMask, deblurCorruption, type Corruption } from './corruption';
-import { damageMask, damageWindow, type DamageWindow } from './window';
+import { ENGINE_TASKS, type Corruption, type EngineTaskSide } from './corruption';
+import { damageWindow, type DamageWindow } from './window';
 
 /*
  * Preparing a restoration draws the mask over the whole photo and resizes it: up to seconds on a 100 MP photo.
@@ -23,50 +24,25 @@ export function prepareRestore(opened: RgbImage, request: RestoreRequest): Prepa
   const { task, crop } = request;
   // Everything after the crop, the pasted-back photo included, works on the cropped pixels alone.
   const photo = crop ? cropRegion(opened, crop.x, crop.y, crop.width, crop.height) : opened;
-  if (task === 'outpaint' && request.extend) {
-    if (request.protocol === 'reference') {
-      throw new StudioError(
-        'INVALID_ARGUMENT',
-        'Extending the canvas has no clean reference to build examples from: use the blind protocol.',
-      );
-    }
-    const extended = extendCanvas(photo, request.extend, 'edge');
+  const side: EngineTaskSide<Corruption> = ENGINE_TASKS[task];
+  const extend = readsField(task, 'extend') ? request.extend : undefined;
+  if (extend) {
+    const refusal = protocolRefusal(task, request.protocol, true);
+    if (refusal) throw new StudioError('INVALID_ARGUMENT', refusal);
+    // The grown margins are the damage: the window around them is restored on the extended canvas.
+    const extended = extendCanvas(photo, extend, 'edge');
     const window = damageWindow(extended.image, extended.mask);
-    return { view: window.view, corruption: { task, cells: window.cells }, window, canvas: extended.image };
+    return {
+      view: window.view,
+      corruption: side.fromRequest(request, window),
+      window,
+      canvas: extended.image,
+    };
   }
-  if ((task === 'inpaint' || task === 'outpaint') && request.mask) {
-    const window = damageWindow(photo, damageMask(photo.width, photo.height, request.mask));
-    return { view: window.view, corruption: { task, cells: window.cells }, window, canvas: photo };
+  const marked = side.region?.(photo, request) ?? null;
+  if (marked) {
+    const window = damageWindow(photo, marked);
+    return { view: window.view, corruption: side.fromRequest(request, window), window, canvas: photo };
   }
-  if (task === 'deblur' && request.blurRegion) {
-    const window = damageWindow(photo, blurRegionMask(photo.width, photo.height, request.blurRegion));
-    return { view: window.view, corruption: deblurCorruption(request, window.mask), window, canvas: photo };
-  }
-  const view = view128(photo);
-  switch (task) {
-    case 'inpaint':
-    case 'outpaint':
-      return { view, corruption: { task }, window: null, canvas: photo };
-    case 'deblur':
-      return {
-        view,
-        corruption: deblurCorruption(request),
-        window: null,
-        canvas: photo,
-      };
-    case 'shift':
-      return {
-        view,
-        corruption: { task, dx: request.shift?.dx ?? 8, dy: request.shift?.dy ?? 8 },
-        window: null,
-        canvas: photo,
-      };
-    case 'rotate':
-      return {
-        view,
-        corruption: { task, quarterTurns: request.quarterTurns ?? 1 },
-        window: null,
-        canvas: photo,
-      };
-  }
+  return { view: view128(photo), corruption: side.fromRequest(request, null), window: null, canvas: photo };
 }
