@@ -4,12 +4,7 @@
  * save-dialog.ts). Keeping Electron out makes every decision testable in plain Node.
  */
 import path from 'node:path';
-import type {
-  ExportFormat,
-  ExportItem,
-  ExportRequest,
-  ExportResult,
-} from '../../src-shared/contract/export';
+import type { ExportFormat, ExportItem, ExportRequest, ExportResult } from '../../src-shared/contract/export';
 import { StudioError } from '../engine/errors';
 import type { ExportTarget } from '../engine/export/export-run';
 import { fileExists } from '../engine/export/files';

@@ -1,12 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorPayload } from '../../src-shared/contract/errors';
-import type {
-  AppInfo,
-  ImageSummary,
-  OpenedImage,
-  SampleInfo,
-  Settings,
-} from '../../src-shared/contract/api';
+import type { AppInfo, ImageSummary, OpenedImage, SampleInfo, Settings } from '../../src-shared/contract/api';
 import type { ModelInfo } from '../../src-shared/contract/export';
 import type { RunSummary, RunView } from '../../src-shared/contract/restore';
 import { studio } from './api/client';

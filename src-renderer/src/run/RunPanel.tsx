@@ -56,12 +56,7 @@ export function RunPanel(props: RunPanelProps) {
           </label>
         ))}
         <p className="hint">{TASKS[props.task].hint}</p>
-        <TaskOptions
-          editor={props.editor}
-          raster={props.raster}
-          width={props.width}
-          height={props.height}
-        />
+        <TaskOptions editor={props.editor} raster={props.raster} width={props.width} height={props.height} />
       </fieldset>
       <fieldset>
         <legend>Protocol</legend>
