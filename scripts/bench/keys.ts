@@ -27,6 +27,8 @@ export const MODEL_NUMBER_KEYS = [
   'raw_prompt_tokens_per_s',
   'studio_prompt_tokens_per_s',
   'studio_vs_raw',
+  'raw_confident_prompt_tokens_per_s',
+  'studio_vs_raw_confident',
   'authors_loop_prompt_tokens_per_s',
   'authors_loop_vs_studio',
   'threads',

@@ -11,7 +11,8 @@
  *
  * --quick (CI): one image, the small random shape, no sweep (unless --sweep). Top-level keys refer to the bundled
  * model; `models` holds both. Ratios are throughputs divided: studio_vs_raw = studio prompt tokens/s / raw prompt
- * tokens/s, and authors_loop_vs_studio = the authors' loop's prompt tokens/s / the studio's (below 1: the studio
+ * tokens/s (studio_vs_raw_confident: against the same replay asking for each word's probability, as the studio
+ * must), and authors_loop_vs_studio = the authors' loop's prompt tokens/s / the studio's (below 1: the studio
  * is faster). The sweep's `best` is the fastest combination whose predictions equal the default choice's.
  */
 import os from 'node:os';
@@ -55,6 +56,8 @@ interface ModelReport {
   readonly raw_prompt_tokens_per_s: number;
   readonly studio_prompt_tokens_per_s: number;
   readonly studio_vs_raw: number;
+  readonly raw_confident_prompt_tokens_per_s: number;
+  readonly studio_vs_raw_confident: number;
   readonly authors_loop_prompt_tokens_per_s: number;
   readonly authors_loop_vs_studio: number;
   readonly identical_predictions: boolean;
@@ -79,6 +82,7 @@ async function benchModel(
   const m = await measureStudio(file, tokenizer, images, 'reference', log);
   const studio = m.promptTokens / m.studioSeconds;
   const raw = m.promptTokens / m.rawSeconds;
+  const rawConfident = m.promptTokens / m.rawConfidentSeconds;
   const naive = m.promptTokens / m.naiveSeconds;
   const promptLength = Math.max(1, Math.round(m.meanPromptLength));
   log(`  llama-bench: ${promptLength}-token prompts, ${m.threads} threads`);
@@ -100,6 +104,8 @@ async function benchModel(
     raw_prompt_tokens_per_s: round(raw, 1),
     studio_prompt_tokens_per_s: round(studio, 1),
     studio_vs_raw: round(studio / raw),
+    raw_confident_prompt_tokens_per_s: round(rawConfident, 1),
+    studio_vs_raw_confident: round(studio / rawConfident),
     authors_loop_prompt_tokens_per_s: round(naive, 1),
     authors_loop_vs_studio: round(naive / studio),
     identical_predictions: m.imagesIdentical === images.length,
@@ -201,6 +207,7 @@ export async function runBench(argv: string[]) {
     raw_prompt_tokens_per_s: bundled.raw_prompt_tokens_per_s,
     studio_prompt_tokens_per_s: bundled.studio_prompt_tokens_per_s,
     studio_vs_raw: bundled.studio_vs_raw,
+    studio_vs_raw_confident: bundled.studio_vs_raw_confident,
     authors_loop_vs_studio: bundled.authors_loop_vs_studio,
     identical_predictions: bundled.identical_predictions,
     threads: bundled.threads,
@@ -245,11 +252,12 @@ function table(result: BenchResult): string {
     'raw tok/s',
     'studio tok/s',
     'studio/raw',
+    'studio/raw with confidence',
     "authors' loop/studio",
     'identical',
     'llama-bench tok/s',
   ]);
-  row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---:']);
+  row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---:']);
   for (const m of result.models) {
     row([
       m.name,
@@ -259,6 +267,7 @@ function table(result: BenchResult): string {
       m.raw_prompt_tokens_per_s.toFixed(0),
       m.studio_prompt_tokens_per_s.toFixed(0),
       m.studio_vs_raw.toFixed(3),
+      m.studio_vs_raw_confident.toFixed(3),
       m.authors_loop_vs_studio.toFixed(3),
       `${m.images_identical} / ${result.images}`,
       m.llama_bench_prompt_tokens_per_s.toFixed(0),

@@ -3,6 +3,10 @@
  * model, back to back, with no studio code around it. Each prompt starts from an empty sequence and generates as
  * many tokens as the studio asked for (greedy, node-llama-cpp's own sampler), so both sides evaluate the same
  * tokens: the prompt, then each generated token fed back.
+ *
+ * With `confidence`, each generated token's probability is asked for too, as the studio needs it for every word it
+ * predicts (shown and exported beside the word). node-llama-cpp 3.21.1 computes it natively by sorting the whole
+ * 32,000-entry candidate list, once per generated token; this replay prices that cost alone.
  */
 import {
   llamaRuntime,
@@ -31,7 +35,10 @@ export class RawLlama implements AsyncDisposable {
   }
 
   /** Evaluates every call's prompts in order; returns the seconds it took and the prompt tokens evaluated. */
-  async run(calls: readonly RecordedCall[]): Promise<{ seconds: number; promptTokens: number }> {
+  async run(
+    calls: readonly RecordedCall[],
+    options: { confidence?: boolean } = {},
+  ): Promise<{ seconds: number; promptTokens: number }> {
     const sequence = this.context.getSequence();
     let promptTokens = 0;
     const started = performance.now();
@@ -40,7 +47,14 @@ export class RawLlama implements AsyncDisposable {
         for (const prompt of call.prompts) {
           await sequence.clearHistory();
           promptTokens += prompt.length;
-          const tokens = sequence.evaluate([...prompt] as Token[], { temperature: 0 });
+          const tokens =
+            options.confidence === true
+              ? sequence.evaluateWithMetadata(
+                  [...prompt] as Token[],
+                  { confidence: true },
+                  { temperature: 0 },
+                )
+              : sequence.evaluate([...prompt] as Token[], { temperature: 0 });
           for (let step = 0; step < call.steps; step++) if ((await tokens.next()).done === true) break;
           await tokens.return();
         }

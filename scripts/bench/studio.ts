@@ -4,6 +4,8 @@
  *
  * - studio: restoreView on FrozenLm as the studio loads it (its own threads and sequences), LLM time only;
  * - raw: the exact prompts the studio sent, replayed through node-llama-cpp alone (./raw-llama);
+ * - raw with confidence: the same replay also asking for each generated token's probability, which the studio
+ *   must compute for every word it predicts: the yardstick with the one cost the studio cannot leave out;
  * - authors' loop: restoreView with `naive` (one fresh prompt at a time), whose predicted words must equal the
  *   studio's (the eval naive identity check).
  */
@@ -31,6 +33,7 @@ export interface StudioMeasurement {
   readonly meanPromptLength: number;
   readonly studioSeconds: number;
   readonly rawSeconds: number;
+  readonly rawConfidentSeconds: number;
   readonly naiveSeconds: number;
   readonly imagesIdentical: number;
   readonly cellsDiffering: number;
@@ -95,6 +98,7 @@ export async function measureStudio(
   let prompts = 0;
   let studioSeconds = 0;
   let rawSeconds = 0;
+  let rawConfidentSeconds = 0;
   let naiveSeconds = 0;
   let imagesIdentical = 0;
   let cellsDiffering = 0;
@@ -104,6 +108,7 @@ export async function measureStudio(
     const recorder = new RecordingLm(lm);
     const studio = await restoreView(tokenizer, recorder, request);
     const replay = await raw.run(recorder.calls);
+    const confident = await raw.run(recorder.calls, { confidence: true });
     const naive = await restoreView(tokenizer, lm, request, { naive: true });
     if (replay.promptTokens !== studio.promptTokens) {
       throw new Error(
@@ -117,11 +122,12 @@ export async function measureStudio(
     prompts += recorder.calls.reduce((n, call) => n + call.prompts.length, 0);
     studioSeconds += studio.timings.llm;
     rawSeconds += replay.seconds;
+    rawConfidentSeconds += confident.seconds;
     naiveSeconds += naive.timings.llm;
     if (index === 0) firstCalls = recorder.calls;
     log(
       `  ${image.name}: ${studio.promptTokens} prompt tokens; studio ${studio.timings.llm.toFixed(2)} s, ` +
-        `raw ${replay.seconds.toFixed(2)} s, authors' loop ${naive.timings.llm.toFixed(2)} s, ${diff} cells differ`,
+        `raw ${replay.seconds.toFixed(2)} s (with confidence ${confident.seconds.toFixed(2)} s), authors' loop ${naive.timings.llm.toFixed(2)} s, ${diff} cells differ`,
     );
   }
   return {
@@ -132,6 +138,7 @@ export async function measureStudio(
     meanPromptLength: prompts > 0 ? promptTokens / prompts : 0,
     studioSeconds,
     rawSeconds,
+    rawConfidentSeconds,
     naiveSeconds,
     imagesIdentical,
     cellsDiffering,
