@@ -10,6 +10,7 @@ import {
   closeImageWorkers,
   loadImageOffThread,
   openImageOffThread,
+  pasteWindowOffThread,
   prepareRestoreOffThread,
 } from '../../src-main/engine/workers/image-pool';
 import { shareLarge } from '../../src-main/engine/workers/share';
@@ -154,6 +155,23 @@ describe('image workers', () => {
     const before = shared.data[0];
     prepared.canvas.data[0] = (before ?? 0) ^ 1;
     expect(shared.data[0]).toBe((before ?? 0) ^ 1);
+  });
+
+  it('paste a restored window back exactly as the main thread does, into shared memory', async () => {
+    const request = {
+      imageId: 1,
+      task: 'inpaint',
+      protocol: 'blind',
+      mask: { strokes: [], rects: [{ x: 40, y: 30, width: 24, height: 20 }] },
+    } as RestoreRequest;
+    const prepared = imageOps.prepareRestore(photo, request);
+    if (!prepared.window) throw new Error('no window');
+    // Any 128 px image stands in for the decode: the paste's arithmetic is what is compared.
+    const restored = imageFrom(128, 128, (x, y) => [x * 2, y * 2, 90]);
+    const inline = imageOps.pasteWindow(prepared.canvas, prepared.window, restored);
+    const offThread = await pasteWindowOffThread(prepared.canvas, prepared.window, restored);
+    expect(fingerprint(offThread)).toEqual(fingerprint(inline));
+    expect(offThread.data.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('report a refused request as the same StudioError', async () => {

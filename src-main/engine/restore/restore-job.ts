@@ -9,8 +9,7 @@ import { completeRun, endRun, startRun } from '../store/runs';
 import { bankFor } from './bank';
 import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
-import { pasteWindow } from './paste-back';
-import { prepareRestoreOffThread } from '../workers/image-pool';
+import { pasteWindowOffThread, prepareRestoreOffThread } from '../workers/image-pool';
 import type { PreparedRestore } from './prepare';
 
 export { prepareRestore } from './prepare';
@@ -119,7 +118,8 @@ async function restoreLocked(
     await save('decoded', result.decoded);
     await save('result', result.result);
     if (result.classical) await save('classical', result.classical);
-    if (window) await save('photo', pasteWindow(canvas, window, result.result, result.decoded));
+    if (window)
+      await save('photo', await pasteWindowOffThread(canvas, window, result.result, result.decoded));
     const details: RunDetails = {
       cleanIds: result.cleanIds,
       corruptedIds: result.corruptedIds,

@@ -3,12 +3,14 @@ import { decodeImageBuffer, loadImageFile, type DecodedImage } from '../image/de
 import { makeThumbnail, toPngDataUrl } from '../image/encode';
 import { resizeImage } from '../image/resample';
 import type { RgbImage } from '../image/types';
+import { pasteWindow } from '../restore/paste-back';
 import { prepareRestore, type PreparedRestore } from '../restore/prepare';
+import type { DamageWindow } from '../restore/window';
 
 /*
  * The image work of a request that can keep a thread busy for more than a few milliseconds: decoding a photo
  * (its hash, thumbnail and display copy), preparing a restoration (drawing its mask over the whole photo,
- * extending the canvas, resizing to 128 px). Each operation is a plain function of plain data, run in an image
+ * extending the canvas, resizing to 128 px), pasting the restored window back. Each operation is a plain function of plain data, run in an image
  * worker (image-pool.ts) by the engine, or directly (as the tests do to compare the two).
  */
 
@@ -73,6 +75,10 @@ export const imageOps = {
       displayScale: display.width / decoded.image.width,
     };
   },
+
+  /** Pastes a restored window back into the photo (a copy of the whole photo: 300 MB at 100 MP). */
+  pasteWindow: (photo: RgbImage, window: DamageWindow, restored: RgbImage, decoded?: RgbImage): RgbImage =>
+    pasteWindow(photo, window, restored, decoded),
 
   /** Decodes a photo file (bounded by `maxPixels`). */
   loadImage: (path: string, maxPixels?: number): Promise<DecodedImage> =>

@@ -10,6 +10,7 @@ import { StudioError } from '../errors';
 import type { DecodedImage } from '../image/decode';
 import type { RgbImage } from '../image/types';
 import type { PreparedRestore } from '../restore/prepare';
+import type { DamageWindow } from '../restore/window';
 import type { ImageOpName, ImageOps, ImageSource, OpenedPixels } from './image-ops';
 import type { WorkerAnswer, WorkerCall } from './image-worker';
 
@@ -157,6 +158,16 @@ export function prepareRestoreOffThread(photo: RgbImage, request: RestoreRequest
   // As JSON text: a mask of 50,000 points is ~50,000 objects, which structured cloning copies one by one
   // (100+ ms here); the text is written in a few ms and read in the worker. Requests hold finite numbers only.
   return runOffThread('prepareRestoreJson', photo, JSON.stringify(request));
+}
+
+/** `pasteWindow` in an image worker: the photo comes back in shared memory, not copied. */
+export function pasteWindowOffThread(
+  photo: RgbImage,
+  window: DamageWindow,
+  restored: RgbImage,
+  decoded?: RgbImage,
+): Promise<RgbImage> {
+  return runOffThread('pasteWindow', photo, window, restored, decoded);
 }
 
 /** Decodes a photo and makes its thumbnail and display copy in an image worker. */
