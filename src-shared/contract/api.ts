@@ -15,6 +15,7 @@ import {
   type RunView,
 } from './restore';
 import { literal, none, number, object, optional, string, type Validator } from './validate';
+import { PROTOCOL_IDS } from '../tasks/registry';
 
 /** Largest upload accepted over the wire, in base64 characters (about 150 MB of file). */
 export const MAX_UPLOAD_BASE64 = 200_000_000;
@@ -120,7 +121,7 @@ export type MethodOutput<M extends MethodName> = Awaited<ReturnType<StudioApi[M]
 
 const settingsPatch: Validator<Partial<Settings>> = object({
   theme: optional(literal('system', 'light', 'dark')),
-  defaultProtocol: optional(literal('reference', 'blind')),
+  defaultProtocol: optional(literal(...PROTOCOL_IDS)),
   threads: optional(number({ min: 0, max: 256, integer: true })),
   executionProvider: optional(literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
   lmFile: optional(string({ maxLength: 4096 })),

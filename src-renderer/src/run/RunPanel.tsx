@@ -1,6 +1,6 @@
 import type { ModelInfo } from '../../../src-shared/contract/export';
 import type { Protocol, Task } from '../../../src-shared/contract/restore';
-import { PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
+import { PROTOCOL_IDS, PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
 import type { MaskRaster } from '../editor/mask-raster';
 import type { EditorApi } from '../editor/useEditor';
 import { TokenGrid } from '../results/TokenGrid';
@@ -60,7 +60,7 @@ export function RunPanel(props: RunPanelProps) {
       </fieldset>
       <fieldset>
         <legend>Protocol</legend>
-        {(['reference', 'blind'] as const).map((p) => (
+        {PROTOCOL_IDS.map((p) => (
           <label key={p} className="radio">
             <input
               type="radio"

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ExecutionProviderSetting, Settings, Theme } from '../../../src-shared/contract/api';
 import type { Protocol } from '../../../src-shared/contract/restore';
 import { Dialog } from '../components/Dialog';
-import { PROTOCOLS } from '../../../src-shared/tasks/registry';
+import { PROTOCOL_IDS, PROTOCOLS } from '../../../src-shared/tasks/registry';
 import { LanguageModels } from './LanguageModels';
 import { RemoteServer } from './RemoteServer';
 
@@ -86,8 +86,11 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
             data-testid="settings-protocol"
             onChange={(e) => setDraft({ ...draft, defaultProtocol: e.target.value as Protocol })}
           >
-            <option value="reference">{PROTOCOLS.reference.label}</option>
-            <option value="blind">{PROTOCOLS.blind.label}</option>
+            {PROTOCOL_IDS.map((p) => (
+              <option key={p} value={p}>
+                {PROTOCOLS[p].label}
+              </option>
+            ))}
           </select>
         </label>
         <label>
