@@ -166,7 +166,8 @@ export class Engine implements EngineApi {
     // A model file is checked before it is saved: a wrong choice is refused now, not at the next run.
     if (patch.lmFile) await checkLlama2Gguf(patch.lmFile);
     const settings = writeSettings(this.db, patch);
-    // Models are loaded with the threads, provider, LM file and server in force: reload them when those change.
+    // Models are loaded with the threads, provider, LM file and server in force. When those change, idle models
+    // are released now; models a job is using are swapped at the next job's first use (ModelSet), never under it.
     if (
       patch.threads !== undefined ||
       patch.executionProvider !== undefined ||

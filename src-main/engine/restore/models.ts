@@ -10,11 +10,15 @@ import { V2LTokenizer } from '../tokenizer/tokenizer';
 /**
  * The models a restoration needs, loaded on first use and kept: creating ONNX sessions and loading a GGUF take
  * seconds, a restoration should not pay that each time. A failed load is not cached, so fixing the cause and
- * retrying works without restarting.
+ * retrying works without restarting. Each model remembers the settings it was loaded with: when those change
+ * (Settings saved while a job runs), the next use, which is the next job's, unloads it and loads the new choice,
+ * so a change is never lost and never swaps a model under a running job.
  */
 export class ModelSet implements AsyncDisposable {
   private tokenizerPromise: Promise<V2LTokenizer> | null = null;
+  private tokenizerKey = '';
   private lmPromise: Promise<LanguageModelBackend> | null = null;
+  private lmKey = '';
   /** Held by each restoration while it uses the models: one at a time, the others queued in order. */
   readonly lock = new FifoLock();
 
@@ -22,6 +26,12 @@ export class ModelSet implements AsyncDisposable {
 
   tokenizer(): Promise<V2LTokenizer> {
     const { threads, executionProvider } = this.settings();
+    const key = JSON.stringify([threads, executionProvider]);
+    if (this.tokenizerPromise && key !== this.tokenizerKey) {
+      unload(this.tokenizerPromise);
+      this.tokenizerPromise = null;
+    }
+    this.tokenizerKey = key;
     this.tokenizerPromise ??= defaultPackDir().then((dir) =>
       V2LTokenizer.load(dir, {
         ...(threads > 0 ? { threads } : {}),
@@ -35,6 +45,12 @@ export class ModelSet implements AsyncDisposable {
   /** The chosen llama-server when Settings name one, else the chosen (or bundled) GGUF loaded here. */
   lm(): Promise<LanguageModelBackend> {
     const { threads, lmFile, lmServerUrl, lmServerKey } = this.settings();
+    const key = JSON.stringify([threads, lmFile, lmServerUrl, lmServerKey]);
+    if (this.lmPromise && key !== this.lmKey) {
+      unload(this.lmPromise);
+      this.lmPromise = null;
+    }
+    this.lmKey = key;
     this.lmPromise ??= Promise.resolve().then((): Promise<LanguageModelBackend> =>
       lmServerUrl
         ? RemoteLm.connect(lmServerUrl, lmServerKey ? { apiKey: lmServerKey } : {})
@@ -56,4 +72,9 @@ export class ModelSet implements AsyncDisposable {
     if (tokenizer.status === 'fulfilled') await tokenizer.value?.dispose();
     if (lm.status === 'fulfilled') await lm.value?.dispose();
   }
+}
+
+/** Releases a model loaded with settings no longer in force (a failed load has nothing to release). */
+function unload(model: Promise<{ dispose(): Promise<void> }>): void {
+  model.then((m) => m.dispose()).catch(() => undefined);
 }
