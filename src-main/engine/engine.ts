@@ -24,7 +24,12 @@ import type { AskAvailability, AskRequest } from '../../src-shared/contract/ask'
 import { JobRunner } from './jobs';
 import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
-import type { LmLibraryView, LmModel, LmServerStatus } from '../../src-shared/contract/models';
+import type {
+  LmLibraryView,
+  LmModel,
+  LmServerStatus,
+  TokenizerPackInfo,
+} from '../../src-shared/contract/models';
 import { ModelSet } from './restore/models';
 import { RemoteLm } from './llm/remote-lm';
 import { checkRequestComplexity } from './restore/complexity';
@@ -32,6 +37,8 @@ import { openImageOffThread } from './workers/image-pool';
 import type { ImageSource, OpenedPixels } from './workers/image-ops';
 import { runRestoreJob } from './restore/restore-job';
 import { getRunView, runSummaries } from './restore/run-view';
+import { readManifest } from './tokenizer/manifest';
+import { chosenPackDir, listInstalledPacks } from './tokenizer/packs';
 import { tokenText } from './tokenizer/vocabulary';
 import { SampleLibrary } from './samples';
 import { AskService } from './understand/service';
@@ -165,12 +172,14 @@ export class Engine implements EngineApi {
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     // A model file is checked before it is saved: a wrong choice is refused now, not at the next run.
     if (patch.lmFile) await checkLlama2Gguf(patch.lmFile);
+    if (patch.tokenizerPack) await chosenPackDir(patch.tokenizerPack);
     const settings = writeSettings(this.db, patch);
     // Models are loaded with the threads, provider, LM file and server in force. When those change, idle models
     // are released now; models a job is using are swapped at the next job's first use (ModelSet), never under it.
     if (
       patch.threads !== undefined ||
       patch.executionProvider !== undefined ||
+      patch.tokenizerPack !== undefined ||
       patch.lmFile !== undefined ||
       patch.lmServerUrl !== undefined ||
       patch.lmServerKey !== undefined
@@ -186,6 +195,22 @@ export class Engine implements EngineApi {
 
   listLms(): Promise<LmLibraryView> {
     return this.lms.list();
+  }
+
+  async listTokenizerPacks(): Promise<TokenizerPackInfo[]> {
+    const chosen = readSettings(this.db).tokenizerPack;
+    const inUse = await chosenPackDir(chosen).catch(() => null);
+    return Promise.all(
+      (await listInstalledPacks()).map(async (dir) => {
+        const manifest = await readManifest(dir);
+        return {
+          id: path.basename(dir),
+          name: manifest.name,
+          global: manifest.global !== null,
+          inUse: dir === inUse,
+        };
+      }),
+    );
   }
 
   importLm({ path: file }: { path: string }): Promise<LmModel> {

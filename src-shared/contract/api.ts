@@ -70,6 +70,11 @@ export interface Settings {
   /** 0 lets the engine choose from the hardware. */
   readonly threads: number;
   readonly executionProvider: ExecutionProviderSetting;
+  /**
+   * The tokenizer pack (a folder under resources/models, see listTokenizerPacks); empty for the default one
+   * (V2L_PACK when set, else the single installed pack).
+   */
+  readonly tokenizerPack: string;
   /** A LLaMA-2-vocabulary GGUF to use instead of the bundled model; empty for the bundled one. */
   readonly lmFile: string;
   /**
@@ -86,6 +91,7 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultProtocol: 'reference',
   threads: 0,
   executionProvider: 'auto',
+  tokenizerPack: '',
   lmFile: '',
   lmServerUrl: '',
   lmServerKey: '',
@@ -124,6 +130,7 @@ const settingsPatch: Validator<Partial<Settings>> = object({
   defaultProtocol: optional(literal(...PROTOCOL_IDS)),
   threads: optional(number({ min: 0, max: 256, integer: true })),
   executionProvider: optional(literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  tokenizerPack: optional(string({ maxLength: 255 })),
   lmFile: optional(string({ maxLength: 4096 })),
   lmServerUrl: optional(string({ maxLength: 2048 })),
   lmServerKey: optional(string({ maxLength: 512 })),

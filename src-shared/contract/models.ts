@@ -64,8 +64,22 @@ export interface LmLibraryView {
   readonly device: string;
 }
 
+/** A tokenizer pack installed under resources/models. */
+export interface TokenizerPackInfo {
+  /** Its folder name: what Settings' tokenizerPack holds. */
+  readonly id: string;
+  /** The name its manifest gives. */
+  readonly name: string;
+  /** Whether it has the global branch (the words that lead every prompt, and Ask). */
+  readonly global: boolean;
+  /** Whether restorations use it now (the chosen pack, or the default when none is chosen). */
+  readonly inUse: boolean;
+}
+
 export interface ModelsApi {
   listLms(): Promise<LmLibraryView>;
+  /** The tokenizer packs Settings can choose from. */
+  listTokenizerPacks(): Promise<TokenizerPackInfo[]>;
   /** Adds a GGUF from disk by reference after checking its vocabulary; the file stays where it is. */
   importLm(input: { path: string }): Promise<LmModel>;
   /**
@@ -126,6 +140,7 @@ const uri = object({ uri: string({ minLength: 1, maxLength: 2048 }) });
 
 export const MODEL_VALIDATORS: { readonly [M in keyof ModelsApi]: Validator<Parameters<ModelsApi[M]>[0]> } = {
   listLms: none,
+  listTokenizerPacks: none,
   importLm: object({ path: string({ minLength: 1, maxLength: 4096 }) }),
   uploadLmChunk: object({
     uploadId: matching(

@@ -4,7 +4,7 @@ import type { LanguageModelBackend } from '../llm/backend';
 import { FrozenLm } from '../llm/frozen-lm';
 import { RemoteLm } from '../llm/remote-lm';
 import { defaultLmPath } from '../llm/models';
-import { defaultPackDir } from '../tokenizer/packs';
+import { chosenPackDir } from '../tokenizer/packs';
 import { V2LTokenizer } from '../tokenizer/tokenizer';
 
 /**
@@ -25,14 +25,14 @@ export class ModelSet implements AsyncDisposable {
   constructor(private readonly settings: () => Settings) {}
 
   tokenizer(): Promise<V2LTokenizer> {
-    const { threads, executionProvider } = this.settings();
-    const key = JSON.stringify([threads, executionProvider]);
+    const { threads, executionProvider, tokenizerPack } = this.settings();
+    const key = JSON.stringify([threads, executionProvider, tokenizerPack]);
     if (this.tokenizerPromise && key !== this.tokenizerKey) {
       unload(this.tokenizerPromise);
       this.tokenizerPromise = null;
     }
     this.tokenizerKey = key;
-    this.tokenizerPromise ??= defaultPackDir().then((dir) =>
+    this.tokenizerPromise ??= chosenPackDir(tokenizerPack).then((dir) =>
       V2LTokenizer.load(dir, {
         ...(threads > 0 ? { threads } : {}),
         ...(executionProvider === 'auto' ? {} : { providers: [executionProvider] }),

@@ -38,6 +38,27 @@ export async function listInstalledPacks(env: NodeJS.ProcessEnv = process.env): 
 }
 
 /**
+ * The pack Settings chose (`tokenizerPack`, a folder under resources/models), else the default one. A chosen pack
+ * that is no longer installed is reported, not silently replaced.
+ */
+export async function chosenPackDir(
+  tokenizerPack: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  if (!tokenizerPack) return defaultPackDir(env);
+  const installed = await listInstalledPacks(env);
+  const dir = installed.find((d) => path.basename(d) === tokenizerPack);
+  if (!dir) {
+    throw new StudioError(
+      'NOT_FOUND',
+      `The tokenizer pack "${tokenizerPack}" chosen in Settings is not installed under ${modelsDir(env)} ` +
+        `(installed: ${installed.map((d) => path.basename(d)).join(', ') || 'none'}): choose another in Settings.`,
+    );
+  }
+  return dir;
+}
+
+/**
  * The pack the studio uses when none is named: V2L_PACK (a folder name under resources/models, or a path) if
  * set, otherwise the single installed pack. Only the manifest's format is looked at here; `loadPack` checks
  * the rest. Fails with NOT_FOUND when nothing is installed and INVALID_ARGUMENT when the choice is ambiguous.

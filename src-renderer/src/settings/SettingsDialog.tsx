@@ -5,6 +5,7 @@ import { Dialog } from '../components/Dialog';
 import { PROTOCOL_IDS, PROTOCOLS } from '../../../src-shared/tasks/registry';
 import { LanguageModels } from './LanguageModels';
 import { RemoteServer } from './RemoteServer';
+import { useTokenizerPacks } from './useTokenizerPacks';
 
 interface SettingsDialogProps {
   readonly settings: Settings;
@@ -28,6 +29,8 @@ const PROVIDERS: readonly { value: ExecutionProviderSetting; label: string }[] =
 export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProps) {
   const [draft, setDraft] = useState<Settings>(settings);
   const [saving, setSaving] = useState(false);
+  const packs = useTokenizerPacks();
+  const defaultPack = settings.tokenizerPack === '' ? packs.find((p) => p.inUse) : undefined;
   return (
     <Dialog title="Settings" onClose={onClose} testId="settings-dialog">
       <LanguageModels />
@@ -62,6 +65,23 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
           <span className="hint">
             0 lets the engine choose from the hardware. Applies when the models next load.
           </span>
+        </label>
+        <label>
+          Tokenizer pack
+          <select
+            value={draft.tokenizerPack}
+            data-testid="settings-pack"
+            onChange={(e) => setDraft({ ...draft, tokenizerPack: e.target.value })}
+          >
+            <option value="">Default{defaultPack ? ` (${defaultPack.name})` : ''}</option>
+            {packs.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+                {p.global ? ' — with global words' : ''}
+              </option>
+            ))}
+          </select>
+          <span className="hint">The words an image becomes. Applies when the models next load.</span>
         </label>
         <label>
           Tokenizer execution provider
