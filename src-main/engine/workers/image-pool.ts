@@ -170,6 +170,11 @@ export function pasteWindowOffThread(
   return runOffThread('pasteWindow', photo, window, restored, decoded);
 }
 
+/** Parses a large request body (UTF-8 JSON, best in shared memory) in an image worker. */
+export function parseJsonOffThread(bytes: Uint8Array): Promise<unknown> {
+  return runOffThread('parseJson', bytes);
+}
+
 /** Decodes a photo and makes its thumbnail and display copy in an image worker. */
 export async function openImageOffThread(
   source: ImageSource,

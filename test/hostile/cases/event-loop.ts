@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { CaseGroup, HostileCase, HostileContext } from '../case';
-import { api, expect, value } from '../http';
+import { api, expect, value, type Envelope } from '../http';
 import { heaviestRequests } from '../heavy-requests';
 
 /**
@@ -100,6 +100,29 @@ export const eventLoopGroup: CaseGroup = {
           const opened = await opening;
           expect(opened.ok, `the photo was refused: ${opened.error?.code} ${opened.error?.message}`);
           imageId = (opened.value as { imageId: number }).imageId;
+          checkWaits(waits);
+        },
+      },
+      {
+        name: `other calls answer within ${LATENCY_LIMIT_MS} ms while a 150 MB request body is parsed`,
+        timeoutMs: 180_000,
+        run: async (ctx) => {
+          // The JSON document alone (refused after parsing: getSettings takes nothing), which took seconds to
+          // parse on the event loop. A photo upload's base64 is then also handed to the image worker.
+          // The body is encoded before the probes start, so the client's own encoding is not timed as the server's.
+          const body = Buffer.from(JSON.stringify({ junk: 'A'.repeat(150_000_000) }));
+          const sending = fetch(`${ctx.server.url}api/getSettings`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-v2l-token': ctx.server.token },
+            body,
+            signal: AbortSignal.timeout(170_000),
+          }).then((response) => response.json() as Promise<Envelope>);
+          const waits = await probeWhile(ctx, sending);
+          const answer = await sending;
+          expect(
+            !answer.ok && answer.error?.code === 'INVALID_ARGUMENT',
+            JSON.stringify(answer).slice(0, 200),
+          );
           checkWaits(waits);
         },
       },
