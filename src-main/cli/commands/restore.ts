@@ -273,10 +273,10 @@ IMAGE may be a folder: every image in it (and its subfolders) goes through the s
 result is written under --out FOLDER at the same relative path as a .png. One row per photo; a photo that fails
 is reported in its row and the others go on (exit status 1 at the end).
 
-The models are the studio's: the language model (or llama-server) and threads chosen in Settings, read from the
-data folder (--data-dir, else V2L_DATA_DIR, else the studio's own), the bundled ones where the studio never ran.
---out writes the result (--overwrite to replace files). The options, --out and every output path are checked
-before any model loads.
+The models are the studio's: the language model (or llama-server), tokenizer pack and threads chosen in Settings,
+read from the data folder (--data-dir, else V2L_DATA_DIR, else the studio's own), the bundled ones where the
+studio never ran. --out writes the result (--overwrite to replace files). The options, --out and every output
+path are checked before any model loads.
 
   resolution                           full (the photo's own size) or view (128x128)
   output_width, output_height          the result's size
