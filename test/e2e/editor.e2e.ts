@@ -193,6 +193,10 @@ describe('editor (server mode, no models needed)', () => {
     await page.getByTestId('settings-theme').selectOption('light');
     await page.getByTestId('settings-protocol').selectOption('blind');
     await page.getByTestId('settings-threads').fill('2');
+    // The installed tokenizer packs are offered by name; choosing the bundled one by name is saved as such.
+    const pack = page.getByTestId('settings-pack');
+    await expect.poll(() => pack.locator('option').count()).toBe(2);
+    await pack.selectOption('v2l-default');
     await screenshot(page, '11-settings');
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-dialog').waitFor({ state: 'detached' });
@@ -203,5 +207,9 @@ describe('editor (server mode, no models needed)', () => {
     await fresh.goto(server.launchUrl);
     await expect.poll(() => fresh.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
     await fresh.close();
+    expect(await callApi(server, 'getSettings', undefined)).toMatchObject({
+      ok: true,
+      value: { tokenizerPack: 'v2l-default', threads: 2 },
+    });
   });
 });
