@@ -346,7 +346,8 @@ export class Engine implements EngineApi {
   }
 
   modelInfo(): Promise<ModelInfo> {
-    return modelInfo(readSettings(this.db).lmFile);
+    const { lmFile, tokenizerPack } = readSettings(this.db);
+    return modelInfo(lmFile, tokenizerPack);
   }
 
   /** Full-resolution pixels of an opened image, for jobs. */

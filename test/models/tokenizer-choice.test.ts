@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
+import { modelInfo } from '../../src-main/engine/export/model-info';
 import { defaultResourcesDir } from '../../src-main/engine/paths';
 import { chosenPackDir } from '../../src-main/engine/tokenizer/packs';
 
@@ -29,6 +30,15 @@ describe('the tokenizer pack chosen in Settings', () => {
       code: 'NOT_FOUND',
       message: expect.stringContaining('(installed: alpha, beta)') as unknown,
     });
+    // The Models line names the chosen pack, not the default.
+    const saved = process.env['V2L_RESOURCES_DIR'];
+    process.env['V2L_RESOURCES_DIR'] = dir;
+    try {
+      expect((await modelInfo('', 'beta')).tokenizer?.folder).toBe(path.join(dir, 'models', 'beta'));
+    } finally {
+      if (saved === undefined) delete process.env['V2L_RESOURCES_DIR'];
+      else process.env['V2L_RESOURCES_DIR'] = saved;
+    }
   });
 
   it('is listed and validated by the engine', async () => {

@@ -4,19 +4,19 @@ import type { ModelInfo } from '../../../src-shared/contract/export';
 import { readFigures } from '../llm/measured';
 import { defaultLmPath } from '../llm/models';
 import { MANIFEST_FILE } from '../tokenizer/manifest';
-import { defaultPackDir } from '../tokenizer/packs';
+import { chosenPackDir } from '../tokenizer/packs';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The tokenizer pack and language model a restoration would load now, found the same way the job finds them:
- * the chosen GGUF (settings' lmFile) when there is one, else the bundled one.
+ * the chosen pack and GGUF (settings' tokenizerPack and lmFile) when there are, else the defaults.
  */
-export async function modelInfo(lmFile = ''): Promise<ModelInfo> {
+export async function modelInfo(lmFile = '', tokenizerPack = ''): Promise<ModelInfo> {
   let tokenizer: ModelInfo['tokenizer'] = null;
   let tokenizerError: string | null = null;
   try {
-    const folder = await defaultPackDir();
+    const folder = await chosenPackDir(tokenizerPack);
     const manifest = JSON.parse(await readFile(path.join(folder, MANIFEST_FILE), 'utf8')) as {
       name?: unknown;
     };
