@@ -130,3 +130,18 @@ export function meanAbsDiff(a: RgbImage, b: RgbImage): number {
   for (let i = 0; i < a.data.length; i++) sum += Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0));
   return sum / a.data.length;
 }
+
+/** RGB PSNR over the pixels `mask` marks. */
+export function psnrWhere(a: RgbImage, b: RgbImage, mask: Mask): number {
+  let sum = 0;
+  let n = 0;
+  for (let p = 0; p < mask.data.length; p++) {
+    if (mask.data[p] === 0) continue;
+    for (let c = 0; c < 3; c++) {
+      const d = (a.data[p * 3 + c] ?? 0) - (b.data[p * 3 + c] ?? 0);
+      sum += d * d;
+      n++;
+    }
+  }
+  return 10 * Math.log10((255 * 255) / (sum / n));
+}

@@ -7,11 +7,11 @@ import { gaussianBlur, gaussianBlurInside, gaussianKernel1d } from '../../src-ma
 import { maskFromStrokes } from '../../src-main/engine/corrupt/mask';
 import { maskFromTokenCells, tokenCellsFromMask } from '../../src-main/engine/corrupt/token-cells';
 import { loadImageFile } from '../../src-main/engine/image/decode';
-import type { Mask, RgbImage } from '../../src-main/engine/image/types';
+import type { RgbImage } from '../../src-main/engine/image/types';
 import { view128 } from '../../src-main/engine/image/view';
 import { psnrRgb } from '../../src-main/engine/metrics/psnr';
 import { corruptView } from '../../src-main/engine/restore/corruption';
-import { codedImage, imageFrom } from '../helpers/images';
+import { codedImage, imageFrom, psnrWhere } from '../helpers/images';
 
 /** Edges, texture and flat areas: a checkerboard in red, a sine pattern in green, quadrants in blue. */
 const sharp = imageFrom(64, 64, (x, y) => [
@@ -59,21 +59,6 @@ describe('deconvolution of the Gaussian blur', () => {
     expect(() => richardsonLucy(blurred, kernel, 1.5)).toThrow(/iterations/);
   });
 });
-
-/** RGB PSNR over the pixels `mask` marks. */
-function psnrWhere(a: RgbImage, b: RgbImage, mask: Mask): number {
-  let sum = 0;
-  let n = 0;
-  for (let p = 0; p < mask.data.length; p++) {
-    if (mask.data[p] === 0) continue;
-    for (let c = 0; c < 3; c++) {
-      const d = (a.data[p * 3 + c] ?? 0) - (b.data[p * 3 + c] ?? 0);
-      sum += d * d;
-      n++;
-    }
-  }
-  return 10 * Math.log10((255 * 255) / (sum / n));
-}
 
 describe('deconvolution of real photos at the paper blur sizes', () => {
   let views: RgbImage[] = [];

@@ -7,10 +7,10 @@ import { gaussianKernel1d } from '../../src-main/engine/corrupt/blur';
 import { maskFromStrokes } from '../../src-main/engine/corrupt/mask';
 import { maskFromTokenCells, tokenCellsFromMask } from '../../src-main/engine/corrupt/token-cells';
 import { loadImageFile } from '../../src-main/engine/image/decode';
-import type { Mask, RgbImage } from '../../src-main/engine/image/types';
 import { view128 } from '../../src-main/engine/image/view';
 import { psnrRgb } from '../../src-main/engine/metrics/psnr';
 import { corruptView } from '../../src-main/engine/restore/corruption';
+import { psnrWhere } from '../helpers/images';
 
 /*
  * The classical deblur baseline measured on a set (the README's figures), run only when asked:
@@ -22,20 +22,6 @@ import { corruptView } from '../../src-main/engine/restore/corruption';
 
 const DIR = process.env['V2L_MEASURE_DIR'];
 const LIMIT = Number(process.env['V2L_MEASURE_LIMIT'] ?? '20');
-
-function psnrWhere(a: RgbImage, b: RgbImage, mask: Mask): number {
-  let sum = 0;
-  let n = 0;
-  for (let p = 0; p < mask.data.length; p++) {
-    if (mask.data[p] === 0) continue;
-    for (let c = 0; c < 3; c++) {
-      const d = (a.data[p * 3 + c] ?? 0) - (b.data[p * 3 + c] ?? 0);
-      sum += d * d;
-      n++;
-    }
-  }
-  return 10 * Math.log10((255 * 255) / (sum / n));
-}
 
 describe.runIf(DIR !== undefined)('classical deblur on a set (V2L_MEASURE_DIR)', () => {
   it('prints mean RGB PSNR per kernel size', { timeout: 3_600_000 }, async () => {
