@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
+import { maskFromStrokes } from '../../src-main/engine/corrupt/mask';
+import { maskFromTokenCells, tokenCellsFromMask } from '../../src-main/engine/corrupt/token-cells';
 import { pngChunk } from '../../src-main/engine/image/exif';
 import type { Mask, RgbImage } from '../../src-main/engine/image/types';
 
@@ -144,4 +146,19 @@ export function psnrWhere(a: RgbImage, b: RgbImage, mask: Mask): number {
     }
   }
   return 10 * Math.log10((255 * 255) / (sum / n));
+}
+
+/** A brushed stroke across a 128 px view, as region deblur gets it, and the token cells it touches. */
+export function brushedViewRegion(): { region: Mask; cells: Mask } {
+  const region = maskFromStrokes(128, 128, [
+    {
+      points: [
+        { x: 30, y: 40 },
+        { x: 70, y: 60 },
+        { x: 95, y: 90 },
+      ],
+      radius: 14,
+    },
+  ]);
+  return { region, cells: maskFromTokenCells(tokenCellsFromMask(region), 128, 128) };
 }

@@ -4,14 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { classicalRestoration } from '../../src-main/engine/restore/corruption';
 import { richardsonLucy, wiener, wienerInside } from '../../src-main/engine/baseline/deconvolve';
 import { gaussianBlur, gaussianBlurInside, gaussianKernel1d } from '../../src-main/engine/corrupt/blur';
-import { maskFromStrokes } from '../../src-main/engine/corrupt/mask';
-import { maskFromTokenCells, tokenCellsFromMask } from '../../src-main/engine/corrupt/token-cells';
 import { loadImageFile } from '../../src-main/engine/image/decode';
 import type { RgbImage } from '../../src-main/engine/image/types';
 import { view128 } from '../../src-main/engine/image/view';
 import { psnrRgb } from '../../src-main/engine/metrics/psnr';
 import { corruptView } from '../../src-main/engine/restore/corruption';
-import { codedImage, imageFrom, psnrWhere } from '../helpers/images';
+import { brushedViewRegion, codedImage, imageFrom, psnrWhere } from '../helpers/images';
 
 /** Edges, texture and flat areas: a checkerboard in red, a sine pattern in green, quadrants in blue. */
 const sharp = imageFrom(64, 64, (x, y) => [
@@ -70,17 +68,7 @@ describe('deconvolution of real photos at the paper blur sizes', () => {
     );
   });
   // A brushed region across the view, as the studio's region deblur gets it, and the token cells it touches.
-  const region = maskFromStrokes(128, 128, [
-    {
-      points: [
-        { x: 30, y: 40 },
-        { x: 70, y: 60 },
-        { x: 95, y: 90 },
-      ],
-      radius: 14,
-    },
-  ]);
-  const cells = maskFromTokenCells(tokenCellsFromMask(region), 128, 128);
+  const { region, cells } = brushedViewRegion();
 
   it.each([5, 7, 9, 11])('the whole-view Wiener filter beats the blurred view, kernel %i', (k) => {
     for (const view of views) {

@@ -4,13 +4,11 @@ import { describe, expect, it } from 'vitest';
 
 import { wiener, wienerInside } from '../../src-main/engine/baseline/deconvolve';
 import { gaussianKernel1d } from '../../src-main/engine/corrupt/blur';
-import { maskFromStrokes } from '../../src-main/engine/corrupt/mask';
-import { maskFromTokenCells, tokenCellsFromMask } from '../../src-main/engine/corrupt/token-cells';
 import { loadImageFile } from '../../src-main/engine/image/decode';
 import { view128 } from '../../src-main/engine/image/view';
 import { psnrRgb } from '../../src-main/engine/metrics/psnr';
 import { corruptView } from '../../src-main/engine/restore/corruption';
-import { psnrWhere } from '../helpers/images';
+import { brushedViewRegion, psnrWhere } from '../helpers/images';
 
 /*
  * The classical deblur baseline measured on a set (the README's figures), run only when asked:
@@ -31,17 +29,7 @@ describe.runIf(DIR !== undefined)('classical deblur on a set (V2L_MEASURE_DIR)',
       .filter((f) => /\.(png|jpe?g)$/i.test(f))
       .sort()
       .slice(0, LIMIT);
-    const region = maskFromStrokes(128, 128, [
-      {
-        points: [
-          { x: 30, y: 40 },
-          { x: 70, y: 60 },
-          { x: 95, y: 90 },
-        ],
-        radius: 14,
-      },
-    ]);
-    const cells = maskFromTokenCells(tokenCellsFromMask(region), 128, 128);
+    const { region, cells } = brushedViewRegion();
     const sums = new Map<string, number>();
     const add = (key: string, value: number) => sums.set(key, (sums.get(key) ?? 0) + value / files.length);
     for (const file of files) {
