@@ -49,14 +49,18 @@ export async function runRestoreJob(
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,
 ): Promise<number> {
-  // Preparing draws the mask over the whole photo: done in an image worker, so the server keeps answering.
-  const prepared = await prepareRestoreOffThread(photo, request);
+  // Preparing draws the mask over the whole photo: done in an image worker, so the server keeps answering. It
+  // runs while the job waits its turn, but the turn is taken now: jobs run in the order they were started, not
+  // in the order their preparations happen to finish (a job cancelled in the queue must never have started).
+  const preparing = prepareRestoreOffThread(photo, request);
+  // A job cancelled while queued never awaits its preparation; its failure is then nobody's to report.
+  preparing.catch(() => undefined);
   // A result must not depend on what else runs: restorations take the models one at a time.
   return deps.models.lock.run(
     ctx.signal,
     (ahead) =>
       ctx.progress(0, 1, `Queued: waiting for ${ahead} earlier job${ahead === 1 ? '' : 's'} to finish`),
-    () => restoreLocked(deps, imageId, request, prepared, ctx, onStarted, onPredicted),
+    async () => restoreLocked(deps, imageId, request, await preparing, ctx, onStarted, onPredicted),
   );
 }
 

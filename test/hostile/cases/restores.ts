@@ -1,5 +1,7 @@
 import type { StudioEvent } from '../../../src-shared/contract/api';
 import type { CaseGroup, HostileCase, HostileContext } from '../case';
+import { checkRequestComplexity, REQUEST_LIMITS } from '../../../src-main/engine/restore/complexity';
+import type { RestoreRequest } from '../../../src-shared/contract/restore';
 import { expect, value } from '../http';
 
 interface RunResult {
@@ -14,6 +16,7 @@ const REQUESTS = {
 } as const;
 
 let imageId = 0;
+let photoSize = { width: 0, height: 0 };
 const solo = new Map<string, RunResult>();
 const together = new Map<string, RunResult>();
 const jobs = new Map<string, string>();
@@ -44,6 +47,34 @@ async function result(ctx: HostileContext, jobId: string): Promise<RunResult> {
   };
 }
 
+/**
+ * A mask confined to the photo's top-left corner (so blind inpainting has intact words to learn from) with
+ * every stroke and point the budgets allow, at the widest brush they still accept: the slowest to draw.
+ */
+function slowCornerMask(): RestoreRequest['mask'] {
+  const strokes = REQUEST_LIMITS.strokes;
+  const perStroke = Math.floor(REQUEST_LIMITS.points / strokes);
+  for (let radius = 40; radius > 1; radius--) {
+    const mask = {
+      rects: [],
+      strokes: Array.from({ length: strokes }, (_, s) => ({
+        radius,
+        points: Array.from({ length: perStroke }, (_, i) => ({
+          x: 20 + ((s + i) % 30),
+          y: 20 + ((s * 7 + i) % 30),
+        })),
+      })),
+    };
+    try {
+      checkRequestComplexity({ imageId, task: 'inpaint', protocol: 'blind', mask }, photoSize, 1e8);
+      return mask;
+    } catch {
+      // Over budget: a narrower brush.
+    }
+  }
+  throw new Error('no corner mask fits the budgets');
+}
+
 function same(name: string): HostileCase {
   return {
     name: `${name} run beside another equals ${name} run alone`,
@@ -66,7 +97,15 @@ export const restoreGroup: CaseGroup = {
       name: 'each request run alone (the references)',
       timeoutMs: 600_000,
       run: async (ctx) => {
-        imageId = (await value<{ imageId: number }>(ctx.server, 'openSample', { id: 'astronaut' })).imageId;
+        const opened = await value<{ imageId: number; width: number; height: number }>(
+          ctx.server,
+          'openSample',
+          {
+            id: 'astronaut',
+          },
+        );
+        imageId = opened.imageId;
+        photoSize = { width: opened.width, height: opened.height };
         for (const [name, request] of Object.entries(REQUESTS)) {
           solo.set(name, await result(ctx, await start(ctx, request)));
         }
@@ -92,6 +131,26 @@ export const restoreGroup: CaseGroup = {
         );
         expect(queued, 'no "Queued" progress for the second job');
         return Promise.resolve();
+      },
+    },
+    {
+      // The first job's mask is the heaviest the budgets allow, so it takes longest to prepare: the turn still
+      // goes by the order the jobs were started in.
+      name: 'jobs take their turn in the order they were started, not as their preparations finish',
+      timeoutMs: 600_000,
+      run: async (ctx) => {
+        const first = await start(ctx, {
+          task: 'inpaint',
+          protocol: 'blind',
+          seed: 1,
+          mask: slowCornerMask(),
+        });
+        const second = await start(ctx, REQUESTS.B);
+        await Promise.all([result(ctx, first), result(ctx, second)]);
+        const order = ctx.events.events
+          .filter((e) => e.type === 'restore.started' && (e.jobId === first || e.jobId === second))
+          .map((e) => (e.type === 'restore.started' && e.jobId === first ? 'first' : 'second'));
+        expect(order.join() === 'first,second', `the runs started in the order ${order.join()}`);
       },
     },
     {
