@@ -22,6 +22,9 @@ import type { RgbImage } from './image/types';
 import type { RestoreRequest, RunSummary, RunView } from '../../src-shared/contract/restore';
 import type { AskAvailability, AskRequest } from '../../src-shared/contract/ask';
 import { JobRunner } from './jobs';
+import { LmSpeedStore } from './estimate/lm-speed';
+import { Estimator } from './estimate/restore-estimate';
+import type { RestoreEstimate } from '../../src-shared/contract/estimate';
 import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
 import type {
@@ -80,6 +83,8 @@ export class Engine implements EngineApi {
   private readonly models: ModelSet;
   private readonly lms: LmLibrary;
   private readonly ask: AskService;
+  private readonly speeds: LmSpeedStore;
+  private readonly estimator: Estimator;
   private disposed = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -88,6 +93,13 @@ export class Engine implements EngineApi {
     removeLeftovers(this.db, options.dataDir);
     this.samples = new SampleLibrary(path.join(options.resourcesDir, 'samples'));
     this.models = new ModelSet(() => readSettings(this.db));
+    this.speeds = new LmSpeedStore(options.dataDir);
+    this.estimator = new Estimator({
+      models: this.models,
+      speeds: this.speeds,
+      settings: () => readSettings(this.db),
+      sampleCount: this.samples.list().length,
+    });
     this.lms = new LmLibrary({
       db: this.db,
       dataDir: options.dataDir,
@@ -272,6 +284,8 @@ export class Engine implements EngineApi {
           dataDir: this.options.dataDir,
           models: this.models,
           samplePaths: this.samples.list().map((s) => this.samples.pathOf(s.id)),
+          speeds: this.speeds,
+          settings: () => readSettings(this.db),
         },
         request.imageId,
         photo,
@@ -290,6 +304,18 @@ export class Engine implements EngineApi {
     // The outcome reaches the renderer as job.done / job.failed events; nothing else awaits this promise.
     result.catch(() => undefined);
     return { jobId };
+  }
+
+  async estimateRestore({
+    request,
+    calibrate,
+  }: {
+    request: RestoreRequest;
+    calibrate: boolean;
+  }): Promise<RestoreEstimate> {
+    const photo = await this.pixelsOrReload(request.imageId);
+    checkRequestComplexity(request, photo, this.options.maxPixels);
+    return this.estimator.estimate(photo, request, calibrate);
   }
 
   getRun({ runId }: { runId: number }): Promise<RunView> {

@@ -13,6 +13,7 @@ import { editsNoticeText, useSavedEdits, type TaskChoice } from './editor/useSav
 import { buildRequest, RENDERER_TASKS } from './run/task-sides';
 import { RunPanel } from './run/RunPanel';
 import { useRestoreJob } from './run/useRestoreJob';
+import { useRestoreEstimate } from './run/useRestoreEstimate';
 import { Banner } from './components/Banner';
 import { ErrorBanner } from './components/ErrorBanner';
 import { useKeyboardScope } from './keyboard/useKeyboardScope';
@@ -65,6 +66,7 @@ export function Workspace({
   const job = useRestoreJob(onFinished);
   const built = buildRequest(image.imageId, task, protocol, doc, raster, 0);
   const blockedReason = 'reason' in built ? built.reason : null;
+  const estimate = useRestoreEstimate('request' in built ? built.request : null, job.busy);
   const [dismissed, setDismissed] = useState<object | null>(null);
   const jobError = job.state.status === 'failed' && job.state.error !== dismissed ? job.state.error : null;
 
@@ -110,6 +112,7 @@ export function Workspace({
         blockedReason={blockedReason}
         job={job.state}
         busy={job.busy}
+        estimate={estimate}
         onRun={run}
         onCancel={() => void job.cancel()}
       />

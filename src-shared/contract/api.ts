@@ -5,6 +5,7 @@
  */
 import { ASK_VALIDATORS, type AskApi, type AskEvent } from './ask';
 import type { ErrorPayload } from './errors';
+import { ESTIMATE_VALIDATORS, type EstimateApi } from './estimate';
 import { EXPORT_VALIDATORS, type ExportApi } from './export';
 import { MODEL_VALIDATORS, type LocalFilePaths, type ModelsApi } from './models';
 import {
@@ -98,7 +99,7 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
-export interface StudioApi extends ExportApi, ModelsApi, AskApi {
+export interface StudioApi extends ExportApi, ModelsApi, AskApi, EstimateApi {
   appInfo(): Promise<AppInfo>;
   listSamples(): Promise<SampleInfo[]>;
   openSample(input: { id: string }): Promise<OpenedImage>;
@@ -165,6 +166,7 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
   ...EXPORT_VALIDATORS,
   ...MODEL_VALIDATORS,
   ...ASK_VALIDATORS,
+  ...ESTIMATE_VALIDATORS,
 };
 
 export const METHOD_NAMES = Object.keys(INPUT_VALIDATORS) as MethodName[];

@@ -50,7 +50,15 @@ describe('restoration in the browser (server mode, default models)', () => {
     ]);
     await page.getByTestId('task-inpaint').check();
     await page.getByTestId('protocol-reference').check();
+    // The cost before the run: the bundled model is small, so it is measured here without asking.
+    const estimate = page.locator('[data-testid="run-estimate"][data-basis="calibration"]');
+    await estimate.waitFor({ timeout: 60_000 });
+    expect(await estimate.textContent()).toMatch(/with .* on \d+ CPU threads? \([\d,]+ tokens to evaluate/);
     await runAndWait('05-run-progress');
+    // The run keeps the estimate beside the time it took.
+    expect(await page.getByTestId('run-estimate-vs-measured').textContent()).toMatch(
+      /language model \d+\.\d s, estimated \d+\.\d s/,
+    );
 
     const corrupted = page.getByTestId('grid-corrupted');
     const corrected = page.getByTestId('grid-result');
@@ -132,6 +140,8 @@ describe('restoration in the browser (server mode, default models)', () => {
       .poll(() => page.getByTestId('photo-stage').getAttribute('data-extend'))
       .toMatch(/^0,0,\d+,0$/);
     await page.getByTestId('protocol-blind').check();
+    // The inpainting run measured this model's speed for prompts run one by one, as outpainting's are.
+    await page.locator('[data-testid="run-estimate"][data-basis="runs"]').waitFor({ timeout: 30_000 });
     await screenshot(page, '08-outpaint-extender');
     await runAndWait();
     expect(await page.getByTestId('grid-result').locator('.state-predicted').count()).toBeGreaterThan(0);

@@ -42,10 +42,20 @@ export class ModelSet implements AsyncDisposable {
     return this.tokenizerPromise;
   }
 
+  /** Whether lm() would answer without loading: the model of the current settings is loaded (or loading). */
+  lmLoaded(): boolean {
+    return this.lmPromise !== null && this.lmKey === this.lmSettingsKey();
+  }
+
+  private lmSettingsKey(): string {
+    const { threads, lmFile, lmServerUrl, lmServerKey } = this.settings();
+    return JSON.stringify([threads, lmFile, lmServerUrl, lmServerKey]);
+  }
+
   /** The chosen llama-server when Settings name one, else the chosen (or bundled) GGUF loaded here. */
   lm(): Promise<LanguageModelBackend> {
     const { threads, lmFile, lmServerUrl, lmServerKey } = this.settings();
-    const key = JSON.stringify([threads, lmFile, lmServerUrl, lmServerKey]);
+    const key = this.lmSettingsKey();
     if (this.lmPromise && key !== this.lmKey) {
       unload(this.lmPromise);
       this.lmPromise = null;

@@ -1,12 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RestoreRequest } from '../../../src-shared/contract/restore';
+import { TASKS } from '../../../src-shared/tasks/registry';
 import { writeImageFile } from '../image/encode';
 import type { RgbImage } from '../image/types';
 import type { JobContext } from '../jobs';
 import type { Db } from '../store/store';
 import { completeRun, endRun, startRun } from '../store/runs';
 import { bankFor } from './bank';
+import type { Settings } from '../../../src-shared/contract/api';
+import { chosenLm, estimateFrom, planShapeOf } from '../estimate/estimate';
+import type { LmSpeedStore } from '../estimate/lm-speed';
+import { countPlanTokens } from '../estimate/plan-tokens';
 import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
 import { pasteWindowOffThread, prepareRestoreOffThread } from '../workers/image-pool';
@@ -19,6 +24,9 @@ export interface RestoreJobDeps {
   readonly dataDir: string;
   readonly models: ModelSet;
   readonly samplePaths: readonly string[];
+  /** Where each run's measured speed goes, for the next estimate. */
+  readonly speeds: LmSpeedStore;
+  readonly settings: () => Settings;
 }
 
 /** Details of a finished run that the store's columns do not hold, kept next to its images as run.json. */
@@ -68,14 +76,25 @@ async function restoreLocked(
   deps: RestoreJobDeps,
   imageId: number,
   request: RestoreRequest,
-  { view, corruption, window, canvas }: PreparedRestore,
+  prepared: PreparedRestore,
   ctx: JobContext,
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,
 ): Promise<number> {
+  const { view, corruption, window, canvas } = prepared;
   ctx.progress(0, 1, 'Loading models');
   const tokenizer = await deps.models.tokenizer();
   const lm = await deps.models.lm();
+  // What the studio expected this run to take, kept beside what it took, and the speed it measured for the next.
+  const chosen = await chosenLm(deps.settings(), lm, TASKS[request.task].sequential);
+  const shape = planShapeOf(
+    prepared,
+    request,
+    tokenizer.info.global?.tokens ?? 0,
+    deps.samplePaths.length,
+    lm.sequenceCount,
+  );
+  const estimated = estimateFrom(countPlanTokens(shape), chosen, deps.speeds, true).seconds;
   const runId = startRun(deps.db, {
     imageId,
     task: request.task,
@@ -150,10 +169,18 @@ async function restoreLocked(
         ...(m.cleanWords ? { psnr_clean_words: m.cleanWords.psnr, ssim_clean_words: m.cleanWords.ssim } : {}),
         ...(m.classical ? { psnr_classical: m.classical.psnr, ssim_classical: m.classical.ssim } : {}),
         prompt_tokens: result.promptTokens,
+        evaluated_tokens: result.evaluatedTokens,
       },
-      timings: { ...result.timings, total: (performance.now() - started) / 1000 },
+      timings: {
+        ...result.timings,
+        total: (performance.now() - started) / 1000,
+        ...(estimated !== null ? { llm_estimated: estimated } : {}),
+      },
       outputs,
     });
+    if (result.evaluatedTokens > 0) {
+      deps.speeds.recordRun(chosen.key, result.timings.llm / result.evaluatedTokens, chosen.parameters);
+    }
     ctx.progress(1, 1, 'Done');
     return runId;
   } catch (error) {

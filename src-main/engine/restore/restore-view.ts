@@ -66,6 +66,8 @@ export interface RestoreViewResult {
    */
   readonly global: readonly { readonly id: number; readonly text: string }[];
   readonly promptTokens: number;
+  /** Tokens the LM evaluated (prompt tokens not served from its cache, plus fed-back words): what its time buys. */
+  readonly evaluatedTokens: number;
   readonly timings: { readonly encode: number; readonly llm: number; readonly decode: number };
 }
 
@@ -169,6 +171,7 @@ export async function restoreView(
       ...(classical ? { classical: scored(classical) } : {}),
     },
     promptTokens: run.promptTokens,
+    evaluatedTokens: run.evaluatedTokens,
     timings: { encode, llm, decode },
   };
 }

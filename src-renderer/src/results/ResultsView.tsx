@@ -41,6 +41,11 @@ export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: 
         <p className="hint">
           Tokenizer {run.tokenizer} · LM {run.lm} · {run.predictedCells.length} words predicted
           {run.timings?.['total'] === undefined ? '' : ` in ${run.timings['total'].toFixed(1)} s`}
+          {run.timings?.['llm'] !== undefined && run.timings['llm_estimated'] !== undefined && (
+            <span data-testid="run-estimate-vs-measured">
+              {` (language model ${run.timings['llm'].toFixed(1)} s, estimated ${run.timings['llm_estimated'].toFixed(1)} s)`}
+            </span>
+          )}
         </p>
       </header>
       <GlobalWords

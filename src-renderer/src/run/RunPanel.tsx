@@ -6,6 +6,7 @@ import type { EditorApi } from '../editor/useEditor';
 import { TokenGrid } from '../results/TokenGrid';
 import { RENDERER_TASKS } from './task-sides';
 import type { JobState } from './useRestoreJob';
+import type { EstimateState } from './useRestoreEstimate';
 import { describeLmFigures } from './lm-figures';
 
 interface RunPanelProps {
@@ -21,6 +22,7 @@ interface RunPanelProps {
   readonly blockedReason: string | null;
   readonly job: JobState;
   readonly busy: boolean;
+  readonly estimate: EstimateState;
   readonly onRun: () => void;
   readonly onCancel: () => void;
 }
@@ -127,6 +129,7 @@ export function RunPanel(props: RunPanelProps) {
             {props.blockedReason}
           </p>
         )}
+        {props.blockedReason === null && !props.busy && <EstimateLine {...props.estimate} />}
       </div>
       <div
         className="job-status"
@@ -163,5 +166,31 @@ export function RunPanel(props: RunPanelProps) {
         />
       )}
     </aside>
+  );
+}
+
+/** What the run will cost, before it starts: "About 2 min with <model> on 2 CPU threads (...)". */
+function EstimateLine({ estimate, measuring, problem, measure }: EstimateState) {
+  if (measuring) {
+    return (
+      <p className="hint" data-testid="run-estimate" data-basis="measuring">
+        Measuring this model's speed on this machine…
+      </p>
+    );
+  }
+  if (problem !== null) return <p className="hint">{problem}</p>;
+  if (estimate === null) return null;
+  return (
+    <p className="hint" data-testid="run-estimate" data-basis={estimate.basis}>
+      {estimate.text}
+      {estimate.canCalibrate && (
+        <>
+          {' '}
+          <button type="button" className="link" data-testid="measure-speed" onClick={measure}>
+            Measure its speed
+          </button>
+        </>
+      )}
+    </p>
   );
 }
