@@ -19,6 +19,9 @@ export const REQUIRED_NUMBER_KEYS = [
   'cold_start_seconds',
   'peak_rss_mb',
   'llama_bench_prompt_tokens_per_s',
+  'estimate_error',
+  'estimate_error_random_weight',
+  'estimate_error_random_weight_scaled',
 ] as const;
 
 /** Keys of each entry of `models` (the bundled and the random-weight model), each a finite number. */
@@ -34,4 +37,7 @@ export const MODEL_NUMBER_KEYS = [
   'threads',
   'sequences',
   'llama_bench_prompt_tokens_per_s',
+  'estimate_seconds',
+  'studio_llm_seconds',
+  'estimate_error',
 ] as const;

@@ -66,6 +66,12 @@ interface ModelReport {
   readonly llama_bench_prompt_tokens_per_s: number;
   readonly llama_bench_prompt_length: number;
   readonly studio_vs_llama_bench: number;
+  /** The studio's cost estimate made before the images (a calibration of this model), and its signed error. */
+  readonly estimate_seconds: number;
+  readonly studio_llm_seconds: number;
+  readonly estimate_error: number;
+  readonly calibrated_seconds_per_token: number;
+  readonly evaluated_tokens_counted: number;
   readonly sweep?: readonly SweepPoint[];
   readonly best?: SweepPoint;
 }
@@ -114,6 +120,11 @@ async function benchModel(
     llama_bench_prompt_tokens_per_s: round(bench.prompt_tokens_per_s, 1),
     llama_bench_prompt_length: promptLength,
     studio_vs_llama_bench: round(studio / bench.prompt_tokens_per_s),
+    estimate_seconds: round(m.estimatedSeconds),
+    studio_llm_seconds: round(m.studioSeconds),
+    estimate_error: round(m.estimatedSeconds / m.studioSeconds - 1),
+    calibrated_seconds_per_token: m.calibratedSecondsPerToken,
+    evaluated_tokens_counted: m.evaluatedTokensCounted,
     ...(points ? sweepSummary(points) : {}),
   };
 }
@@ -189,8 +200,13 @@ export async function runBench(argv: string[]) {
   const large = await measureLargePhoto(log);
   log(`  ${large.seconds.toFixed(2)} s`);
 
-  const bundled = models[0];
-  if (!bundled) throw new Error('no bundled model result');
+  const [bundled, random] = models;
+  if (!bundled || !random) throw new Error('a model result is missing');
+  // The estimate a user gets for the bigger model before measuring it: the bundled model's speed scaled by the
+  // two models' parameter counts (the Run panel's 'scaled' basis).
+  const scaledEstimate =
+    ((bundled.calibrated_seconds_per_token * random.params) / bundled.params) *
+    random.evaluated_tokens_counted;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const bar = {
     studio_vs_raw: models.every((m) => m.studio_vs_raw >= BAR.studio_vs_raw),
@@ -213,6 +229,9 @@ export async function runBench(argv: string[]) {
     threads: bundled.threads,
     sequences: bundled.sequences,
     llama_bench_prompt_tokens_per_s: bundled.llama_bench_prompt_tokens_per_s,
+    estimate_error: bundled.estimate_error,
+    estimate_error_random_weight: random.estimate_error,
+    estimate_error_random_weight_scaled: round(scaledEstimate / random.studio_llm_seconds - 1),
     tokenizer_seconds_per_image: round(tokenizerSeconds.encode, 4),
     tokenizer_decode_seconds_per_image: round(tokenizerSeconds.decode, 4),
     large_photo_seconds: round(large.seconds, 2),
@@ -290,6 +309,17 @@ function table(result: BenchResult): string {
       );
     }
   }
+  lines.push('', 'Cost estimate before the run (a calibration of the model), against the LLM time measured:');
+  for (const m of result.models) {
+    lines.push(
+      `  ${m.name}: estimated ${m.estimate_seconds.toFixed(2)} s, measured ${m.studio_llm_seconds.toFixed(2)} s ` +
+        `(error ${(100 * m.estimate_error).toFixed(1)} %)`,
+    );
+  }
+  lines.push(
+    `  the second model estimated from the bundled one's calibration and the parameter counts: error ` +
+      `${(100 * result.estimate_error_random_weight_scaled).toFixed(1)} %`,
+  );
   lines.push('');
   lines.push(
     `tokenizer: ${result.tokenizer_seconds_per_image.toFixed(4)} s / image (encode), ${result.tokenizer_decode_seconds_per_image.toFixed(4)} s (decode)`,

@@ -8,6 +8,10 @@
  *   must compute for every word it predicts: the yardstick with the one cost the studio cannot leave out;
  * - authors' loop: restoreView with `naive` (one fresh prompt at a time), whose predicted words must equal the
  *   studio's (the eval naive identity check).
+ *
+ * Before the images, the studio's cost estimate is made as the Run panel makes it for a model not measured yet:
+ * a calibration on the first image's first prompts, times the work counted for each image; it is set beside the
+ * studio's measured LLM time.
  */
 import type { Generation, GenerateOptions, LanguageModelBackend } from '../../src-main/engine/llm/backend';
 import { FrozenLm } from '../../src-main/engine/llm/frozen-lm';
@@ -17,6 +21,9 @@ import { restoreView } from '../../src-main/engine/restore/restore-view';
 import type { Corruption } from '../../src-main/engine/restore/corruption';
 import type { ProtocolName } from '../../src-main/engine/protocol/types';
 import type { V2LTokenizer } from '../../src-main/engine/tokenizer/tokenizer';
+import { corruptView } from '../../src-main/engine/restore/corruption';
+import { countPlanTokens, type PlanShape } from '../../src-main/engine/estimate/plan-tokens';
+import { timePrompts } from '../../src-main/engine/estimate/restore-estimate';
 import { RawLlama, type RecordedCall } from './raw-llama';
 
 export interface BenchImage {
@@ -37,6 +44,11 @@ export interface StudioMeasurement {
   readonly naiveSeconds: number;
   readonly imagesIdentical: number;
   readonly cellsDiffering: number;
+  /** Seconds per evaluated token from the calibration, and the estimate it gives for all images' LLM time. */
+  readonly calibratedSecondsPerToken: number;
+  readonly estimatedSeconds: number;
+  /** Tokens the estimate counted for all images (it is calibrated seconds per token times these). */
+  readonly evaluatedTokensCounted: number;
   /** The first image's calls, for the threads/sequences sweep. */
   readonly firstCalls: readonly RecordedCall[];
 }
@@ -94,6 +106,26 @@ export async function measureStudio(
   await lm.generate([warmupPrompt()], 2);
   await raw.run([{ prompts: [warmupPrompt()], steps: 2 }]);
 
+  const shapeOf = (image: BenchImage): PlanShape => ({
+    task: image.corruption.task,
+    protocol,
+    cells: corruptView(image.view, image.corruption).cells,
+    globalCount: tokenizer.info.global?.tokens ?? 0,
+    bankSize: 0,
+    sequences: lm.sequenceCount,
+  });
+  const first = images[0];
+  if (!first) throw new Error('no bench images');
+  const calibratedSecondsPerToken = await timePrompts(lm, shapeOf(first));
+  const evaluatedTokensCounted = images.reduce(
+    (n, image) => n + countPlanTokens(shapeOf(image)).evaluatedTokens,
+    0,
+  );
+  log(
+    `  estimate: ${(calibratedSecondsPerToken * 1e6).toFixed(1)} µs per token from a calibration, ` +
+      `${evaluatedTokensCounted} tokens counted: ${(calibratedSecondsPerToken * evaluatedTokensCounted).toFixed(2)} s`,
+  );
+
   let promptTokens = 0;
   let prompts = 0;
   let studioSeconds = 0;
@@ -142,6 +174,9 @@ export async function measureStudio(
     naiveSeconds,
     imagesIdentical,
     cellsDiffering,
+    calibratedSecondsPerToken,
+    estimatedSeconds: calibratedSecondsPerToken * evaluatedTokensCounted,
+    evaluatedTokensCounted,
     firstCalls,
   };
 }
