@@ -70,6 +70,11 @@ export interface Settings {
   readonly defaultProtocol: Protocol;
   /** 0 lets the engine choose from the hardware. */
   readonly threads: number;
+  /**
+   * Prompts the local language model evaluates at once (its parallel sequences); 0 lets the engine choose.
+   * Predictions do not depend on it, only the speed (`npm run bench`'s sweep measures each choice).
+   */
+  readonly sequences: number;
   readonly executionProvider: ExecutionProviderSetting;
   /**
    * The tokenizer pack (a folder under resources/models, see listTokenizerPacks); empty for the default one
@@ -91,12 +96,16 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   defaultProtocol: 'reference',
   threads: 0,
+  sequences: 0,
   executionProvider: 'auto',
   tokenizerPack: '',
   lmFile: '',
   lmServerUrl: '',
   lmServerKey: '',
 };
+
+/** The most parallel sequences Settings accept: each holds a KV cache of its own. */
+export const MAX_SEQUENCES = 16;
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
 export interface StudioApi extends ExportApi, ModelsApi, AskApi, EstimateApi {
@@ -130,6 +139,7 @@ const settingsPatch: Validator<Partial<Settings>> = object({
   theme: optional(literal('system', 'light', 'dark')),
   defaultProtocol: optional(literal(...PROTOCOL_IDS)),
   threads: optional(number({ min: 0, max: 256, integer: true })),
+  sequences: optional(number({ min: 0, max: MAX_SEQUENCES, integer: true })),
   executionProvider: optional(literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
   tokenizerPack: optional(string({ maxLength: 255 })),
   lmFile: optional(string({ maxLength: 4096 })),

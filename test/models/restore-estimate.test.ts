@@ -82,6 +82,26 @@ describe('restoration estimates', () => {
     await engine.updateSettings({ threads: 0 });
   }, 300_000);
 
+  it('runs with the sequences chosen in Settings, predicting the same words', async () => {
+    const request: RestoreRequest = { imageId, task: 'shift', protocol: 'reference' };
+    const words = async () => (await restore(request)).grids?.result.map((c) => c.id);
+    const chosen = await words();
+    const two = await engine.estimateRestore({ request, calibrate: false });
+    await engine.updateSettings({ sequences: 3 });
+    try {
+      const estimate = await engine.estimateRestore({ request, calibrate: false });
+      // Three sequences are another measurement, and the count follows them (more prompts start uncached).
+      expect(estimate.basis).toBe('scaled');
+      expect(estimate.evaluatedTokens).toBeGreaterThan(two.evaluatedTokens);
+      expect(await words()).toEqual(chosen);
+      // Counted for the model as loaded: three sequences.
+      const after = await engine.estimateRestore({ request, calibrate: false });
+      expect(after).toMatchObject({ basis: 'runs', evaluatedTokens: estimate.evaluatedTokens });
+    } finally {
+      await engine.updateSettings({ sequences: 0 });
+    }
+  }, 300_000);
+
   it.each<[string, Omit<RestoreRequest, 'imageId'>]>([
     ['inpaint, reference (sequential)', { task: 'inpaint', protocol: 'reference' }],
     ['inpaint of a brushed region, blind', { task: 'inpaint', protocol: 'blind', mask: corner() }],

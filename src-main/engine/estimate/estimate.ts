@@ -59,7 +59,12 @@ export async function chosenLm(
   const info = await header;
   const threads = settings.threads > 0 ? settings.threads : defaultThreads(stat.size);
   return {
-    key: { model, threads, sequences: loaded?.sequenceCount ?? DEFAULT_SEQUENCES, sequential },
+    key: {
+      model,
+      threads,
+      sequences: loaded?.sequenceCount ?? (settings.sequences > 0 ? settings.sequences : DEFAULT_SEQUENCES),
+      sequential,
+    },
     name: info.name,
     parameters: info.parameters,
     quantisation: info.quantisation,

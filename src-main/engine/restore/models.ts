@@ -48,13 +48,13 @@ export class ModelSet implements AsyncDisposable {
   }
 
   private lmSettingsKey(): string {
-    const { threads, lmFile, lmServerUrl, lmServerKey } = this.settings();
-    return JSON.stringify([threads, lmFile, lmServerUrl, lmServerKey]);
+    const { threads, sequences, lmFile, lmServerUrl, lmServerKey } = this.settings();
+    return JSON.stringify([threads, sequences, lmFile, lmServerUrl, lmServerKey]);
   }
 
   /** The chosen llama-server when Settings name one, else the chosen (or bundled) GGUF loaded here. */
   lm(): Promise<LanguageModelBackend> {
-    const { threads, lmFile, lmServerUrl, lmServerKey } = this.settings();
+    const { threads, sequences, lmFile, lmServerUrl, lmServerKey } = this.settings();
     const key = this.lmSettingsKey();
     if (this.lmPromise && key !== this.lmKey) {
       unload(this.lmPromise);
@@ -64,7 +64,7 @@ export class ModelSet implements AsyncDisposable {
     this.lmPromise ??= Promise.resolve().then((): Promise<LanguageModelBackend> =>
       lmServerUrl
         ? RemoteLm.connect(lmServerUrl, lmServerKey ? { apiKey: lmServerKey } : {})
-        : FrozenLm.load(lmFile || defaultLmPath(), { threads }),
+        : FrozenLm.load(lmFile || defaultLmPath(), { threads, ...(sequences > 0 ? { sequences } : {}) }),
     );
     this.lmPromise.catch(() => (this.lmPromise = null));
     return this.lmPromise;

@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import type { ExecutionProviderSetting, Settings, Theme } from '../../../src-shared/contract/api';
+import {
+  MAX_SEQUENCES,
+  type ExecutionProviderSetting,
+  type Settings,
+  type Theme,
+} from '../../../src-shared/contract/api';
 import type { Protocol } from '../../../src-shared/contract/restore';
 import { Dialog } from '../components/Dialog';
 import { PROTOCOL_IDS, PROTOCOLS } from '../../../src-shared/tasks/registry';
@@ -64,6 +69,26 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
           />
           <span className="hint">
             0 lets the engine choose from the hardware. Applies when the models next load.
+          </span>
+        </label>
+        <label>
+          Prompts evaluated at once
+          <input
+            type="number"
+            min={0}
+            max={MAX_SEQUENCES}
+            value={draft.sequences}
+            data-testid="settings-sequences"
+            onChange={(e) =>
+              setDraft({
+                ...draft,
+                sequences: Math.max(0, Math.min(MAX_SEQUENCES, Math.round(Number(e.target.value) || 0))),
+              })
+            }
+          />
+          <span className="hint">
+            The language model's parallel sequences: 0 lets the engine choose (2). The words predicted are the
+            same for every choice, only the speed differs. Applies when the model next loads.
           </span>
         </label>
         <label>
