@@ -1,11 +1,5 @@
 import path from 'node:path';
-
-/** Formats a duration for a progress line: seconds under two minutes, then minutes, then hours. */
-export function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
+import { formatDuration } from '../../src-shared/format';
 
 /**
  * Progress of a loop over files on stderr, one line per file: "[3/50] name: details, about 2 min left". The time

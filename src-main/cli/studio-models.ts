@@ -16,10 +16,16 @@ export function studioModels(dataDir: string = defaultDataDir()): {
   readonly models: ModelSet;
   readonly settings: Settings;
   readonly source: string;
+  readonly dataDir: string;
 } {
   const file = path.join(dataDir, 'studio.sqlite');
   if (!fs.existsSync(file)) {
-    return { models: new ModelSet(() => DEFAULT_SETTINGS), settings: DEFAULT_SETTINGS, source: 'defaults' };
+    return {
+      models: new ModelSet(() => DEFAULT_SETTINGS),
+      settings: DEFAULT_SETTINGS,
+      source: 'defaults',
+      dataDir,
+    };
   }
   const db = new Database(file, { readonly: true, fileMustExist: true });
   let settings: Settings;
@@ -28,5 +34,5 @@ export function studioModels(dataDir: string = defaultDataDir()): {
   } finally {
     db.close();
   }
-  return { models: new ModelSet(() => settings), settings, source: `Settings in ${dataDir}` };
+  return { models: new ModelSet(() => settings), settings, source: `Settings in ${dataDir}`, dataDir };
 }

@@ -142,6 +142,11 @@ describe('v2l restore DIR', () => {
         ]);
         expect(fs.existsSync(path.join(out, 'sub', 'coffee.png'))).toBe(true);
         expect(run.stderr).toContain('1 of 3 photos could not be restored');
+        // Each restored row keeps the estimate made before it beside the time the language model took.
+        for (const row of rows.slice(1)) {
+          expect(row['estimated_llm_seconds']).toBeGreaterThan(0);
+          expect(row['llm_seconds']).toBeGreaterThan(0);
+        }
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from '../../src-main/cli/progress';
+import { formatDuration } from '../../src-shared/format';
 
 describe('formatDuration', () => {
   it('speaks in seconds, then minutes, then hours', () => {

@@ -17,15 +17,23 @@ import type { Mask, RgbImage } from '../../engine/image/types';
 import { view128 } from '../../engine/image/view';
 import type { ProtocolName } from '../../engine/protocol/types';
 import { bankFor } from '../../engine/restore/bank';
-import { cellsCorruption, evalCorruption, type Corruption } from '../../engine/restore/corruption';
+import {
+  cellsCorruption,
+  corruptView,
+  evalCorruption,
+  type Corruption,
+} from '../../engine/restore/corruption';
 import type { ModelSet } from '../../engine/restore/models';
 import { pasteWindow } from '../../engine/restore/paste-back';
 import { restoreTiles } from '../../engine/restore/restore-tiles';
 import { restoreView, type RestoreViewResult } from '../../engine/restore/restore-view';
+import { tileLayout, workingSize } from '../../engine/restore/tiles';
 import { damageWindow } from '../../engine/restore/window';
+import { taskCells } from '../../engine/protocol/types';
+import { CliEstimator } from '../cli-estimator';
 import { printResult, type Command } from '../command';
 import { listImageFiles } from '../image-files';
-import { formatDuration } from '../progress';
+import { formatDuration } from '../../../src-shared/format';
 import { tileCorruption } from '../restore-full';
 import { studioModels } from '../studio-models';
 import { bundledSamplePaths, parseProtocol, parseTask } from './eval-restore';
@@ -112,18 +120,42 @@ interface RestoreOptions {
 
 type Row = Record<string, unknown>;
 
+/** What every photo's restoration shares: the models, the cost estimator, and where progress lines go. */
+interface RestoreContext {
+  readonly models: ModelSet;
+  readonly estimator: CliEstimator;
+  readonly say: (line: string) => void;
+}
+
+/** The estimate of the LM's time, said before the work and kept in the photo's row beside what it took. */
+async function announce(
+  ctx: RestoreContext,
+  task: Task,
+  protocol: ProtocolName,
+  cells: readonly boolean[],
+  tiles = 1,
+): Promise<number | null> {
+  const estimate = await ctx.estimator.estimate(task, protocol, cells, tiles);
+  ctx.say(`Estimated: ${estimate.text}`);
+  return estimate.seconds === null ? null : Number(estimate.seconds.toFixed(3));
+}
+
 const finite = (v: number, digits: number) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
 
 /** deblur, shift or rotate over the whole photo at its own resolution (restore-tiles.ts). */
 async function restoreWhole(
-  models: ModelSet,
+  ctx: RestoreContext,
   photo: RgbImage,
   task: WholeImageTask,
   { protocol, seed }: RestoreOptions,
 ): Promise<{ image: RgbImage; row: Row }> {
   const corruption = tileCorruption(task, seed);
+  const { models } = ctx;
   const tokenizer = await models.tokenizer();
   const lm = await models.lm();
+  const work = workingSize(photo.width, photo.height);
+  const tiles = tileLayout(work.width, work.height).length;
+  const estimated = await announce(ctx, task, protocol, taskCells(task), tiles);
   const bank = await bankFor(tokenizer, bundledSamplePaths(), protocol, corruption);
   const result = await restoreTiles(
     tokenizer,
@@ -133,7 +165,7 @@ async function restoreWhole(
       onTile: (p) => {
         const left =
           p.etaSeconds !== null && p.done < p.of ? `, about ${formatDuration(p.etaSeconds)} left` : '';
-        process.stderr.write(`[${p.done}/${p.of}] tiles restored${left}\n`);
+        ctx.say(`[${p.done}/${p.of}] tiles restored${left}`);
       },
     },
   );
@@ -155,6 +187,7 @@ async function restoreWhole(
       seam_control: finite(m.seamControl, 3),
       prompt_tokens: result.promptTokens,
       seconds: Number(result.seconds.toFixed(3)),
+      estimated_llm_seconds: estimated,
     },
   };
 }
@@ -186,15 +219,16 @@ function viewRow(result: RestoreViewResult): Row {
 
 /** One 128 px view restored: the paper's view of the photo, or the window around marked damage. */
 async function restoreOneView(
-  models: ModelSet,
+  ctx: RestoreContext,
   original: RgbImage,
   corruption: Corruption,
-  { protocol, seed }: RestoreOptions,
-): Promise<RestoreViewResult> {
-  const tokenizer = await models.tokenizer();
-  const lm = await models.lm();
+  { task, protocol, seed }: RestoreOptions,
+): Promise<{ result: RestoreViewResult; timing: Row }> {
+  const tokenizer = await ctx.models.tokenizer();
+  const lm = await ctx.models.lm();
   const bank = await bankFor(tokenizer, bundledSamplePaths(), protocol, corruption);
-  return restoreView(tokenizer, lm, {
+  const estimated = await announce(ctx, task, protocol, corruptView(original, corruption).cells);
+  const result = await restoreView(tokenizer, lm, {
     original,
     corruption,
     protocol,
@@ -202,22 +236,35 @@ async function restoreOneView(
     ...(bank ? { bank } : {}),
     comparisons: true,
   });
+  await ctx.estimator.recordRun(task, result.timings.llm, result.evaluatedTokens);
+  const timing = {
+    prompt_tokens: result.promptTokens,
+    seconds: Number((result.timings.encode + result.timings.llm + result.timings.decode).toFixed(3)),
+    llm_seconds: Number(result.timings.llm.toFixed(3)),
+    estimated_llm_seconds: estimated,
+  };
+  return { result, timing };
 }
 
 /** One photo restored as the options say: its result image and the row of figures printed for it. */
 async function restorePhoto(
-  models: ModelSet,
+  ctx: RestoreContext,
   photo: RgbImage,
   options: RestoreOptions,
 ): Promise<{ image: RgbImage; row: Row }> {
   const { task } = options;
-  if (!options.view && isWholeImageTask(task)) return restoreWhole(models, photo, task, options);
+  if (!options.view && isWholeImageTask(task)) return restoreWhole(ctx, photo, task, options);
   if (options.mask && !options.view) {
     // As the studio restores marked damage: the window around it, pasted back into the photo at its size.
     const toPhoto = (m: RgbImage) =>
       m.width === photo.width && m.height === photo.height ? m : resizeImage(m, photo.width, photo.height);
     const window = damageWindow(photo, await maskFromFile(options.mask, toPhoto));
-    const result = await restoreOneView(models, window.view, cellsCorruption(task, window.cells), options);
+    const { result, timing } = await restoreOneView(
+      ctx,
+      window.view,
+      cellsCorruption(task, window.cells),
+      options,
+    );
     const image = pasteWindow(photo, window, result.result, result.decoded);
     return {
       image,
@@ -228,8 +275,7 @@ async function restorePhoto(
         output_height: image.height,
         tiles: 1,
         window: `${window.side}x${window.side} at ${window.x},${window.y}`,
-        prompt_tokens: result.promptTokens,
-        seconds: Number((result.timings.encode + result.timings.llm + result.timings.decode).toFixed(3)),
+        ...timing,
       },
     };
   }
@@ -237,7 +283,7 @@ async function restorePhoto(
   const corruption = options.mask
     ? cellsCorruption(task, tokenCellsFromMask(await maskFromFile(options.mask, view128)))
     : evalCorruption(task, options.seed);
-  const result = await restoreOneView(models, original, corruption, options);
+  const { result, timing } = await restoreOneView(ctx, original, corruption, options);
   return {
     image: result.result,
     row: {
@@ -246,8 +292,7 @@ async function restorePhoto(
       output_width: result.result.width,
       output_height: result.result.height,
       tiles: 1,
-      prompt_tokens: result.promptTokens,
-      seconds: Number((result.timings.encode + result.timings.llm + result.timings.decode).toFixed(3)),
+      ...timing,
     },
   };
 }
@@ -290,7 +335,11 @@ path are checked before any model loads.
   psnr_corrupted, ssim_corrupted       the corrupted input against it
   psnr_clean_words, ssim_clean_words   the original's own words decoded and placed alike: what a perfect LM reaches
   psnr_classical, ssim_classical       Telea (in/outpainting) or Wiener with the known kernel (deblur)
-  prompt_tokens, seconds               work done, encode + LLM + decode`,
+  prompt_tokens, seconds               work done, encode + LLM + decode
+  llm_seconds                          the language model's part of seconds (views and damage windows)
+  estimated_llm_seconds                the studio's estimate of the language model's time, made before the work
+                                       (also said on stderr): the speed the studio measured for this model and
+                                       threads, else a calibration on the first prompts; null if none could be made`,
   run: async (args) => {
     const { values, positionals } = parseArgs({
       args,
@@ -340,7 +389,13 @@ path are checked before any model loads.
     );
     await using models = studio.models;
     const lmName = (await models.lm()).name;
-    if (!json) process.stderr.write(`Language model: ${lmName} (${studio.source})\n`);
+    const say = (line: string) => (json ? undefined : process.stderr.write(`${line}\n`));
+    say(`Language model: ${lmName} (${studio.source})`);
+    const ctx: RestoreContext = {
+      models,
+      estimator: new CliEstimator(models, studio.settings, studio.dataDir, bundledSamplePaths().length),
+      say,
+    };
     let failed = 0;
     for (const [i, file] of files.entries()) {
       const out = outputs[i];
@@ -353,7 +408,7 @@ path are checked before any model loads.
       };
       try {
         const photo = (await loadImageFile(file)).image;
-        const { image, row } = await restorePhoto(models, photo, options);
+        const { image, row } = await restorePhoto(ctx, photo, options);
         if (out) {
           if (batch) fs.mkdirSync(path.dirname(out), { recursive: true });
           await writeImageFile(out, image, {}, { overwrite });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { Settings } from '../../../src-shared/contract/api';
+import { formatDuration } from '../../../src-shared/format';
 import type { EstimateBasis, RestoreEstimate } from '../../../src-shared/contract/estimate';
-import type { RestoreRequest } from '../../../src-shared/contract/restore';
+import type { Protocol, RestoreRequest, Task } from '../../../src-shared/contract/restore';
 import { TASKS } from '../../../src-shared/tasks/registry';
 import type { LanguageModelBackend } from '../llm/backend';
 import { DEFAULT_SEQUENCES, defaultThreads } from '../llm/frozen-lm';
@@ -81,11 +82,23 @@ export function planShapeOf(
   sequences: number,
 ): PlanShape {
   const { cells } = corruptView(prepared.view, prepared.corruption);
-  const bank = request.protocol === 'blind' && TASKS[request.task].blindExamples === 'bank';
+  return planShape(request.task, request.protocol, cells, globalCount, sampleCount, sequences);
+}
+
+/** The counter's view of a restoration predicting `cells` of a 16x16 grid. */
+export function planShape(
+  task: Task,
+  protocol: Protocol,
+  cells: readonly boolean[],
+  globalCount: number,
+  sampleCount: number,
+  sequences: number,
+): PlanShape {
+  const bank = protocol === 'blind' && TASKS[task].blindExamples === 'bank';
   // The bank holds each sample photo and its mirror image (restore/bank.ts).
   return {
-    task: request.task,
-    protocol: request.protocol,
+    task,
+    protocol,
     cells,
     globalCount,
     bankSize: bank ? Math.min(BANK_EXAMPLES, 2 * sampleCount) : 0,
@@ -173,11 +186,4 @@ export function formatParameters(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(n >= 1e10 ? 0 : 1)} B parameters`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} M parameters`;
   return `${Math.round(n / 1e3)} K parameters`;
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 1) return 'under a second';
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }

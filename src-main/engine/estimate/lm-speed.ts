@@ -40,8 +40,14 @@ interface Entry {
 
 export class LmSpeedStore {
   private readonly file: string;
+  /** What a read-only store measured: kept for this process, over the file's figures. */
+  private readonly overlay: Record<string, Entry> = {};
 
-  constructor(dataDir: string) {
+  /** `readOnly`: measurements stay in memory (the CLI reads a studio's data folder but never writes it). */
+  constructor(
+    dataDir: string,
+    private readonly readOnly = false,
+  ) {
     this.file = path.join(dataDir, LM_SPEED_FILE);
   }
 
@@ -76,6 +82,10 @@ export class LmSpeedStore {
     const all = this.read();
     const k = keyOf(key);
     all[k] = change(all[k] ?? { calibration: null, runs: [], parameters: null });
+    if (this.readOnly) {
+      this.overlay[k] = all[k];
+      return;
+    }
     // Written whole to a temporary file and renamed: a crash leaves the old figures, never half a file.
     const temp = `${this.file}.${process.pid}.tmp`;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -84,13 +94,14 @@ export class LmSpeedStore {
   }
 
   private read(): Record<string, Entry> {
+    let stored: Record<string, Entry> = {};
     try {
       const parsed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as unknown;
-      return isEntries(parsed) ? parsed : {};
+      if (isEntries(parsed)) stored = parsed;
     } catch {
       // Missing or unreadable figures are only lost speed measurements: the next run measures again.
-      return {};
     }
+    return { ...stored, ...this.overlay };
   }
 }
 
