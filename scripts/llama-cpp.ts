@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive } from './process-alive';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const llamaDir = path.join(root, 'node_modules', 'node-llama-cpp', 'llama');
@@ -41,15 +42,6 @@ function run(command: string, args: string[], cwd: string): void {
 
 /** The tools the studio's tests and bench use: whoever builds first builds both, so later callers find them. */
 const USED = ['llama-server', 'llama-bench'];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs `work` holding the cache's lock: two test files (or a test and the bench) must not build into the same folder

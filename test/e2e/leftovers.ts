@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { alive } from '../../scripts/process-alive';
 
 /**
  * Global setup/teardown of the e2e run: every studio server the suites start is recorded by the harness and
@@ -7,15 +8,6 @@ import path from 'node:path';
  * has not already) and fails the run, so a suite that forgets to stop what it started cannot pass.
  */
 const PID_DIR = path.resolve('test-output', 'e2e-pids');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function setup(): void {
   fs.rmSync(PID_DIR, { recursive: true, force: true });
