@@ -21,10 +21,12 @@ import type {
 import type { RgbImage } from './image/types';
 import type { RestoreRequest, RunSummary, RunView } from '../../src-shared/contract/restore';
 import type { AskAvailability, AskRequest } from '../../src-shared/contract/ask';
+import { JobRegistry } from './job-registry';
 import { JobRunner } from './jobs';
 import { LmSpeedStore } from './estimate/lm-speed';
 import { Estimator } from './estimate/restore-estimate';
 import type { RestoreEstimate } from '../../src-shared/contract/estimate';
+import type { JobSnapshot } from '../../src-shared/contract/jobs';
 import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
 import type {
@@ -76,7 +78,9 @@ export type ShellMethod = 'openWithDialog' | 'exportWithDialog';
  */
 export class Engine implements EngineApi {
   readonly events = new EventEmitter<{ event: [StudioEvent] }>();
-  readonly jobs = new JobRunner((event) => this.events.emit('event', event));
+  /** Every job's snapshot, whichever runner runs it: what listJobs answers and job.snapshot pushes. */
+  private readonly registry = new JobRegistry((event) => this.events.emit('event', event));
+  readonly jobs = new JobRunner((event) => this.events.emit('event', event), { registry: this.registry });
   private readonly db: Db;
   private readonly samples: SampleLibrary;
   private readonly images = new Map<number, RgbImage>();
@@ -104,6 +108,7 @@ export class Engine implements EngineApi {
       db: this.db,
       dataDir: options.dataDir,
       emit: (event) => this.events.emit('event', event),
+      registry: this.registry,
       settings: () => readSettings(this.db),
       choose: (lmFile) => this.updateSettings({ lmFile }),
     });
@@ -277,33 +282,43 @@ export class Engine implements EngineApi {
     const photo = await this.pixelsOrReload(request.imageId);
     checkRequestComplexity(request, photo, this.options.maxPixels);
     const emit = (event: StudioEvent) => this.events.emit('event', event);
-    const { jobId, result } = this.jobs.start((ctx) =>
-      runRestoreJob(
-        {
-          db: this.db,
-          dataDir: this.options.dataDir,
-          models: this.models,
-          samplePaths: this.samples.list().map((s) => this.samples.pathOf(s.id)),
-          speeds: this.speeds,
-          settings: () => readSettings(this.db),
-        },
-        request.imageId,
-        photo,
-        request,
-        ctx,
-        (runId) => emit({ type: 'restore.started', jobId, runId }),
-        (runId, cells) =>
-          emit({
-            type: 'restore.cells',
-            jobId,
-            runId,
-            cells: cells.map((c) => ({ ...c, text: tokenText(c.id) })),
-          }),
-      ),
+    const { jobId, result } = this.jobs.start(
+      'restore',
+      (ctx) =>
+        runRestoreJob(
+          {
+            db: this.db,
+            dataDir: this.options.dataDir,
+            models: this.models,
+            samplePaths: this.samples.list().map((s) => this.samples.pathOf(s.id)),
+            speeds: this.speeds,
+            settings: () => readSettings(this.db),
+          },
+          request.imageId,
+          photo,
+          request,
+          ctx,
+          (runId) => {
+            ctx.ran(runId);
+            emit({ type: 'restore.started', jobId, runId });
+          },
+          (runId, cells) =>
+            emit({
+              type: 'restore.cells',
+              jobId,
+              runId,
+              cells: cells.map((c) => ({ ...c, text: tokenText(c.id) })),
+            }),
+        ),
+      request.imageId,
     );
-    // The outcome reaches the renderer as job.done / job.failed events; nothing else awaits this promise.
+    // The outcome reaches the renderer in the job's snapshot; nothing else awaits this promise.
     result.catch(() => undefined);
     return { jobId };
+  }
+
+  listJobs(): Promise<JobSnapshot[]> {
+    return Promise.resolve(this.registry.list());
   }
 
   async estimateRestore({

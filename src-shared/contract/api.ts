@@ -7,6 +7,7 @@ import { ASK_VALIDATORS, type AskApi, type AskEvent } from './ask';
 import type { ErrorPayload } from './errors';
 import { ESTIMATE_VALIDATORS, type EstimateApi } from './estimate';
 import { EXPORT_VALIDATORS, type ExportApi } from './export';
+import { JOB_VALIDATORS, type JobEvent, type JobsApi } from './jobs';
 import { MODEL_VALIDATORS, type LocalFilePaths, type ModelsApi } from './models';
 import {
   restoreRequestValidator,
@@ -108,7 +109,7 @@ export const DEFAULT_SETTINGS: Settings = {
 export const MAX_SEQUENCES = 16;
 
 /** Everything the renderer may ask. Each method takes at most one plain-object argument. */
-export interface StudioApi extends ExportApi, ModelsApi, AskApi, EstimateApi {
+export interface StudioApi extends ExportApi, ModelsApi, AskApi, EstimateApi, JobsApi {
   appInfo(): Promise<AppInfo>;
   listSamples(): Promise<SampleInfo[]>;
   openSample(input: { id: string }): Promise<OpenedImage>;
@@ -177,6 +178,7 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
   ...MODEL_VALIDATORS,
   ...ASK_VALIDATORS,
   ...ESTIMATE_VALIDATORS,
+  ...JOB_VALIDATORS,
 };
 
 export const METHOD_NAMES = Object.keys(INPUT_VALIDATORS) as MethodName[];
@@ -185,8 +187,12 @@ export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.hasOwn(INPUT_VALIDATORS, value);
 }
 
-/** Events the engine pushes to every connected renderer. */
+/**
+ * Events the engine pushes to every connected renderer. A job's state travels whole as job.snapshot; the
+ * job.progress / job.done / job.failed events say the same in parts, for clients that follow only those.
+ */
 export type StudioEvent =
+  | JobEvent
   | {
       readonly type: 'job.progress';
       readonly jobId: string;

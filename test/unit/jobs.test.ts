@@ -6,11 +6,8 @@ describe('JobRunner', () => {
   it('reports progress with a linear ETA and finishes with the value', async () => {
     const events: StudioEvent[] = [];
     let clock = 0;
-    const runner = new JobRunner(
-      (e) => events.push(e),
-      () => clock,
-    );
-    const { jobId, result } = runner.start((ctx) => {
+    const runner = new JobRunner((e) => events.push(e), { now: () => clock });
+    const { jobId, result } = runner.start('restore', (ctx) => {
       clock = 2000;
       ctx.progress(1, 4, 'step one', 50);
       clock = 4000;
@@ -18,7 +15,7 @@ describe('JobRunner', () => {
       return Promise.resolve(42);
     });
     expect(await result).toBe(42);
-    expect(events).toEqual([
+    expect(events.filter((e) => e.type !== 'job.snapshot')).toEqual([
       {
         type: 'job.progress',
         jobId,
@@ -40,7 +37,7 @@ describe('JobRunner', () => {
     let steps = 0;
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { jobId, result } = runner.start(async (ctx) => {
+    const { jobId, result } = runner.start('ask', async (ctx) => {
       for (let i = 1; i <= 100; i++) {
         ctx.progress(i, 100, 'working');
         steps = i;
@@ -52,16 +49,20 @@ describe('JobRunner', () => {
     release();
     await expect(result).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
     expect(steps).toBe(3);
-    expect(events.at(-1)).toMatchObject({ type: 'job.failed', jobId, error: { code: 'JOB_CANCELLED' } });
+    expect(events.filter((e) => e.type !== 'job.snapshot').at(-1)).toMatchObject({
+      type: 'job.failed',
+      jobId,
+      error: { code: 'JOB_CANCELLED' },
+    });
     expect(runner.cancel(jobId)).toBe(false);
   });
 
   it('reports a failure with a safe payload', async () => {
     const events: StudioEvent[] = [];
     const runner = new JobRunner((e) => events.push(e));
-    const { result } = runner.start(() => Promise.reject(new Error('disk full')));
+    const { result } = runner.start('download', () => Promise.reject(new Error('disk full')));
     await expect(result).rejects.toThrow('disk full');
-    expect(events.at(-1)).toMatchObject({
+    expect(events.filter((e) => e.type !== 'job.snapshot').at(-1)).toMatchObject({
       type: 'job.failed',
       error: { code: 'INTERNAL', message: 'Internal error: disk full' },
     });

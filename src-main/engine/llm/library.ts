@@ -9,6 +9,7 @@ import type {
   LmPartialDownload,
 } from '../../../src-shared/contract/models';
 import { isStudioError, StudioError } from '../errors';
+import type { JobRegistry } from '../job-registry';
 import { JobRunner, type JobContext } from '../jobs';
 import {
   deleteLmDownload,
@@ -35,6 +36,8 @@ export interface LmLibraryOptions {
   readonly dataDir: string;
   /** Where job events go (the engine's event stream). */
   readonly emit: (event: StudioEvent) => void;
+  /** Where the downloads' snapshots are kept: the engine's registry, so listJobs lists them with its own jobs. */
+  readonly registry?: JobRegistry;
   readonly settings: () => Settings;
   /** Saves the chosen file as the lmFile setting ('' for the bundled model), so restorations load it next. */
   readonly choose: (lmFile: string) => Promise<unknown>;
@@ -64,7 +67,7 @@ export class LmLibrary {
   private readonly inspected = new Map<string, { key: string; inspection: GgufInspection | Error }>();
 
   constructor(private readonly options: LmLibraryOptions) {
-    this.jobs = new JobRunner(options.emit);
+    this.jobs = new JobRunner(options.emit, options.registry ? { registry: options.registry } : {});
     // An upload that did not finish cannot be continued after a restart: the browser starts over.
     const uploads = path.join(this.modelsDir, 'uploads');
     for (const entry of fs.existsSync(uploads) ? fs.readdirSync(uploads) : []) {
@@ -186,13 +189,13 @@ export class LmLibrary {
     if (this.active.has(target.uri)) {
       throw new StudioError('BUSY', `${target.uri} is already downloading.`);
     }
-    const { jobId, result } = this.jobs.start((ctx) => this.download(target, ctx));
+    const { jobId, result } = this.jobs.start('download', (ctx) => this.download(target, ctx));
     const state: ActiveDownload = { jobId, paused: false };
     this.active.set(target.uri, state);
     const done = () => {
       if (this.active.get(target.uri) === state) this.active.delete(target.uri);
     };
-    // The outcome reaches the renderer as job.done / job.failed events; nothing else awaits this promise.
+    // The outcome reaches the renderer in the job's snapshot; nothing else awaits this promise.
     result.then(done, done);
     return { jobId };
   }

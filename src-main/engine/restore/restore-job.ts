@@ -66,8 +66,7 @@ export async function runRestoreJob(
   // A result must not depend on what else runs: restorations take the models one at a time.
   return deps.models.lock.run(
     ctx.signal,
-    (ahead) =>
-      ctx.progress(0, 1, `Queued: waiting for ${ahead} earlier job${ahead === 1 ? '' : 's'} to finish`),
+    (ahead) => ctx.queued(`Queued: waiting for ${ahead} earlier job${ahead === 1 ? '' : 's'} to finish`),
     async () => restoreLocked(deps, imageId, request, await preparing, ctx, onStarted, onPredicted),
   );
 }

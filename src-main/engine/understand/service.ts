@@ -61,38 +61,42 @@ export class AskService {
     for (const example of request.examples ?? []) examples.push(await this.deps.pixels(example.imageId));
     const { emit, models } = this.deps;
     this.running++;
-    const { jobId, result } = this.deps.jobs.start(async (ctx) => {
-      // Released inside the job, so the model is free by the time its done/failed event goes out.
-      try {
-        ctx.progress(0, 1, 'Loading models');
-        const tokenizer = await models.tokenizer();
-        const branch = globalBranchOf(tokenizer);
-        if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
-        const lm = await models.lm();
-        // Ask scores whole label texts, which needs the full distribution at every position: a local model only.
-        if (!(lm instanceof FrozenLm)) {
-          throw new StudioError(
-            'MODEL_INVALID',
-            'Ask needs the language model loaded here; restorations run on the llama-server in Settings. ' +
-              'Clear the server address in Settings → Language model to use Ask.',
+    const { jobId, result } = this.deps.jobs.start(
+      'ask',
+      async (ctx) => {
+        // Released inside the job, so the model is free by the time its done/failed event goes out.
+        try {
+          ctx.progress(0, 1, 'Loading models');
+          const tokenizer = await models.tokenizer();
+          const branch = globalBranchOf(tokenizer);
+          if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
+          const lm = await models.lm();
+          // Ask scores whole label texts, which needs the full distribution at every position: a local model only.
+          if (!(lm instanceof FrozenLm)) {
+            throw new StudioError(
+              'MODEL_INVALID',
+              'Ask needs the language model loaded here; restorations run on the llama-server in Settings. ' +
+                'Clear the server address in Settings → Language model to use Ask.',
+            );
+          }
+          const answer = await runAsk(
+            { branch, lm, tokenizerName: tokenizer.info.name },
+            request,
+            { query, examples },
+            {
+              signal: ctx.signal,
+              progress: (step, of, message) => ctx.progress(step, of, message),
+              onText: (text, tokens) => emit({ type: 'ask.text', jobId, text, tokens }),
+            },
           );
+          emit({ type: 'ask.result', jobId, result: answer });
+          return answer;
+        } finally {
+          this.running--;
         }
-        const answer = await runAsk(
-          { branch, lm, tokenizerName: tokenizer.info.name },
-          request,
-          { query, examples },
-          {
-            signal: ctx.signal,
-            progress: (step, of, message) => ctx.progress(step, of, message),
-            onText: (text, tokens) => emit({ type: 'ask.text', jobId, text, tokens }),
-          },
-        );
-        emit({ type: 'ask.result', jobId, result: answer });
-        return answer;
-      } finally {
-        this.running--;
-      }
-    });
+      },
+      request.queryImageId,
+    );
     // The outcome reaches the renderer as events; nothing else awaits this promise.
     result.catch(() => undefined);
     return { jobId };
