@@ -63,7 +63,7 @@ export function Workspace({
     [doc.mask, width, height, colour],
   );
   const region = runRegion(task, width, height, raster, doc);
-  const job = useRestoreJob(onFinished);
+  const job = useRestoreJob(image.imageId, onFinished);
   const built = buildRequest(image.imageId, task, protocol, doc, raster, 0);
   const blockedReason = 'reason' in built ? built.reason : null;
   const estimate = useRestoreEstimate('request' in built ? built.request : null, job.busy);

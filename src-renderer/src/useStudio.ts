@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ErrorPayload } from '../../src-shared/contract/errors';
 import type { AppInfo, ImageSummary, OpenedImage, SampleInfo, Settings } from '../../src-shared/contract/api';
 import type { ModelInfo } from '../../src-shared/contract/export';
+import { jobEnded } from '../../src-shared/contract/jobs';
 import type { RunSummary, RunView } from '../../src-shared/contract/restore';
 import { studio } from './api/client';
 import { errorPayloadOf } from './api/studioError';
@@ -57,6 +58,12 @@ export function useStudio() {
         ]);
         setState((s) => ({ ...s, info, samples, settings, models }));
         await Promise.all([refreshRecent(), refreshRuns()]);
+        // A restoration still running (the window was reloaded) brings its photo back: its Run panel takes it up.
+        const running = (await studio.listJobs()).find((j) => j.kind === 'restore' && !jobEnded(j));
+        if (running?.imageId != null) {
+          const image = await studio.openRecent({ imageId: running.imageId });
+          setState((s) => (s.image ? s : { ...s, image }));
+        }
       } catch (error) {
         setState((s) => ({ ...s, error: errorPayloadOf(error) }));
       }

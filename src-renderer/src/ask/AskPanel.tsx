@@ -43,6 +43,7 @@ export function AskPanel({ image, samples, onClose }: AskPanelProps) {
   const [pickError, setPickError] = useState<ReturnType<typeof errorPayloadOf> | null>(null);
   const nextKey = useRef(1);
   const job = useAskJob();
+  const progress = job.state.snapshot?.progress ?? null;
   const [dismissed, setDismissed] = useState<object | null>(null);
   const jobError = job.state.error !== dismissed ? job.state.error : null;
 
@@ -226,10 +227,9 @@ export function AskPanel({ image, samples, onClose }: AskPanelProps) {
             {request.reason}
           </span>
         )}
-        {job.busy && job.state.progress && (
+        {job.busy && progress && (
           <span className="job-status" data-testid="ask-progress">
-            <progress value={job.state.progress.step} max={Math.max(1, job.state.progress.of)} />{' '}
-            {job.state.progress.message}
+            <progress value={progress.step} max={Math.max(1, progress.of)} /> {progress.message}
           </span>
         )}
         {job.state.status === 'cancelled' && <span data-testid="ask-cancelled">Cancelled.</span>}

@@ -1,12 +1,12 @@
-import { useEffect, useReducer } from 'react';
+import { useReducer } from 'react';
 import type { StudioEvent } from '../../../src-shared/contract/api';
 import type { AskRequest, AskResult } from '../../../src-shared/contract/ask';
 import { studio } from '../api/client';
 import { jobLifecycleReducer, type JobLifecycle } from '../api/jobLifecycle';
 import { useJobControls } from '../api/useJobControls';
+import { useJobFollower } from '../api/useJobFollower';
 
 export interface AskJobState extends JobLifecycle<never> {
-  readonly progress: { readonly step: number; readonly of: number; readonly message: string } | null;
   /** Text generated so far (caption, vqa). */
   readonly text: string;
   readonly result: AskResult | null;
@@ -15,19 +15,18 @@ export interface AskJobState extends JobLifecycle<never> {
 const IDLE: AskJobState = {
   status: 'idle',
   jobId: null,
-  progress: null,
+  snapshot: null,
   text: '',
   result: null,
   error: null,
   early: [],
 };
 
+/** The job's output besides its state: the text as it is generated, then the answer. */
 const reducer = jobLifecycleReducer(
   IDLE,
   (state: AskJobState, event: StudioEvent): AskJobState => {
     switch (event.type) {
-      case 'job.progress':
-        return { ...state, progress: { step: event.step, of: event.of, message: event.message } };
       case 'ask.text':
         return { ...state, text: event.text };
       case 'ask.result':
@@ -46,7 +45,8 @@ const beginAsk = (request: AskRequest) => studio.startAsk(request);
 /** One Ask at a time: start it, follow its progress and text, cancel it; the answer arrives as an event. */
 export function useAskJob() {
   const [state, send] = useReducer(reducer, IDLE);
-  useEffect(() => studio.onEvent((event) => send({ type: 'event', event })), []);
+  // An Ask's text and answer arrive only as events, so one running before a reload is not taken up.
+  useJobFollower(send, null);
 
   const { start, cancel } = useJobControls(send, beginAsk, state.jobId);
 

@@ -33,7 +33,7 @@ const seconds = (s: number) =>
 /** Task, protocol, models, and the run with its live progress and predicted words. */
 export function RunPanel(props: RunPanelProps) {
   const { job, models } = props;
-  const progress = job.progress;
+  const progress = job.snapshot?.progress ?? null;
   const liveStates = Array.from({ length: 256 }, (_, i) =>
     job.live.has(i) ? ('predicted' as const) : ('pending' as const),
   );

@@ -1,9 +1,11 @@
-import { useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer } from 'react';
 import type { StudioEvent } from '../../../src-shared/contract/api';
+import { jobEnded } from '../../../src-shared/contract/jobs';
 import type { RestoreRequest, RunView } from '../../../src-shared/contract/restore';
 import { studio } from '../api/client';
 import { jobLifecycleReducer, type JobLifecycle, type JobLifecycleAction } from '../api/jobLifecycle';
 import { useJobControls } from '../api/useJobControls';
+import { useJobFollower, type JobPick } from '../api/useJobFollower';
 import { errorPayloadOf } from '../api/studioError';
 
 export interface LiveCell {
@@ -12,17 +14,7 @@ export interface LiveCell {
   readonly confidence: number;
 }
 
-export interface Progress {
-  readonly step: number;
-  readonly of: number;
-  readonly message: string;
-  readonly tokensPerSecond?: number;
-  readonly etaSeconds?: number;
-}
-
 export interface JobState extends JobLifecycle<'finishing'> {
-  readonly runId: number | null;
-  readonly progress: Progress | null;
   readonly live: ReadonlyMap<number, LiveCell>;
   readonly run: RunView | null;
 }
@@ -32,44 +24,25 @@ export type JobStatus = JobState['status'];
 const IDLE: JobState = {
   status: 'idle',
   jobId: null,
-  runId: null,
-  progress: null,
+  snapshot: null,
   live: new Map(),
   error: null,
   run: null,
   early: [],
 };
 
+/** The job's output besides its state: the words predicted so far, shown on the grid as they arrive. */
 function apply(state: JobState, event: StudioEvent): JobState {
-  switch (event.type) {
-    case 'job.progress':
-      return {
-        ...state,
-        progress: {
-          step: event.step,
-          of: event.of,
-          message: event.message,
-          ...(event.tokensPerSecond === undefined ? {} : { tokensPerSecond: event.tokensPerSecond }),
-          ...(event.etaSeconds === undefined ? {} : { etaSeconds: event.etaSeconds }),
-        },
-      };
-    case 'restore.started':
-      return { ...state, runId: event.runId };
-    case 'restore.cells': {
-      const live = new Map(state.live);
-      for (const c of event.cells) live.set(c.cell, { id: c.id, text: c.text, confidence: c.confidence });
-      return { ...state, live };
-    }
-    default:
-      // Other kinds of job share the event stream; their events say nothing about a restoration.
-      return state;
-  }
+  if (event.type !== 'restore.cells') return state;
+  const live = new Map(state.live);
+  for (const c of event.cells) live.set(c.cell, { id: c.id, text: c.text, confidence: c.confidence });
+  return { ...state, live };
 }
 
 // A finished restoration still has its stored run to fetch ('finishing') before it is done.
 const lifecycle = jobLifecycleReducer(IDLE, apply, (state): JobState => ({
   ...state,
-  status: state.runId === null ? 'done' : 'finishing',
+  status: (state.snapshot?.runId ?? null) === null ? 'done' : 'finishing',
 }));
 
 function reducer(state: JobState, action: JobLifecycleAction | { type: 'loaded'; run: RunView }): JobState {
@@ -79,13 +52,20 @@ function reducer(state: JobState, action: JobLifecycleAction | { type: 'loaded';
 /** Stable across renders, so the controls' callbacks are too. */
 const beginRestore = (request: RestoreRequest) => studio.startRestore(request);
 
-/** One restoration at a time: start it, follow its events, cancel it, and fetch the finished run. */
-export function useRestoreJob(onFinished: (run: RunView) => void) {
+/**
+ * One restoration at a time: start it, follow its snapshots, cancel it, and fetch the finished run. A restoration
+ * of this photo that the engine is running already (the window was reloaded) is taken up when the hook mounts.
+ */
+export function useRestoreJob(imageId: number, onFinished: (run: RunView) => void) {
   const [state, send] = useReducer(reducer, IDLE);
+  const pick = useCallback<JobPick>(
+    (jobs) => jobs.find((j) => j.kind === 'restore' && j.imageId === imageId && !jobEnded(j)),
+    [imageId],
+  );
+  useJobFollower(send, pick);
 
-  useEffect(() => studio.onEvent((event) => send({ type: 'event', event })), []);
-
-  const { status, runId } = state;
+  const status = state.status;
+  const runId = state.snapshot?.runId ?? null;
   useEffect(() => {
     if (status !== 'finishing' || runId === null) return;
     let stale = false;

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
-import type { StudioEvent } from '../../../src-shared/contract/api';
 import type { ErrorPayload } from '../../../src-shared/contract/errors';
+import { jobEnded } from '../../../src-shared/contract/jobs';
 import type { LmLibraryView, LmModel } from '../../../src-shared/contract/models';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
+import { useJobFollower, type JobFollowerAction, type JobPick } from '../api/useJobFollower';
 import './language-models.css';
 
 /** Bytes per upload request in the browser: 8 MB of file, about 11 MB of base64. */
@@ -56,33 +57,44 @@ export function LanguageModels() {
     };
   }, []);
 
-  useEffect(
-    () =>
-      studio.onEvent((event: StudioEvent) => {
-        if (!('jobId' in event) || event.jobId !== downloadJob.current) return;
-        if (event.type === 'job.progress') {
-          setTransfer((t) => ({
-            kind: 'download',
-            jobId: event.jobId,
-            label: t?.label ?? 'Downloading',
-            step: event.step,
-            of: event.of,
-            message: event.message,
-            ...(event.etaSeconds === undefined ? {} : { etaSeconds: event.etaSeconds }),
-          }));
-        } else if (event.type === 'job.done' || event.type === 'job.failed') {
-          downloadJob.current = null;
-          setTransfer(null);
-          setNotice(
-            event.type === 'job.done'
-              ? { tone: 'ok', text: 'Downloaded and checked: the model is listed above.' }
-              : failureNotice(event.error),
-          );
-          void refresh();
-        }
-      }),
+  /** The download this section started or took up: its snapshots move the bar, and its end says how it went. */
+  const followDownload = useCallback(
+    (action: JobFollowerAction) => {
+      const job =
+        action.type === 'resume'
+          ? action.snapshot
+          : action.event.type === 'job.snapshot'
+            ? action.event.snapshot
+            : null;
+      if (job === null) return;
+      if (action.type === 'resume' && downloadJob.current === null) downloadJob.current = job.jobId;
+      if (job.jobId !== downloadJob.current) return;
+      if (!jobEnded(job)) {
+        const { progress } = job;
+        setTransfer((t) => ({
+          kind: 'download',
+          jobId: job.jobId,
+          // A download taken up after a reload is named by the library's entry for it (see the render).
+          label: t?.label ?? '',
+          step: progress?.step ?? 0,
+          of: progress?.of ?? 1,
+          message: progress?.message ?? 'Starting…',
+          ...(progress?.etaSeconds === undefined ? {} : { etaSeconds: progress.etaSeconds }),
+        }));
+        return;
+      }
+      downloadJob.current = null;
+      setTransfer(null);
+      setNotice(
+        job.state === 'done'
+          ? { tone: 'ok', text: 'Downloaded and checked: the model is listed above.' }
+          : failureNotice(job.error ?? { code: 'INTERNAL', message: 'The download stopped.' }),
+      );
+      void refresh();
+    },
     [refresh],
   );
+  useJobFollower(followDownload, runningDownload);
 
   /** Runs one library action; its error, with the engine's cause and fix, shows under the list. */
   const act = async (work: () => Promise<string | null>) => {
@@ -272,7 +284,9 @@ export function LanguageModels() {
 
       {transfer && (
         <div className="lm-progress" data-testid="lm-progress">
-          <label htmlFor="lm-progress-bar">{transfer.label}</label>
+          <label htmlFor="lm-progress-bar">
+            {transfer.label || view?.downloads.find((d) => d.jobId === transfer.jobId)?.uri || 'Downloading'}
+          </label>
           <progress id="lm-progress-bar" max={Math.max(1, transfer.of)} value={transfer.step} />
           <span className="hint" role="status">
             {transfer.message}
@@ -424,6 +438,9 @@ const title = (model: LmModel) => model.info?.name ?? model.file.split(/[\\/]/).
 
 const imported = (model: LmModel) =>
   `Imported ${title(model)}: LLaMA-2 vocabulary checked. Choose "Use this model" to restore with it.`;
+
+/** A download still running when the section opens (it was started before a reload): taken up, with its bar. */
+const runningDownload: JobPick = (jobs) => jobs.find((j) => j.kind === 'download' && !jobEnded(j));
 
 function failureNotice(error: ErrorPayload): Notice {
   return { tone: error.code === 'JOB_CANCELLED' ? 'ok' : 'error', text: error.message };
