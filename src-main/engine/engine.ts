@@ -41,7 +41,7 @@ import { checkRequestComplexity } from './restore/complexity';
 import { openImageOffThread } from './workers/image-pool';
 import type { ImageSource, OpenedPixels } from './workers/image-ops';
 import { runRestoreJob } from './restore/restore-job';
-import { getRunView, runSummaries } from './restore/run-view';
+import { getRunViewAt, runSummaries } from './restore/run-view';
 import { readManifest } from './tokenizer/manifest';
 import { chosenPackDir, listInstalledPacks } from './tokenizer/packs';
 import { tokenText } from './tokenizer/vocabulary';
@@ -333,8 +333,8 @@ export class Engine implements EngineApi {
     return this.estimator.estimate(photo, request, calibrate);
   }
 
-  getRun({ runId }: { runId: number }): Promise<RunView> {
-    return Promise.resolve(getRunView(this.db, runId));
+  getRun({ runId, tile }: { runId: number; tile?: number }): Promise<RunView> {
+    return getRunViewAt(this.db, runId, tile);
   }
 
   listRuns({ imageId, limit }: { imageId?: number; limit: number }): Promise<RunSummary[]> {

@@ -124,7 +124,8 @@ export interface StudioApi extends ExportApi, ModelsApi, AskApi, EstimateApi, Jo
   cancelJob(input: { jobId: string }): Promise<boolean>;
   /** Starts a restoration job; progress and predicted cells arrive as events, the result through getRun. */
   startRestore(input: RestoreRequest): Promise<{ jobId: string }>;
-  getRun(input: { runId: number }): Promise<RunView>;
+  /** A run; `tile` picks which tile of a full-resolution run its grids and 128 px images show (default 0). */
+  getRun(input: { runId: number; tile?: number }): Promise<RunView>;
   listRuns(input: { imageId?: number; limit: number }): Promise<RunSummary[]>;
   /** Keeps the editor's document (JSON) for a photo, so a reload or a crash loses none of the user's work. */
   saveEdits(input: { imageId: number; doc: string }): Promise<{ savedAt: string }>;
@@ -164,7 +165,10 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
   updateSettings: settingsPatch,
   cancelJob: object({ jobId: string({ maxLength: 100 }) }),
   startRestore: restoreRequestValidator,
-  getRun: object({ runId: number({ integer: true, min: 1 }) }),
+  getRun: object({
+    runId: number({ integer: true, min: 1 }),
+    tile: optional(number({ integer: true, min: 0, max: 1_000_000 })),
+  }),
   listRuns: object({
     imageId: optional(number({ integer: true, min: 1 })),
     limit: number({ integer: true, min: 1, max: 1000 }),

@@ -79,7 +79,15 @@ export interface RestoreRequest {
     readonly bottom: number;
     readonly left: number;
   };
+  /**
+   * Deblur (of the whole photo), shift, rotate: 'view' restores the paper's 128 px view (its evaluation mode, the
+   * default); 'full' restores the whole photo at its own size, tile by tile (128 px tiles that overlap).
+   */
+  readonly resolution?: Resolution;
 }
+
+export const RESOLUTIONS = ['view', 'full'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
 
 const coordinate = number({ min: -1e6, max: 1e6 });
 const point = object({ x: coordinate, y: coordinate });
@@ -137,6 +145,7 @@ export const restoreRequestValidator: Validator<RestoreRequest> = refine(
       }),
     ),
     quarterTurns: optional(literal(1, 2, 3)),
+    resolution: optional(literal(...RESOLUTIONS)),
     extend: optional(
       object({
         top: number({ integer: true, min: 0, max: 4096 }),
@@ -157,6 +166,12 @@ export const restoreRequestValidator: Validator<RestoreRequest> = refine(
     request.blurRegion !== undefined && !paintsSomething(request.blurRegion)
       ? `${path}.blurRegion marks no pixels: brush the region to blur, or leave blurRegion out to blur everything`
       : null,
+  // A brushed region is a local repair of one window: there are no tiles of the whole photo to restore.
+  (request, path) =>
+    request.resolution === 'full' && request.blurRegion !== undefined
+      ? `${path}.resolution 'full' restores the whole photo tile by tile; a deblur of a brushed region (blurRegion) ` +
+        "restores the window around it at the photo's resolution already: leave one of them out"
+      : null,
 );
 
 /** One cell of a displayed token grid. */
@@ -172,7 +187,21 @@ export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
  * placed into the intact pixels where the repair is local), and the classical restoration set beside it.
  */
 export const RUN_IMAGE_KINDS = ['original', 'corrupted', 'decoded', 'result', 'classical'] as const;
-export type RunImageKind = (typeof RUN_IMAGE_KINDS)[number];
+/**
+ * 'photo': the result at the photo's own size, sent only for a run restored at full resolution (a local repair's
+ * pasted-back photo is exported, not sent with every view of the run).
+ */
+export type RunImageKind = (typeof RUN_IMAGE_KINDS)[number] | 'photo';
+
+/** Where tile `index` of a full-resolution run lies: its top-left at the working size. */
+export interface RunTiles {
+  readonly count: number;
+  /** The tile this view shows: its grids and 128 px images are that tile's. */
+  readonly index: number;
+  readonly origins: readonly Point[];
+  /** The size the photo was restored at: its own, or scaled up so that its short side fills one tile. */
+  readonly workingSize: { readonly width: number; readonly height: number };
+}
 
 export interface RunView {
   readonly runId: number;
@@ -196,7 +225,10 @@ export interface RunView {
   } | null;
   /** The LM's probability for each predicted cell, same order as predictedCells. */
   readonly confidence: readonly number[];
-  /** PNG data URLs of the run's 128 px views (see RUN_IMAGE_KINDS); older runs lack the newer kinds. */
+  /**
+   * PNG data URLs of the run's 128 px views (see RUN_IMAGE_KINDS; of the shown tile for a tiled run), and of
+   * the result at the photo's size for a full-resolution run; older runs lack the newer kinds.
+   */
   readonly images: Readonly<Partial<Record<RunImageKind, string>>>;
   readonly metrics: Readonly<Record<string, number>> | null;
   readonly timings: Readonly<Record<string, number>> | null;
@@ -207,6 +239,8 @@ export interface RunView {
    * vocabulary, with its text); empty when the pack has no global branch.
    */
   readonly global: readonly GridCell[];
+  /** A run restored at full resolution, tile by tile: the tiles, and which one this view shows; else null. */
+  readonly tiles: RunTiles | null;
 }
 
 export interface RunSummary {

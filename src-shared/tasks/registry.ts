@@ -20,7 +20,7 @@ export const DEFAULT_TASK: Task = 'inpaint';
 
 /** Request fields that only some tasks read; any other task is refused when it sends one. */
 export type TaskField =
-  'mask' | 'extend' | 'blurKernel' | 'blurSigma' | 'blurRegion' | 'shift' | 'quarterTurns';
+  'mask' | 'extend' | 'blurKernel' | 'blurSigma' | 'blurRegion' | 'shift' | 'quarterTurns' | 'resolution';
 
 export interface TaskDescriptor {
   readonly id: Task;
@@ -45,7 +45,10 @@ export interface TaskDescriptor {
    * exactly): always, only when a region is brushed, or never (the whole view is restored).
    */
   readonly local: 'always' | 'with-region' | 'never';
-  /** Request fields this task reads (blurKernel is accepted everywhere: other tasks have always ignored it). */
+  /**
+   * Request fields this task reads (blurKernel is accepted everywhere: other tasks have always ignored it).
+   * 'resolution' is read by the whole-image tasks: they alone have a tiled form at the photo's own resolution.
+   */
   readonly fields: readonly TaskField[];
   /** The column of the paper's results table this task fills, and the row name `eval paper` gives it. */
   readonly paperColumn: number;
@@ -88,7 +91,7 @@ export const TASKS = {
     sequential: false,
     blindExamples: 'bank',
     local: 'with-region',
-    fields: ['blurKernel', 'blurSigma', 'blurRegion'],
+    fields: ['blurKernel', 'blurSigma', 'blurRegion', 'resolution'],
     paperColumn: 2,
     paperName: 'deblurring',
   },
@@ -101,7 +104,7 @@ export const TASKS = {
     sequential: false,
     blindExamples: 'bank',
     local: 'never',
-    fields: ['shift'],
+    fields: ['shift', 'resolution'],
     paperColumn: 4,
     paperName: 'shift',
   },
@@ -114,7 +117,7 @@ export const TASKS = {
     sequential: false,
     blindExamples: 'bank',
     local: 'never',
-    fields: ['quarterTurns'],
+    fields: ['quarterTurns', 'resolution'],
     paperColumn: 3,
     paperName: 'rotation',
   },
@@ -186,6 +189,14 @@ export function readsField(task: Task, field: TaskField): boolean {
 /** The first request field that `task` does not read, or undefined (blurKernel is tolerated everywhere). */
 export function misplacedField(task: Task, present: (field: TaskField) => boolean): TaskField | undefined {
   const own: readonly TaskField[] = TASKS[task].fields;
-  const all: readonly TaskField[] = ['mask', 'extend', 'blurSigma', 'blurRegion', 'shift', 'quarterTurns'];
+  const all: readonly TaskField[] = [
+    'mask',
+    'extend',
+    'blurSigma',
+    'blurRegion',
+    'shift',
+    'quarterTurns',
+    'resolution',
+  ];
   return all.find((field) => !own.includes(field) && present(field));
 }

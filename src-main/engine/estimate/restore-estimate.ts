@@ -6,6 +6,7 @@ import { StudioError } from '../errors';
 import type { RgbImage } from '../image/types';
 import type { LanguageModelBackend } from '../llm/backend';
 import type { ModelSet } from '../restore/models';
+import { plannedTokens } from '../restore/full-resolution-run';
 import { prepareRestoreOffThread } from '../workers/image-pool';
 import { chosenLm, estimateFrom, planShapeOf } from './estimate';
 import type { LmSpeedStore } from './lm-speed';
@@ -42,7 +43,13 @@ export class Estimator {
       const lm = await chosenLm(deps.settings(), loaded, sequential);
       return {
         lm,
-        estimate: estimateFrom(countPlanTokens(shape(lm.key.sequences)), lm, deps.speeds, loaded !== null),
+        estimate: estimateFrom(
+          // At full resolution every tile is the same plan.
+          plannedTokens(prepared, request, countPlanTokens(shape(lm.key.sequences))),
+          lm,
+          deps.speeds,
+          loaded !== null,
+        ),
       };
     };
     const first = await current();

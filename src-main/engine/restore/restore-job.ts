@@ -16,6 +16,7 @@ import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
 import { pasteWindowOffThread, prepareRestoreOffThread } from '../workers/image-pool';
 import type { PreparedRestore } from './prepare';
+import { plannedTokens, restoreFullResolution } from './full-resolution-run';
 
 export { prepareRestore } from './prepare';
 
@@ -39,6 +40,19 @@ export interface RunDetails {
   readonly window: { x: number; y: number; side: number } | null;
   /** The global words of the run (id in the pack's global vocabulary, and text); absent in older runs. */
   readonly global?: { id: number; text: string }[];
+  /**
+   * A run restored at full resolution: each tile's top-left at the working size and its words (the fields above
+   * are then the first tile's), and that working size; absent for a run of one view.
+   */
+  readonly tiles?: {
+    x: number;
+    y: number;
+    cleanIds: number[];
+    corruptedIds: number[];
+    resultIds: number[];
+    confidence: number[];
+  }[];
+  readonly workingSize?: { width: number; height: number };
 }
 
 export type PredictedCells = { cell: number; id: number; confidence: number }[];
@@ -93,7 +107,8 @@ async function restoreLocked(
     deps.samplePaths.length,
     lm.sequenceCount,
   );
-  const estimated = estimateFrom(countPlanTokens(shape), chosen, deps.speeds, true).seconds;
+  const planned = plannedTokens(prepared, request, countPlanTokens(shape));
+  const estimated = estimateFrom(planned, chosen, deps.speeds, true).seconds;
   const runId = startRun(deps.db, {
     imageId,
     task: request.task,
@@ -105,6 +120,22 @@ async function restoreLocked(
   onStarted(runId);
   try {
     const bank = await bankFor(tokenizer, deps.samplePaths, request.protocol, corruption);
+    if (request.resolution === 'full') {
+      await restoreFullResolution({
+        deps,
+        runId,
+        request,
+        prepared,
+        tokenizer,
+        lm,
+        bank,
+        chosen,
+        estimated,
+        ctx,
+      });
+      ctx.progress(1, 1, 'Done');
+      return runId;
+    }
     const started = performance.now();
     const result = await restoreView(
       tokenizer,

@@ -6,9 +6,10 @@ import type { LanguageModelBackend } from '../llm/backend';
 import { psnrRgb, psnrY, ssim } from '../metrics';
 import type { BankEntry } from '../protocol/blind';
 import type { ProtocolName } from '../protocol/types';
+import type { PlanProgress } from '../protocol/run-plan';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
 import type { Corruption } from './corruption';
-import { restoreView } from './restore-view';
+import { restoreView, type RestoreViewResult } from './restore-view';
 import {
   seamControl,
   seamRatio,
@@ -42,6 +43,8 @@ export interface TileWords {
   readonly cleanIds: number[];
   readonly corruptedIds: number[];
   readonly resultIds: number[];
+  /** The LM's probability for each predicted cell (every cell of the tile, in order). */
+  readonly confidence: number[];
 }
 
 export interface TiledRestoreResult {
@@ -51,6 +54,11 @@ export interface TiledRestoreResult {
   /** Tile origins are at the working size (the photo's, or scaled up so its short side is 128 px). */
   readonly workingSize: { readonly width: number; readonly height: number };
   readonly tiles: readonly TileWords[];
+  /**
+   * The photo at the working size, and the blended result and corrupted tiles at that size (before the result is
+   * scaled back to the photo's), so a tile's 128 px views can be cut from them.
+   */
+  readonly working: { readonly original: RgbImage; readonly corrupted: RgbImage; readonly result: RgbImage };
   readonly metrics: {
     readonly tokenAccuracy: number;
     readonly psnr: number;
@@ -64,7 +72,20 @@ export interface TiledRestoreResult {
     readonly seamControl: number;
   };
   readonly promptTokens: number;
+  /** Tokens the LM evaluated and the seconds it took, over all tiles: the run's measured speed. */
+  readonly evaluatedTokens: number;
+  readonly llmSeconds: number;
   readonly seconds: number;
+}
+
+export interface TiledRestoreOptions {
+  readonly signal?: AbortSignal;
+  /** After each tile. */
+  readonly onTile?: (progress: TileProgress) => void;
+  /** The words predicted so far within tile `index` (0-based) of `of`. */
+  readonly onWords?: (index: number, of: number, words: PlanProgress) => void;
+  /** Each tile's own restoration, as it ends (its corrupted input and decode are not kept otherwise). */
+  readonly onTileRestored?: (index: number, origin: TileOrigin, restored: RestoreViewResult) => void;
 }
 
 /**
@@ -75,7 +96,7 @@ export async function restoreTiles(
   tokenizer: V2LTokenizer,
   lm: LanguageModelBackend,
   request: TiledRestoreRequest,
-  options: { readonly signal?: AbortSignal; readonly onTile?: (progress: TileProgress) => void } = {},
+  options: TiledRestoreOptions = {},
 ): Promise<TiledRestoreResult> {
   const started = performance.now();
   const work = toWorkingSize(request.photo);
@@ -86,6 +107,8 @@ export async function restoreTiles(
   let correct = 0;
   let predicted = 0;
   let promptTokens = 0;
+  let evaluatedTokens = 0;
+  let llmSeconds = 0;
   for (const [index, origin] of origins.entries()) {
     if (options.signal) throwIfCancelled(options.signal);
     const restored = await restoreView(
@@ -98,8 +121,14 @@ export async function restoreTiles(
         seed: request.seed,
         ...(request.bank ? { bank: request.bank } : {}),
       },
-      options.signal ? { signal: options.signal } : {},
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onWords
+          ? { onProgress: (p: PlanProgress) => options.onWords?.(index, origins.length, p) }
+          : {}),
+      },
     );
+    options.onTileRestored?.(index, origin, restored);
     result.add(origin, restored.result);
     corrupted.add(origin, restored.corrupted);
     tiles.push({
@@ -107,10 +136,13 @@ export async function restoreTiles(
       cleanIds: restored.cleanIds,
       corruptedIds: restored.corruptedIds,
       resultIds: restored.resultIds,
+      confidence: restored.confidence,
     });
     correct += restored.predictedCells.filter((c) => restored.resultIds[c] === restored.cleanIds[c]).length;
     predicted += restored.predictedCells.length;
     promptTokens += restored.promptTokens;
+    evaluatedTokens += restored.evaluatedTokens;
+    llmSeconds += restored.timings.llm;
     const elapsed = (performance.now() - started) / 1000;
     const done = index + 1;
     options.onTile?.({ done, of: origins.length, etaSeconds: (elapsed / done) * (origins.length - done) });
@@ -122,12 +154,14 @@ export async function restoreTiles(
   const blended = result.image();
   const photo = request.photo;
   const out = atPhotoSize(blended);
-  const damaged = atPhotoSize(corrupted.image());
+  const damagedWork = corrupted.image();
+  const damaged = atPhotoSize(damagedWork);
   return {
     result: out,
     corrupted: damaged,
     workingSize: { width: work.width, height: work.height },
     tiles,
+    working: { original: work, corrupted: damagedWork, result: blended },
     metrics: {
       tokenAccuracy: predicted === 0 ? 1 : correct / predicted,
       psnr: psnrRgb(photo, out),
@@ -139,6 +173,8 @@ export async function restoreTiles(
       seamControl: seamControl(blended, work, origins),
     },
     promptTokens,
+    evaluatedTokens,
+    llmSeconds,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -12,6 +12,7 @@ import { listRuns, photosOfRuns, type RunRow } from '../store/runs';
 import type { Db } from '../store/store';
 import { tokenText } from '../tokenizer/vocabulary';
 import type { RunDetails } from './restore-job';
+import { checkTile, isTiled, runTiles, tileView } from './run-tile-view';
 
 const grid = (ids: readonly number[]): GridCell[] => ids.map((id) => ({ id, text: tokenText(id) }));
 
@@ -21,17 +22,16 @@ function dataUrl(file: string | undefined): string | undefined {
 }
 
 /** A run as the renderer shows it: the store's row with its grids and images read back from disk. */
-export function runView(row: RunRow): RunView {
-  const detailsFile = row.outputs['details'];
-  const details =
-    detailsFile && fs.existsSync(detailsFile)
-      ? (JSON.parse(fs.readFileSync(detailsFile, 'utf8')) as RunDetails)
-      : null;
+export function runView(row: RunRow, details = readDetails(row)): RunView {
   const images: Partial<Record<RunImageKind, string>> = {};
   for (const kind of RUN_IMAGE_KINDS) {
     const url = dataUrl(row.outputs[kind]);
     if (url) images[kind] = url;
   }
+  const tiled = isTiled(details);
+  // The result at the photo's size is what a full-resolution run is for; a local repair's is only exported.
+  const photo = tiled ? dataUrl(row.outputs['photo']) : undefined;
+  if (photo) images.photo = photo;
   return {
     runId: row.id,
     imageId: row.imageId,
@@ -58,13 +58,37 @@ export function runView(row: RunRow): RunView {
     timings: row.timings,
     window: details?.window ?? null,
     global: details?.global ?? [],
+    tiles: tiled ? runTiles(details, 0) : null,
   };
 }
 
-export function getRunView(db: Db, runId: number): RunView {
+function readDetails(row: RunRow): RunDetails | null {
+  const file = row.outputs['details'];
+  return file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as RunDetails) : null;
+}
+
+function runRow(db: Db, runId: number): RunRow {
   const row = listRuns(db, { runId, limit: 1 })[0];
   if (!row) throw new StudioError('NOT_FOUND', `There is no run ${runId} in the history.`);
-  return runView(row);
+  return row;
+}
+
+/** A run as the renderer shows it; a tiled run shows its first tile. */
+export function getRunView(db: Db, runId: number): RunView {
+  return runView(runRow(db, runId));
+}
+
+/** A run showing tile `tile` (0 when not given: the first tile, or a run's only view). */
+export async function getRunViewAt(db: Db, runId: number, tile = 0): Promise<RunView> {
+  const row = runRow(db, runId);
+  const details = readDetails(row);
+  const base = runView(row, details);
+  if (!isTiled(details)) {
+    checkTile(runId, 1, tile);
+    return base;
+  }
+  checkTile(runId, details.tiles.length, tile);
+  return tile === 0 ? base : tileView(base, row, details, tile, grid);
 }
 
 export function runSummaries(db: Db, imageId: number | undefined, limit: number): RunSummary[] {
