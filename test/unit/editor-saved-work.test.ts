@@ -30,6 +30,7 @@ const EDITED: EditorDoc = {
   blurMode: 'region',
   blurSigma: 2.5,
   quarterTurns: 3,
+  fullResolution: true,
 };
 
 /** The document alone, as a build that kept no task wrote it. */

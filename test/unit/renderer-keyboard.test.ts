@@ -80,13 +80,17 @@ function recorder() {
     toggleShortcuts: log('toggleShortcuts'),
   };
   const workspace: ScopeHandlers<'workspace'> = { runRestore: log('runRestore') };
+  const results: ScopeHandlers<'results'> = {
+    previousTile: log('previousTile'),
+    nextTile: log('nextTile'),
+  };
   const wordGrid: ScopeHandlers<'wordGrid'> = {
     moveCell: (event) => ran.push(`moveCell ${event.key}`),
     leaveCell: log('leaveCell'),
   };
   return {
     ran,
-    handlers: { editor, global, workspace, wordGrid },
+    handlers: { editor, global, workspace, results, wordGrid },
     setCropDraft: (on: boolean) => {
       cropDraft = on;
     },
@@ -136,21 +140,21 @@ describe('keyboard table', () => {
     expect(collide({ key: 'g' }, { key: 'G', shift: true })).toBe(true);
     expect(collide({ key: 'z', mod: true, shift: false }, { key: 'z', mod: true, shift: true })).toBe(false);
     expect(collide({ key: '?', mod: 'any' }, { key: '?', mod: true })).toBe(true);
-    for (const scope of ['global', 'workspace', 'editor', 'wordGrid', 'dialog'] as const) {
+    for (const scope of ['global', 'workspace', 'editor', 'results', 'wordGrid', 'dialog'] as const) {
       expect(collisions([scope]), scope).toEqual([]);
     }
   });
 
   it('has no binding two scopes mounted together both claim', () => {
     // The window hears the global, workspace and editor scopes at once; a focused word grid's keys bubble up to
-    // the global and workspace scopes (the editor is not shown with the results).
+    // the global, workspace and results scopes (the editor is not shown with the results).
     expect(collisions(['global', 'workspace', 'editor'])).toEqual([]);
-    expect(collisions(['global', 'workspace', 'wordGrid'])).toEqual([]);
+    expect(collisions(['global', 'workspace', 'results', 'wordGrid'])).toEqual([]);
   });
 
   it('requires a handler for every dispatched action of a scope, and no other', () => {
     const { handlers } = recorder();
-    for (const scope of ['global', 'workspace', 'editor', 'wordGrid'] as const) {
+    for (const scope of ['global', 'workspace', 'editor', 'results', 'wordGrid'] as const) {
       expect(Object.keys(handlers[scope]).sort(), scope).toEqual(actionIds(scope).sort());
     }
     // Native entries (the dialog's Escape, the wheel) are handled elsewhere and need none.
@@ -214,6 +218,9 @@ describe('dispatch keeps every shortcut as it was', () => {
     // Without a crop being drawn, Enter and Escape are left alone.
     { scope: 'editor', event: press('Enter'), ran: null, prevented: false },
     { scope: 'editor', event: press('Escape'), ran: null },
+    { scope: 'results', event: press('['), ran: 'previousTile' },
+    { scope: 'results', event: press(']'), ran: 'nextTile' },
+    { scope: 'results', event: press(']'), typing: true, ran: null },
     { scope: 'wordGrid', event: press('ArrowLeft'), ran: 'moveCell ArrowLeft', prevented: true },
     {
       scope: 'wordGrid',

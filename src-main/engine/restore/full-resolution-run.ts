@@ -16,13 +16,7 @@ import type { PreparedRestore } from './prepare';
 import type { RestoreJobDeps, RunDetails } from './restore-job';
 import { restoreTiles, type WholePhotoCorruption } from './restore-tiles';
 import { TileSheet } from './tile-sheet';
-import { tileAt, tileLayout, workingSize } from './tiles';
-
-/** The tiles a full-resolution restoration of a photo of this size works through. */
-export function tileCount(photo: { width: number; height: number }): number {
-  const work = workingSize(photo.width, photo.height);
-  return tileLayout(work.width, work.height).length;
-}
+import { tileAt, tileCount, tileLayout, workingSize } from './tiles';
 
 /** The counted work of one tile, for all of them: each tile is the same 16x16 plan. */
 export function timesTiles(counts: PlanTokens, tiles: number): PlanTokens {
@@ -40,7 +34,9 @@ export function plannedTokens(
   request: RestoreRequest,
   counts: PlanTokens,
 ): PlanTokens {
-  return request.resolution === 'full' ? timesTiles(counts, tileCount(prepared.canvas)) : counts;
+  return request.resolution === 'full'
+    ? timesTiles(counts, tileCount(prepared.canvas.width, prepared.canvas.height))
+    : counts;
 }
 
 /**

@@ -1,49 +1,24 @@
 import { createImage } from '../image/pixels';
 import { resizeImage } from '../image/resample';
 import type { RgbImage } from '../image/types';
-import { cropRegion, VIEW_SIZE } from '../image/view';
+import { cropRegion } from '../image/view';
+import { OVERLAP, TILE, workingSize, type TileOrigin } from '../../../src-shared/tasks/tile-layout';
 
 /**
  * A photo at its own resolution, covered by 128 px tiles (each its own 16x16 grid of words), restored tile by tile
  * and blended back. Neighbouring tiles overlap by OVERLAP pixels, and each tile's weight ramps from 0 to 1 across
- * the overlap (not at the photo's edges, where nothing overlaps), so no tile edge shows in the result.
+ * the overlap (not at the photo's edges, where nothing overlaps), so no tile edge shows in the result. The layout
+ * itself is shared with the studio (src-shared/tasks/tile-layout.ts).
  */
-export const TILE = VIEW_SIZE;
-export const OVERLAP = 32;
-
-export interface TileOrigin {
-  readonly x: number;
-  readonly y: number;
-}
-
-/**
- * Starts of tiles along one side of `length` pixels (>= tile): as few as cover it with at least `overlap` pixels
- * shared between neighbours, spread evenly from 0 to length - tile.
- */
-export function tileStarts(length: number, tile = TILE, overlap = OVERLAP): number[] {
-  if (length < tile) throw new Error(`a side of ${length} px is shorter than one ${tile} px tile`);
-  if (length === tile) return [0];
-  const count = Math.ceil((length - overlap) / (tile - overlap));
-  const n = Math.max(2, count);
-  return Array.from({ length: n }, (_, i) => Math.round((i * (length - tile)) / (n - 1)));
-}
-
-export function tileLayout(width: number, height: number, tile = TILE, overlap = OVERLAP): TileOrigin[] {
-  const ys = tileStarts(height, tile, overlap);
-  const xs = tileStarts(width, tile, overlap);
-  return ys.flatMap((y) => xs.map((x) => ({ x, y })));
-}
-
-/** The size the photo is restored at: its own, or scaled up so the short side fills one tile. */
-export function workingSize(width: number, height: number): { width: number; height: number } {
-  const short = Math.min(width, height);
-  if (short >= TILE) return { width, height };
-  const scale = TILE / short;
-  return {
-    width: Math.max(TILE, Math.round(width * scale)),
-    height: Math.max(TILE, Math.round(height * scale)),
-  };
-}
+export {
+  OVERLAP,
+  TILE,
+  tileCount,
+  tileLayout,
+  tileStarts,
+  workingSize,
+  type TileOrigin,
+} from '../../../src-shared/tasks/tile-layout';
 
 /** Weight of a tile's pixel at offset `d` from its start along one side (ramped only toward inner neighbours). */
 function ramp(d: number, start: number, length: number, tile: number, overlap: number): number {

@@ -11,10 +11,11 @@ import type { Tool } from '../editor/tools';
  * - `global`: anywhere in the window.
  * - `workspace`: while a photo is open, in the editor or its results.
  * - `editor`: while the editor is shown.
+ * - `results`: while a run's results are shown in place of the editor (so the editor's keys are free there).
  * - `wordGrid`: a focused word grid of the results.
  * - `dialog`: an open dialog (handled by the browser's own <dialog>, not dispatched from here).
  */
-export type Scope = 'global' | 'workspace' | 'editor' | 'wordGrid' | 'dialog';
+export type Scope = 'global' | 'workspace' | 'editor' | 'results' | 'wordGrid' | 'dialog';
 
 /** A modifier: required (true), forbidden (false) or either ('any'). */
 export type ModifierRule = boolean | 'any';
@@ -182,6 +183,9 @@ export const KEY_ACTIONS = [
     group: 'View',
     native: true,
   },
+  // Bound by the tile picker of a full-resolution run; the editor's brush keys are the same, and never mounted then.
+  { id: 'previousTile', scope: 'results', keys: [{ key: '[' }], label: 'Previous tile', group: 'Results' },
+  { id: 'nextTile', scope: 'results', keys: [{ key: ']' }], label: 'Next tile', group: 'Results' },
   {
     id: 'moveCell',
     scope: 'wordGrid',

@@ -68,6 +68,7 @@ export function MetricsTable({ run, comparable }: { run: RunView; comparable: bo
       <table className="metrics" data-testid="metrics">
         <caption>
           Against the original
+          {run.tiles ? ` photo at its own size, over all ${run.tiles.count} tiles` : ''}
           {run.usesCleanReference ? ' (reference protocol: uses the clean reference)' : ' (blind protocol)'}
         </caption>
         <thead>
@@ -107,6 +108,12 @@ export function MetricsTable({ run, comparable }: { run: RunView; comparable: bo
           </tr>
         </tbody>
       </table>
+      {m['seam_ratio'] !== undefined && (
+        <p className="hint" data-testid="metric-seams">
+          Seams: step energy where tiles meet {fmt(m['seam_ratio'], 2)} against {fmt(m['seam_control'], 2)}{' '}
+          inside the tiles (relative to the photo's own; near the second, no join shows).
+        </p>
+      )}
       {below && (
         <p className="hint" data-testid="metrics-below">
           {perfect !== undefined && perfect < corrupted

@@ -7,11 +7,15 @@ import { confidenceByCell, isComparable, runCellStates, STATE_LABEL } from './ce
 import { CompareSlider } from './CompareSlider';
 import { GlobalWords } from './GlobalWords';
 import { MetricsTable } from './MetricsTable';
+import { TilePicker } from './TilePicker';
 import { TokenGrid } from './TokenGrid';
+import { useTileRun } from './useTileRun';
 
 /** A finished run side by side: images and word grids with a shared hovered cell, compare, metrics, export. */
-export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: string | undefined }) {
+export function ResultsView({ run: given, photoFormat }: { run: RunView; photoFormat?: string | undefined }) {
   const [hovered, setHovered] = useState<number | null>(null);
+  // A full-resolution run shows one tile's grids and views at a time; the picked one.
+  const { shown: run, pick, loading, problem } = useTileRun(given);
   if (run.status !== 'done' || !run.grids) {
     return (
       <div className="results empty-state" data-testid="results" data-status={run.status}>
@@ -39,7 +43,10 @@ export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: 
           Run {run.runId} · {TASKS[run.task].label} · {PROTOCOLS[run.protocol].label}
         </h2>
         <p className="hint">
-          Tokenizer {run.tokenizer} · LM {run.lm} · {run.predictedCells.length} words predicted
+          Tokenizer {run.tokenizer} · LM {run.lm} ·{' '}
+          {run.tiles
+            ? `${run.tiles.count} tiles of ${run.predictedCells.length} words predicted`
+            : `${run.predictedCells.length} words predicted`}
           {run.timings?.['total'] === undefined ? '' : ` in ${run.timings['total'].toFixed(1)} s`}
           {run.timings?.['llm'] !== undefined && run.timings['llm_estimated'] !== undefined && (
             <span data-testid="run-estimate-vs-measured">
@@ -48,6 +55,21 @@ export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: 
           )}
         </p>
       </header>
+      {run.tiles && (
+        <div className="full-resolution">
+          {run.images.photo && (
+            <figure className="panel-figure photo-result">
+              <figcaption>Restored photo, at its own size</figcaption>
+              <img src={run.images.photo} alt="The restored photo" data-testid="image-photo" />
+            </figure>
+          )}
+          <div>
+            <TilePicker tiles={run.tiles} photo={run.images.photo} loading={loading} onPick={pick} />
+            <p className="hint">The words and 128 px images below are the picked tile's.</p>
+            {problem && <p className="error-text">{problem}</p>}
+          </div>
+        </div>
+      )}
       <GlobalWords
         words={run.global}
         label="Global words (they lead every prompt and condition the decoder)"
@@ -134,7 +156,7 @@ export function ResultsView({ run, photoFormat }: { run: RunView; photoFormat?: 
         <ExportPanel
           key={run.runId}
           runId={run.runId}
-          hasPhoto={run.window !== null}
+          hasPhoto={run.window !== null || run.tiles !== null}
           photoFormat={photoFormat}
         />
       </div>

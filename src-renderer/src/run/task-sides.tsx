@@ -12,7 +12,13 @@ import {
   type RestoreRequest,
   type Task,
 } from '../../../src-shared/contract/restore';
-import { DEFAULT_QUARTER_TURNS, DEFAULT_SHIFT, protocolRefusal } from '../../../src-shared/tasks/registry';
+import {
+  DEFAULT_QUARTER_TURNS,
+  DEFAULT_SHIFT,
+  protocolRefusal,
+  readsField,
+} from '../../../src-shared/tasks/registry';
+import { TILE, tileCount } from '../../../src-shared/tasks/tile-layout';
 import { clampInt, define, EXTEND_PRESETS } from '../editor/actions';
 import { hasExtend, NO_EXTEND, type EditorDoc } from '../editor/document';
 import { toDamageMask, type MaskRaster } from '../editor/mask-raster';
@@ -37,6 +43,11 @@ export interface TaskFields {
   readonly shift: { readonly dx: number; readonly dy: number };
   /** Rotate: quarter turns counter-clockwise. */
   readonly quarterTurns: QuarterTurns;
+  /**
+   * Deblur of the whole photo, shift, rotate: restore the photo at its own size, tile by tile, rather than the
+   * paper's 128 px view.
+   */
+  readonly fullResolution: boolean;
 }
 
 /** A new photo's document: nothing marked, every task at its defaults. */
@@ -49,6 +60,7 @@ export const EMPTY_DOC: EditorDoc = {
   blurSigma: 1.5,
   shift: DEFAULT_SHIFT,
   quarterTurns: DEFAULT_QUARTER_TURNS,
+  fullResolution: false,
 };
 
 /** How saved work reads a field: missing takes the default, wrong rejects the whole of it (saved-work.ts). */
@@ -72,6 +84,9 @@ export function readTaskFields(r: SavedFieldReader): TaskFields {
     }),
     quarterTurns: r.field('quarterTurns', (q) =>
       q === 1 || q === 2 || q === 3 ? q : r.fail('quarter turns'),
+    ),
+    fullResolution: r.field('fullResolution', (f) =>
+      typeof f === 'boolean' ? f : r.fail('full resolution'),
     ),
   };
 }
@@ -117,6 +132,12 @@ export const TASK_ACTIONS = {
     label: 'Set rotation',
     perform: (doc, quarterTurns) => ({ ...doc, quarterTurns }),
   }),
+  setFullResolution: define<boolean>({
+    name: 'setFullResolution',
+    label: 'Full resolution',
+    perform: (doc, fullResolution) =>
+      doc.fullResolution === fullResolution ? doc : { ...doc, fullResolution },
+  }),
 } as const;
 
 /** How the editor previews a task's corruption on the photo: content displaced (px at 128 px) or turned. */
@@ -151,6 +172,32 @@ interface RendererTaskSide {
 }
 
 const SIDES = ['top', 'right', 'bottom', 'left'] as const;
+
+/**
+ * The choice between the paper's 128 px view and the photo at its own size, for the tasks that read
+ * `resolution` (the registry's fields), with the work it means: one 16x16 grid of words per tile.
+ */
+function FullResolution({ editor, width, height }: TaskOptionsProps) {
+  const tiles = tileCount(width, height);
+  return (
+    <label className="radio" title="Restore the whole photo at its own size, tile by tile">
+      <input
+        type="checkbox"
+        checked={editor.doc.fullResolution}
+        data-testid="full-resolution"
+        onChange={(e) => editor.perform('setFullResolution', e.target.checked)}
+      />
+      <span>
+        Full resolution
+        <span className="hint block" data-testid="full-resolution-hint">
+          {editor.doc.fullResolution
+            ? `${width}x${height} at its own size: ${tiles} tile${tiles === 1 ? '' : 's'} of ${TILE} px, each restored as a view.`
+            : `The paper's ${TILE} px view; at the photo's size it takes ${tiles} tile${tiles === 1 ? '' : 's'} of ${TILE} px.`}
+        </span>
+      </span>
+    </label>
+  );
+}
 
 const BLUR_MODES: readonly { id: BlurMode; label: string }[] = [
   { id: 'whole', label: 'Whole photo' },
@@ -220,7 +267,8 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
     },
   },
   deblur: {
-    Options: ({ editor, raster }) => {
+    Options: (props) => {
+      const { editor, raster } = props;
       const { doc } = editor;
       return (
         <div className="task-options">
@@ -239,20 +287,23 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
             ))}
           </div>
           {doc.blurMode === 'whole' ? (
-            <label>
-              Blur kernel (sigma ≈ {sigmaOfKernel(doc.blurKernel).toFixed(2)} px at 128 px)
-              <select
-                value={doc.blurKernel}
-                data-testid="blur-kernel"
-                onChange={(e) => editor.perform('setBlurKernel', Number(e.target.value))}
-              >
-                {BLUR_KERNELS.map((k) => (
-                  <option key={k} value={k}>
-                    {k} × {k}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <>
+              <label>
+                Blur kernel (sigma ≈ {sigmaOfKernel(doc.blurKernel).toFixed(2)} px at 128 px)
+                <select
+                  value={doc.blurKernel}
+                  data-testid="blur-kernel"
+                  onChange={(e) => editor.perform('setBlurKernel', Number(e.target.value))}
+                >
+                  {BLUR_KERNELS.map((k) => (
+                    <option key={k} value={k}>
+                      {k} × {k}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <FullResolution {...props} />
+            </>
           ) : (
             <>
               <label className="sigma-field">
@@ -303,23 +354,29 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
     brushesBlur: (doc) => doc.blurMode === 'region',
   },
   shift: {
-    Options: ({ editor }) => {
-      const { doc } = editor;
+    Options: (props) => {
+      const { doc } = props.editor;
+      const editor = props.editor;
       return (
-        <div className="field-grid task-options">
-          {(['dx', 'dy'] as const).map((axis) => (
-            <label key={axis}>
-              {axis} (px at 128)
-              <input
-                type="number"
-                min={-64}
-                max={64}
-                value={doc.shift[axis]}
-                data-testid={`shift-${axis}`}
-                onChange={(e) => editor.perform('setShift', { ...doc.shift, [axis]: Number(e.target.value) })}
-              />
-            </label>
-          ))}
+        <div className="task-options">
+          <div className="field-grid">
+            {(['dx', 'dy'] as const).map((axis) => (
+              <label key={axis}>
+                {axis} (px at 128)
+                <input
+                  type="number"
+                  min={-64}
+                  max={64}
+                  value={doc.shift[axis]}
+                  data-testid={`shift-${axis}`}
+                  onChange={(e) =>
+                    editor.perform('setShift', { ...doc.shift, [axis]: Number(e.target.value) })
+                  }
+                />
+              </label>
+            ))}
+          </div>
+          <FullResolution {...props} />
         </div>
       );
     },
@@ -327,21 +384,25 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
     preview: (doc) => ({ dx: doc.shift.dx, dy: doc.shift.dy, rotation: 0 }),
   },
   rotate: {
-    Options: ({ editor }) => {
+    Options: (props) => {
+      const { editor } = props;
       const { doc } = editor;
       return (
-        <label className="task-options">
-          Rotation (counter-clockwise)
-          <select
-            value={doc.quarterTurns}
-            data-testid="quarter-turns"
-            onChange={(e) => editor.perform('setQuarterTurns', Number(e.target.value) as QuarterTurns)}
-          >
-            <option value={1}>90°</option>
-            <option value={2}>180°</option>
-            <option value={3}>270°</option>
-          </select>
-        </label>
+        <div className="task-options">
+          <label>
+            Rotation (counter-clockwise)
+            <select
+              value={doc.quarterTurns}
+              data-testid="quarter-turns"
+              onChange={(e) => editor.perform('setQuarterTurns', Number(e.target.value) as QuarterTurns)}
+            >
+              <option value={1}>90°</option>
+              <option value={2}>180°</option>
+              <option value={3}>270°</option>
+            </select>
+          </label>
+          <FullResolution {...props} />
+        </div>
       );
     },
     request: (base, doc) => ({ request: { ...base, quarterTurns: doc.quarterTurns } }),
@@ -364,5 +425,12 @@ export function buildRequest(
   const crop = doc.crop
     ? { crop: { x: doc.crop.x, y: doc.crop.y, width: doc.crop.width, height: doc.crop.height } }
     : {};
-  return RENDERER_TASKS[task].request({ imageId, task, protocol, seed, ...crop }, doc, raster);
+  const built = RENDERER_TASKS[task].request({ imageId, task, protocol, seed, ...crop }, doc, raster);
+  // Only where the task reads it (the registry's fields), and never with a brushed region: that is a local repair.
+  const full =
+    doc.fullResolution &&
+    readsField(task, 'resolution') &&
+    'request' in built &&
+    built.request.blurRegion === undefined;
+  return full ? { request: { ...built.request, resolution: 'full' } } : built;
 }
