@@ -1,0 +1,57 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { dragOnImage, requireModels } from './models';
+
+/** A whole-photo restoration at the photo's own size, and the tile picker of its results. */
+describe('full resolution (server mode, default models)', () => {
+  let studio: StudioOnSample | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    requireModels();
+    studio = await openStudioOnSample('astronaut');
+    page = studio.page;
+  });
+  afterAll(async () => {
+    await studio?.close();
+  });
+
+  it('restores a small crop tile by tile, and picking another tile shows its words', async () => {
+    // A crop of about 200x150: 2x2 tiles, a few seconds each.
+    await page.keyboard.press('c');
+    await dragOnImage(page, [
+      [100, 120],
+      [200, 200],
+      [300, 270],
+    ]);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('photo-stage').getAttribute('data-crop')).not.toBe('none');
+
+    await page.getByTestId('task-shift').check();
+    await page.getByTestId('protocol-reference').check();
+    await page.getByTestId('full-resolution').check();
+    await expect
+      .poll(() => page.getByTestId('full-resolution-hint').textContent())
+      .toMatch(/4 tiles of 128 px/);
+
+    await page.getByTestId('run-button').click();
+    await page.locator('[data-testid="results"][data-status="done"]').waitFor({ timeout: 120_000 });
+    const picker = page.getByTestId('tile-picker');
+    await picker.waitFor();
+    expect(await page.getByTestId('tile-label').textContent()).toBe('Tile 1 of 4');
+    expect(await page.getByTestId('image-photo').isVisible()).toBe(true);
+    const firstWords = await page.getByTestId('grid-corrupted').textContent();
+    await screenshot(page, '40-full-resolution-tile-1');
+
+    await page.getByTestId('tile-cell-3').click();
+    await expect.poll(() => page.getByTestId('tile-label').textContent()).toBe('Tile 4 of 4');
+    await expect.poll(() => page.getByTestId('grid-corrupted').textContent()).not.toBe(firstWords);
+    await screenshot(page, '41-full-resolution-tile-4');
+
+    // [ steps back one tile.
+    await page.keyboard.press('[');
+    await expect.poll(() => picker.getAttribute('data-tile-index')).toBe('2');
+  });
+});
