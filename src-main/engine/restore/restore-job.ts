@@ -59,7 +59,8 @@ export type PredictedCells = { cell: number; id: number; confidence: number }[];
 
 /**
  * A restoration as the studio runs it: prepare the view (a window around marked damage, or the paper's view of
- * the whole photo), restore it, write the images, and record the run. The run row is created first and
+ * the whole photo), restore it, write the images, and record the run; at full resolution, the whole photo tile
+ * by tile instead (full-resolution-run.ts). The run row is created first and
  * completed in one transaction with its outputs, so a crash leaves either a finished run or one marked failed.
  */
 export async function runRestoreJob(
