@@ -73,7 +73,8 @@ export interface Settings {
   readonly threads: number;
   /**
    * Prompts the local language model evaluates at once (its parallel sequences); 0 lets the engine choose.
-   * Predictions do not depend on it, only the speed (`npm run bench`'s sweep measures each choice).
+   * It changes the speed, and the predictions only where a batch's rounding tips a near-tie (`npm run bench`'s
+   * sweep measures each choice and marks those that change any word).
    */
   readonly sequences: number;
   readonly executionProvider: ExecutionProviderSetting;
