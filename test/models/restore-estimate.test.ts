@@ -71,7 +71,7 @@ describe('restoration estimates', () => {
     expect(after).toMatchObject({ basis: 'runs', runs: 1 });
     // One run measured: the estimate is that run's speed times the same work.
     const llm = run.timings?.['llm'] ?? 0;
-    const evaluated = run.metrics?.['evaluated_tokens'] ?? 0;
+    const evaluated = run.timings?.['evaluated_tokens'] ?? 0;
     expect(after.seconds).toBeCloseTo((llm / evaluated) * after.evaluatedTokens, 6);
 
     // Other threads are another measurement: until one is made, the estimate is scaled from this one.
@@ -119,7 +119,7 @@ describe('restoration estimates', () => {
       const estimate = await engine.estimateRestore({ request, calibrate: false });
       const run = await restore(request);
       expect(run.metrics?.['prompt_tokens']).toBe(estimate.promptTokens);
-      const evaluated = run.metrics?.['evaluated_tokens'] ?? 0;
+      const evaluated = run.timings?.['evaluated_tokens'] ?? 0;
       // Only words that happen to repeat can make a real prompt share more with the one before it.
       expect(evaluated).toBeLessThanOrEqual(estimate.evaluatedTokens);
       expect(evaluated).toBeGreaterThan(0.95 * estimate.evaluatedTokens);

@@ -169,11 +169,12 @@ export async function restoreFullResolution(run: FullResolutionRun): Promise<voi
       ...finite('seam_ratio', m.seamRatio),
       ...finite('seam_control', m.seamControl),
       prompt_tokens: result.promptTokens,
-      evaluated_tokens: result.evaluatedTokens,
       tiles: result.tiles.length,
     },
     timings: {
       llm: result.llmSeconds,
+      // With the timings, as a view run keeps it (restore-job.ts): it depends on what the cache held before.
+      evaluated_tokens: result.evaluatedTokens,
       total: (performance.now() - started) / 1000,
       ...(run.estimated !== null ? { llm_estimated: run.estimated } : {}),
     },

@@ -200,10 +200,12 @@ async function restoreLocked(
         ...(m.cleanWords ? { psnr_clean_words: m.cleanWords.psnr, ssim_clean_words: m.cleanWords.ssim } : {}),
         ...(m.classical ? { psnr_classical: m.classical.psnr, ssim_classical: m.classical.ssim } : {}),
         prompt_tokens: result.promptTokens,
-        evaluated_tokens: result.evaluatedTokens,
       },
       timings: {
         ...result.timings,
+        // What the model's time bought. It depends on what its sequences still held from the run before (a shared
+        // prefix is not evaluated again), so it sits with the timings: the results never depend on what ran before.
+        evaluated_tokens: result.evaluatedTokens,
         total: (performance.now() - started) / 1000,
         ...(estimated !== null ? { llm_estimated: estimated } : {}),
       },
