@@ -58,7 +58,7 @@ export class Estimator {
     if (deps.models.lock.pending > this.calibrating) {
       throw new StudioError(
         'BUSY',
-        'A restoration is using the language model: measure its speed when it ends.',
+        'Another job is using the language model: its speed can be measured when that job ends.',
       );
     }
     // Measured under the models' lock, so it never runs beside a restoration and slows both.

@@ -1,9 +1,9 @@
-import type { AskAvailability, AskRequest } from '../../../src-shared/contract/ask';
+import type { AskAvailability, AskEvent, AskRequest, AskResult } from '../../../src-shared/contract/ask';
 import type { StudioEvent } from '../../../src-shared/contract/api';
 import { StudioError } from '../errors';
 import type { RgbImage } from '../image/types';
 import { FrozenLm } from '../llm/frozen-lm';
-import type { JobRunner } from '../jobs';
+import type { JobContext, JobRunner } from '../jobs';
 import type { ModelSet } from '../restore/models';
 import { globalBranchOf, noGlobalBranchReason } from './global-branch';
 import { runAsk } from './runner';
@@ -15,6 +15,9 @@ export interface AskServiceDeps {
   /** Full-resolution pixels of an opened (or recent) image. */
   readonly pixels: (imageId: number) => Promise<RgbImage>;
 }
+
+/** An event of the union without one key, kept per member. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The engine's Ask methods: availability with the pack in use, and Ask jobs over the shared models. */
 export class AskService {
@@ -64,33 +67,16 @@ export class AskService {
     const { jobId, result } = this.deps.jobs.start(
       'ask',
       async (ctx) => {
-        // Released inside the job, so the model is free by the time its done/failed event goes out.
+        // Released inside the job, so the model is free by the time its done/failed event goes out, also when
+        // the job is cancelled while it waits its turn.
         try {
-          ctx.progress(0, 1, 'Loading models');
-          const tokenizer = await models.tokenizer();
-          const branch = globalBranchOf(tokenizer);
-          if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
-          const lm = await models.lm();
-          // Ask scores whole label texts, which needs the full distribution at every position: a local model only.
-          if (!(lm instanceof FrozenLm)) {
-            throw new StudioError(
-              'MODEL_INVALID',
-              'Ask needs the language model loaded here; restorations run on the llama-server in Settings. ' +
-                'Clear the server address in Settings → Language model to use Ask.',
-            );
-          }
-          const answer = await runAsk(
-            { branch, lm, tokenizerName: tokenizer.info.name },
-            request,
-            { query, examples },
-            {
-              signal: ctx.signal,
-              progress: (step, of, message) => ctx.progress(step, of, message),
-              onText: (text, tokens) => emit({ type: 'ask.text', jobId, text, tokens }),
-            },
+          // Under the models' lock, like restorations and a cost estimate's speed calibration: two users of the
+          // language model's sequences at once would mix their caches.
+          return await models.lock.run(
+            ctx.signal,
+            () => ctx.progress(0, 1, 'Queued: waiting for the language model'),
+            () => this.answer(request, query, examples, ctx, (event) => emit({ ...event, jobId })),
           );
-          emit({ type: 'ask.result', jobId, result: answer });
-          return answer;
         } finally {
           this.running--;
         }
@@ -100,5 +86,40 @@ export class AskService {
     // The outcome reaches the renderer as events; nothing else awaits this promise.
     result.catch(() => undefined);
     return { jobId };
+  }
+
+  private async answer(
+    request: AskRequest,
+    query: RgbImage,
+    examples: RgbImage[],
+    ctx: JobContext,
+    emit: (event: DistributiveOmit<AskEvent, 'jobId'>) => void,
+  ): Promise<AskResult> {
+    const { models } = this.deps;
+    ctx.progress(0, 1, 'Loading models');
+    const tokenizer = await models.tokenizer();
+    const branch = globalBranchOf(tokenizer);
+    if (!branch) throw new StudioError('MODEL_INVALID', noGlobalBranchReason(tokenizer.info.name));
+    const lm = await models.lm();
+    // Ask scores whole label texts, which needs the full distribution at every position: a local model only.
+    if (!(lm instanceof FrozenLm)) {
+      throw new StudioError(
+        'MODEL_INVALID',
+        'Ask needs the language model loaded here; restorations run on the llama-server in Settings. ' +
+          'Clear the server address in Settings → Language model to use Ask.',
+      );
+    }
+    const answer = await runAsk(
+      { branch, lm, tokenizerName: tokenizer.info.name },
+      request,
+      { query, examples },
+      {
+        signal: ctx.signal,
+        progress: (step, of, message) => ctx.progress(step, of, message),
+        onText: (text, tokens) => emit({ type: 'ask.text', text, tokens }),
+      },
+    );
+    emit({ type: 'ask.result', result: answer });
+    return answer;
   }
 }
