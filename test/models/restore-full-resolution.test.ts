@@ -57,13 +57,17 @@ describe('full-resolution restorations in the studio', () => {
 
   it('restores a shift at the photo size, tile by tile, and shows each tile', async () => {
     const messages = new Set<string>();
+    let liveWords = 0;
     const { end, runId } = await restore(
       { imageId, task: 'shift', protocol: 'reference', crop, resolution: 'full' },
       (event) => {
         if (event.type === 'job.progress') messages.add(event.message);
+        // The live grid follows the tile being restored: every cell of every tile arrives as it is predicted.
+        if (event.type === 'restore.cells') liveWords += event.cells.length;
       },
     );
     expect(end.type).toBe('job.done');
+    expect(liveWords).toBe(4 * 256);
     expect([...messages]).toEqual(expect.arrayContaining(['Restoring tile 1 of 4', 'Restoring tile 4 of 4']));
 
     const run = await engine.getRun({ runId: runId() });

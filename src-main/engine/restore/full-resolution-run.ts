@@ -13,7 +13,7 @@ import type { BankEntry } from '../protocol/blind';
 import { completeRun } from '../store/runs';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
 import type { PreparedRestore } from './prepare';
-import type { RestoreJobDeps, RunDetails } from './restore-job';
+import type { PredictedCells, RestoreJobDeps, RunDetails } from './restore-job';
 import { restoreTiles, type WholePhotoCorruption } from './restore-tiles';
 import { TileSheet } from './tile-sheet';
 import { tileAt, tileCount, tileLayout, workingSize } from './tiles';
@@ -67,6 +67,8 @@ export interface FullResolutionRun {
   readonly chosen: ChosenLm;
   readonly estimated: number | null;
   readonly ctx: JobContext;
+  /** The words of the tile being restored, as they are predicted (the Run panel's live grid follows them). */
+  readonly onPredicted: (cells: PredictedCells) => void;
 }
 
 /**
@@ -96,6 +98,8 @@ export async function restoreFullResolution(run: FullResolutionRun): Promise<voi
     },
     {
       signal: ctx.signal,
+      onPredicted: (_, start, ids, probabilities) =>
+        run.onPredicted(ids.map((id, i) => ({ cell: start + i, id, confidence: probabilities[i] ?? 0 }))),
       // One step per word over all tiles, so the job's ETA runs over the whole photo, not the current tile.
       onWords: (index, of, words) =>
         ctx.progress(

@@ -133,6 +133,7 @@ async function restoreLocked(
         chosen,
         estimated,
         ctx,
+        onPredicted: (cells) => onPredicted(runId, cells),
       });
       ctx.progress(1, 1, 'Done');
       return runId;

@@ -84,6 +84,16 @@ export interface TiledRestoreOptions {
   readonly onTile?: (progress: TileProgress) => void;
   /** The words predicted so far within tile `index` (0-based) of `of`. */
   readonly onWords?: (index: number, of: number, words: PlanProgress) => void;
+  /**
+   * Each prediction of tile `index` as soon as it is made: its first cell (0..255), the words and their
+   * probabilities (restoreView's onPredicted), so a live grid can follow the tile being restored.
+   */
+  readonly onPredicted?: (
+    index: number,
+    start: number,
+    ids: readonly number[],
+    probabilities: readonly number[],
+  ) => void;
   /** Each tile's own restoration, as it ends (its corrupted input and decode are not kept otherwise). */
   readonly onTileRestored?: (index: number, origin: TileOrigin, restored: RestoreViewResult) => void;
 }
@@ -125,6 +135,12 @@ export async function restoreTiles(
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onWords
           ? { onProgress: (p: PlanProgress) => options.onWords?.(index, origins.length, p) }
+          : {}),
+        ...(options.onPredicted
+          ? {
+              onPredicted: (start: number, ids: readonly number[], probabilities: readonly number[]) =>
+                options.onPredicted?.(index, start, ids, probabilities),
+            }
           : {}),
       },
     );
