@@ -73,8 +73,8 @@ export interface Settings {
   readonly threads: number;
   /**
    * Prompts the local language model evaluates at once (its parallel sequences); 0 lets the engine choose.
-   * It changes the speed, and the predictions only where a batch's rounding tips a near-tie (`npm run bench`'s
-   * sweep measures each choice and marks those that change any word).
+   * It changes the speed, and can change some predicted words through the batches' rounding (`npm run bench`'s
+   * sweep measures each choice and marks those that change any word); the default gives the authors' loop's.
    */
   readonly sequences: number;
   readonly executionProvider: ExecutionProviderSetting;

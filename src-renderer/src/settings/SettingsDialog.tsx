@@ -87,8 +87,9 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
             }
           />
           <span className="hint">
-            The language model's parallel sequences: 0 lets the engine choose (2). Mostly a matter of speed: a
-            word can change only where two candidates are nearly tied. Applies when the model next loads.
+            The language model's parallel sequences: 0 lets the engine choose (2, whose words equal the
+            authors' loop's). Other values change the speed and can change some words. Applies when the model
+            next loads.
           </span>
         </label>
         <label>
