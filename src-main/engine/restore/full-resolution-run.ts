@@ -1,19 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { RestoreRequest } from '../../../src-shared/contract/restore';
 import { isWholeImageTask } from '../../../src-shared/tasks/registry';
 import { StudioError } from '../errors';
 import type { ChosenLm } from '../estimate/estimate';
 import type { PlanTokens } from '../estimate/plan-tokens';
-import { writeImageFile } from '../image/encode';
-import type { RgbImage } from '../image/types';
 import type { JobContext } from '../jobs';
 import type { LanguageModelBackend } from '../llm/backend';
 import type { BankEntry } from '../protocol/blind';
 import { completeRun } from '../store/runs';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
 import type { PreparedRestore } from './prepare';
-import type { PredictedCells, RestoreJobDeps, RunDetails } from './restore-job';
+import type { RestoreJobDeps, RunDetails } from './restore-job';
+import { predictedCells, runOutputs, type PredictedCells } from './run-outputs';
 import { restoreTiles, type WholePhotoCorruption } from './restore-tiles';
 import { TileSheet } from './tile-sheet';
 import { tileAt, tileCount, tileLayout, workingSize } from './tiles';
@@ -99,7 +96,7 @@ export async function restoreFullResolution(run: FullResolutionRun): Promise<voi
     {
       signal: ctx.signal,
       onPredicted: (_, start, ids, probabilities) =>
-        run.onPredicted(ids.map((id, i) => ({ cell: start + i, id, confidence: probabilities[i] ?? 0 }))),
+        run.onPredicted(predictedCells(start, ids, probabilities)),
       // One step per word over all tiles, so the job's ETA runs over the whole photo, not the current tile.
       onWords: (index, of, words) =>
         ctx.progress(
@@ -115,14 +112,7 @@ export async function restoreFullResolution(run: FullResolutionRun): Promise<voi
     },
   );
 
-  const dir = path.join(deps.dataDir, 'runs', String(runId));
-  fs.mkdirSync(dir, { recursive: true });
-  const outputs: Record<string, string> = {};
-  const save = async (kind: string, image: RgbImage) => {
-    const file = path.join(dir, `${kind}.png`);
-    await writeImageFile(file, image, { format: 'png' }, { overwrite: true });
-    outputs[kind] = file;
-  };
+  const { outputs, save, saveDetails } = runOutputs(deps.dataDir, runId);
   const first = origins[0] ?? { x: 0, y: 0 };
   const firstTile = result.tiles[0];
   // The 128 px views of the first tile under the usual names, so whatever reads a run's views reads these.
@@ -153,9 +143,7 @@ export async function restoreFullResolution(run: FullResolutionRun): Promise<voi
     })),
     workingSize: result.workingSize,
   };
-  const detailsFile = path.join(dir, 'run.json');
-  fs.writeFileSync(detailsFile, JSON.stringify(details));
-  outputs['details'] = detailsFile;
+  saveDetails(details);
 
   const m = result.metrics;
   // A photo of one tile has no join: its seam measures are NaN, which a JSON record cannot hold.

@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { RestoreRequest } from '../../../src-shared/contract/restore';
 import { TASKS } from '../../../src-shared/tasks/registry';
-import { writeImageFile } from '../image/encode';
 import type { RgbImage } from '../image/types';
 import type { JobContext } from '../jobs';
 import type { Db } from '../store/store';
@@ -14,6 +11,7 @@ import type { LmSpeedStore } from '../estimate/lm-speed';
 import { countPlanTokens } from '../estimate/plan-tokens';
 import type { ModelSet } from './models';
 import { restoreView } from './restore-view';
+import { predictedCells, runOutputs, type PredictedCells } from './run-outputs';
 import { pasteWindowOffThread, prepareRestoreOffThread } from '../workers/image-pool';
 import type { PreparedRestore } from './prepare';
 import { plannedTokens, restoreFullResolution } from './full-resolution-run';
@@ -54,8 +52,6 @@ export interface RunDetails {
   }[];
   readonly workingSize?: { width: number; height: number };
 }
-
-export type PredictedCells = { cell: number; id: number; confidence: number }[];
 
 /**
  * A restoration as the studio runs it: prepare the view (a window around marked damage, or the paper's view of
@@ -154,20 +150,10 @@ async function restoreLocked(
         signal: ctx.signal,
         onProgress: (p) => ctx.progress(p.done, p.of, 'Predicting words', p.tokensPerSecond),
         onPredicted: (start, ids, probabilities) =>
-          onPredicted(
-            runId,
-            ids.map((id, i) => ({ cell: start + i, id, confidence: probabilities[i] ?? 0 })),
-          ),
+          onPredicted(runId, predictedCells(start, ids, probabilities)),
       },
     );
-    const dir = path.join(deps.dataDir, 'runs', String(runId));
-    fs.mkdirSync(dir, { recursive: true });
-    const outputs: Record<string, string> = {};
-    const save = async (kind: string, image: RgbImage) => {
-      const file = path.join(dir, `${kind}.png`);
-      await writeImageFile(file, image, { format: 'png' }, { overwrite: true });
-      outputs[kind] = file;
-    };
+    const { outputs, save, saveDetails } = runOutputs(deps.dataDir, runId);
     await save('original', view);
     await save('corrupted', result.corrupted);
     await save('decoded', result.decoded);
@@ -184,9 +170,7 @@ async function restoreLocked(
       window: window ? { x: window.x, y: window.y, side: window.side } : null,
       global: [...result.global],
     };
-    const detailsFile = path.join(dir, 'run.json');
-    fs.writeFileSync(detailsFile, JSON.stringify(details));
-    outputs['details'] = detailsFile;
+    saveDetails(details);
     const m = result.metrics;
     completeRun(deps.db, runId, {
       tokensBefore: result.corruptedIds,
