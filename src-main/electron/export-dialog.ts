@@ -8,6 +8,7 @@ import type { ExportFormat, ExportItem, ExportRequest, ExportResult } from '../.
 import { StudioError } from '../engine/errors';
 import type { ExportTarget } from '../engine/export/export-run';
 import { fileExists } from '../engine/export/files';
+import { itemSuffix } from '../engine/export/file-names';
 
 /** Which chosen item the picked file name is for: the restored image first, as what most exports are for. */
 const PRIMARY_ORDER: readonly ExportItem[] = [
@@ -36,16 +37,6 @@ const FILTER_NAME: Readonly<Record<string, string>> = {
   webp: 'WebP image',
   json: 'JSON',
   csv: 'CSV table',
-};
-
-/** What each item adds to the picked name when it is written next to the first one. */
-const SUFFIX: Readonly<Record<ExportItem, string>> = {
-  image: 'restored',
-  sheet: 'sheet',
-  'grids-png': 'grids',
-  'grids-json': 'grids',
-  'grids-csv': 'grids',
-  record: 'record',
 };
 
 /** The options for the native save dialog, in the shape Electron's dialog.showSaveDialog takes. */
@@ -103,7 +94,7 @@ export function itemExtension(item: ExportItem, format: ExportFormat): string {
 /** The name the dialog suggests: the one the same export gets in the data folder's exports/ folder. */
 export function defaultFileName(runId: number, request: ExportRequest): string {
   const primary = primaryItem(request.items);
-  const suffix = primary === 'image' && request.source === 'photo' ? 'photo' : SUFFIX[primary];
+  const suffix = itemSuffix(primary, { photo: request.source === 'photo', tile: request.tile });
   return `run-${runId}-${suffix}.${itemExtension(primary, request.format ?? 'png')}`;
 }
 
@@ -138,6 +129,7 @@ export function exportTarget(
   chosen: string,
   items: readonly ExportItem[],
   format: ExportFormat,
+  tile?: number,
 ): ExportTarget {
   const primary = primaryItem(items);
   const extension = itemExtension(primary, format);
@@ -148,7 +140,7 @@ export function exportTarget(
   const names = {} as Record<ExportItem, string>;
   for (const item of PRIMARY_ORDER) {
     const ext = itemExtension(item, format);
-    if (item !== primary) names[item] = `${base}-${SUFFIX[item]}.${ext}`;
+    if (item !== primary) names[item] = `${base}-${itemSuffix(item, { tile })}.${ext}`;
     else names[item] = hasExtension ? file : `${file}.${ext}`;
   }
   return { folder: path.dirname(chosen), names };
@@ -197,7 +189,7 @@ export async function exportWithSaveDialog(
 ): Promise<ExportResult | null> {
   const chosen = await port.chooseFile(saveDialogSpec(request.runId, request, defaultFolder));
   if (chosen === null) return null;
-  const target = exportTarget(chosen, request.items, request.format ?? 'png');
+  const target = exportTarget(chosen, request.items, request.format ?? 'png', request.tile);
   const existing = await existingFiles(target, request.items);
   const question = overwriteQuestion(existing, chosen);
   if (question && !(await port.confirm(question))) return null;

@@ -8,13 +8,16 @@ import { array, boolean, literal, none, number, object, optional, type Validator
 export type ExportItem =
   /** The restored image, as the 128 px view or pasted back into the photo (see `source`). */
   | 'image'
-  /** The corrupted, clean and corrected token grids with ids and text, as JSON. */
+  /** The corrupted, clean and corrected token grids with ids and text, as JSON (every tile of a tiled run). */
   | 'grids-json'
   /** The same grids as CSV, one row per cell. */
   | 'grids-csv'
   /** A PNG render of the three grids, colour-coded as in the studio. */
   | 'grids-png'
-  /** One PNG with the corrupted, decoded, restored and original images side by side, with the metrics. */
+  /**
+   * One PNG with the corrupted, decoded, restored and original images side by side, with the metrics; for a
+   * full-resolution run, the whole photo's above the shown tile's.
+   */
   | 'sheet'
   /** The run record (parameters, models, metrics, timings, grids) as JSON. */
   | 'record';
@@ -39,6 +42,11 @@ export interface ExportRequest {
   readonly quality?: number;
   /** 'view': the 128 px restored view; 'photo': the photo with the result pasted back, where the run has one. */
   readonly source?: 'view' | 'photo';
+  /**
+   * A full-resolution run's tile that the 128 px image, the grids PNG and the sheet show (0 when not given); the
+   * grids JSON and CSV hold every tile. Only a run restored tile by tile has tiles past 0.
+   */
+  readonly tile?: number;
   /** Replace files that already exist. Without it an existing file fails the export with OUTPUT_EXISTS. */
   readonly overwrite?: boolean;
 }
@@ -116,6 +124,7 @@ export const exportRequestValidator: Validator<ExportRequest> = object({
   format: optional(literal('png', 'jpeg', 'webp')),
   quality: optional(number({ integer: true, min: 1, max: 100 })),
   source: optional(literal('view', 'photo')),
+  tile: optional(number({ integer: true, min: 0, max: 1_000_000 })),
   overwrite: optional(boolean),
 });
 

@@ -53,5 +53,19 @@ describe('full resolution (server mode, default models)', () => {
     // [ steps back one tile.
     await page.keyboard.press('[');
     await expect.poll(() => picker.getAttribute('data-tile-index')).toBe('2');
+
+    // Export follows the picked tile: its view and grids PNG are tile 3's, the JSON holds every tile.
+    const source = page.getByTestId('export-source');
+    expect(await source.locator('option').allTextContents()).toEqual([
+      "At the photo's own size (all 4 tiles)",
+      "Tile 3's 128 px view",
+    ]);
+    await source.selectOption('view');
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-done').waitFor();
+    const names = await page.locator('[data-testid="export-done"] li').allTextContents();
+    expect(names.join(' ')).toMatch(
+      /run-\d+-tile-3-restored\.png .*run-\d+-grids\.json .*run-\d+-tile-3-grids\.png/,
+    );
   });
 });

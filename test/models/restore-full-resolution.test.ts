@@ -119,6 +119,68 @@ describe('full-resolution restorations in the studio', () => {
     });
   }, 300_000);
 
+  it("exports every tile's words, and the picked tile's image, grids and sheet", async () => {
+    const { end, runId } = await restore({
+      imageId,
+      task: 'deblur',
+      protocol: 'reference',
+      crop,
+      resolution: 'full',
+      blurKernel: 7,
+    });
+    expect(end.type).toBe('job.done');
+    const tileTwo = await engine.getRun({ runId: runId(), tile: 2 });
+    const exported = await engine.exportRun({
+      runId: runId(),
+      items: ['image', 'grids-json', 'grids-csv', 'grids-png', 'sheet'],
+      source: 'view',
+      tile: 2,
+    });
+    const file = (item: string) => exported.files.find((f) => f.item === item)?.path ?? '';
+    expect(exported.files.map((f) => f.name)).toEqual([
+      `run-${runId()}-tile-3-restored.png`,
+      `run-${runId()}-grids.json`,
+      `run-${runId()}-grids.csv`,
+      `run-${runId()}-tile-3-grids.png`,
+      `run-${runId()}-tile-3-sheet.png`,
+    ]);
+
+    // The image is tile 2's 128 px result, pixel for pixel.
+    const decode = async (png: Buffer) => (await decodeImageBuffer(png, 'x.png')).image;
+    const shown = await decode(Buffer.from((tileTwo.images.result ?? '').split(',')[1] ?? '', 'base64'));
+    const written = await decode(fs.readFileSync(file('image')));
+    expect([written.width, written.height]).toEqual([128, 128]);
+    expect(Buffer.from(written.data).equals(Buffer.from(shown.data))).toBe(true);
+
+    // JSON and CSV hold all four tiles, each with its place and 256 words.
+    const json = JSON.parse(fs.readFileSync(file('grids-json'), 'utf8')) as {
+      tiles: { tile: number; x: number; y: number; result: { id: number }[]; confidence: number[] }[];
+    };
+    expect(json.tiles.map((t) => [t.tile, t.x, t.y])).toEqual([
+      [0, 0, 0],
+      [1, 72, 0],
+      [2, 0, 22],
+      [3, 72, 22],
+    ]);
+    expect(json.tiles[2]?.result.map((c) => c.id)).toEqual(tileTwo.grids?.result.map((c) => c.id));
+    expect(json.tiles.every((t) => t.result.length === 256 && t.confidence.length === 256)).toBe(true);
+    const csv = fs.readFileSync(file('grids-csv'), 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toMatch(/^tile,tile_x,tile_y,cell,row,col,/);
+    expect(csv).toHaveLength(1 + 4 * 256);
+    expect(csv[1 + 2 * 256]).toMatch(/^2,0,22,0,0,0,/);
+
+    // The sheet has the photo's row (200x150 fitted to 384x288) above the tile's row of 256 px panels.
+    const sheet = await decode(fs.readFileSync(file('sheet')));
+    expect(sheet.height).toBe(36 + 288 + 36 + 256 + 48);
+    const grids = await decode(fs.readFileSync(file('grids-png')));
+    expect(grids.width).toBeGreaterThan(3 * 16 * 44);
+
+    // A tile the run lacks is refused, naming the tiles it has.
+    await expect(engine.exportRun({ runId: runId(), items: ['record'], tile: 9 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  }, 300_000);
+
   it('refuses full resolution where there are no tiles to restore', () => {
     const refused = (request: object) => () => INPUT_VALIDATORS.startRestore(request, 'input');
     expect(refused({ imageId, task: 'inpaint', protocol: 'reference', resolution: 'full' })).toThrow(

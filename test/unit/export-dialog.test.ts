@@ -33,6 +33,13 @@ describe('save dialog for an export', () => {
     expect(defaultFileName(7, photo)).toBe('run-7-photo.png');
     expect(defaultFileName(7, { ...photo, source: 'view', format: 'jpeg' })).toBe('run-7-restored.jpg');
     expect(defaultFileName(7, { runId: 7, items: ['record', 'grids-csv'] })).toBe('run-7-grids.csv');
+    // A full-resolution run's per-tile items name the tile as the studio counts it; its grids JSON holds them all.
+    expect(defaultFileName(7, { runId: 7, items: ['sheet'], tile: 2 })).toBe('run-7-tile-3-sheet.png');
+    expect(defaultFileName(7, { runId: 7, items: ['grids-json'], tile: 2 })).toBe('run-7-grids.json');
+    expect(exportTarget('/out/cat.png', ['image', 'grids-png', 'grids-csv'], 'png', 0).names).toMatchObject({
+      'grids-png': 'cat-tile-1-grids.png',
+      'grids-csv': 'cat-grids.csv',
+    });
 
     const spec = saveDialogSpec(7, { ...photo, format: 'jpeg' }, '/home/me/Pictures');
     expect(spec.defaultPath).toBe(path.join('/home/me/Pictures', 'run-7-photo.jpg'));

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   ExportedFile,
@@ -8,12 +8,14 @@ import type {
 } from '../../../src-shared/contract/export';
 import type { GridCell, RunView } from '../../../src-shared/contract/restore';
 import { StudioError } from '../errors';
+import { decodeImageBuffer } from '../image/decode';
 import { writeImageFile } from '../image/encode';
 import { loadImageOffThread } from '../workers/image-pool';
-import { getRunView } from '../restore/run-view';
+import { getRunViewAt, runTileGrids, type RunTileGrids } from '../restore/run-view';
 import type { Db } from '../store/store';
+import { itemSuffix } from './file-names';
 import { ensureFolder, fileExists, outputExists, writeFileAtomic } from './files';
-import { renderGridsPng, renderSheetPng } from './render';
+import { renderGridsPng, renderSheetPng, type SheetRow } from './render';
 
 export interface ExportDeps {
   readonly db: Db;
@@ -47,51 +49,86 @@ function comparable(run: RunView): boolean {
   return run.params.extend === undefined && run.grids !== null;
 }
 
-function gridsJson(run: RunView, grids: NonNullable<RunView['grids']>): string {
-  const cells = (grid: readonly GridCell[]) => grid.map((c, cell) => ({ cell, id: c.id, text: c.text }));
-  return `${JSON.stringify(
-    {
-      runId: run.runId,
-      grid: 16,
-      usesCleanReference: run.usesCleanReference,
-      predictedCells: run.predictedCells,
-      confidence: run.confidence,
-      clean: comparable(run) ? cells(grids.clean) : null,
-      corrupted: cells(grids.corrupted),
-      result: cells(grids.result),
-    },
-    null,
-    2,
-  )}\n`;
+const cellsOf = (grid: readonly GridCell[]) => grid.map((c, cell) => ({ cell, id: c.id, text: c.text }));
+
+/** The grids as JSON: a view's three grids, or every tile of a full-resolution run with where it lies. */
+function gridsJson(run: RunView, grids: NonNullable<RunView['grids']>, tiled: RunTileGrids | null): string {
+  const compare = comparable(run);
+  const head = {
+    runId: run.runId,
+    grid: 16,
+    usesCleanReference: run.usesCleanReference,
+    predictedCells: run.predictedCells,
+  };
+  const body = tiled
+    ? {
+        ...head,
+        workingSize: tiled.workingSize,
+        tiles: tiled.tiles.map((t, tile) => ({
+          tile,
+          x: t.x,
+          y: t.y,
+          confidence: t.confidence,
+          clean: compare ? cellsOf(t.clean) : null,
+          corrupted: cellsOf(t.corrupted),
+          result: cellsOf(t.result),
+        })),
+      }
+    : {
+        ...head,
+        confidence: run.confidence,
+        clean: compare ? cellsOf(grids.clean) : null,
+        corrupted: cellsOf(grids.corrupted),
+        result: cellsOf(grids.result),
+      };
+  return `${JSON.stringify(body, null, 2)}\n`;
 }
 
-function gridsCsv(run: RunView, grids: NonNullable<RunView['grids']>): string {
-  const confidence = new Map(run.predictedCells.map((cell, i) => [cell, run.confidence[i] ?? 0]));
-  const rows = [
-    'cell,row,col,clean_id,clean_text,corrupted_id,corrupted_text,result_id,result_text,predicted,confidence',
-  ];
-  for (let cell = 0; cell < 256; cell++) {
-    const clean = comparable(run) ? grids.clean[cell] : undefined;
-    const corrupted = grids.corrupted[cell];
-    const result = grids.result[cell];
-    rows.push(
-      [
-        cell,
-        Math.floor(cell / 16),
-        cell % 16,
-        clean?.id ?? '',
-        clean?.text ?? '',
-        corrupted?.id ?? '',
-        corrupted?.text ?? '',
-        result?.id ?? '',
-        result?.text ?? '',
-        confidence.has(cell) ? 1 : 0,
-        confidence.get(cell)?.toFixed(6) ?? '',
+const CSV_HEADER =
+  'cell,row,col,clean_id,clean_text,corrupted_id,corrupted_text,result_id,result_text,predicted,confidence';
+
+/** One row per cell; a full-resolution run's rows lead with the tile and its place, tile after tile. */
+function gridsCsv(run: RunView, grids: NonNullable<RunView['grids']>, tiled: RunTileGrids | null): string {
+  const compare = comparable(run);
+  const rowsOf = (
+    view: { clean: readonly GridCell[]; corrupted: readonly GridCell[]; result: readonly GridCell[] },
+    predicted: readonly number[],
+    probabilities: readonly number[],
+    lead: readonly (string | number)[],
+  ): string[] => {
+    const confidence = new Map(predicted.map((cell, i) => [cell, probabilities[i] ?? 0]));
+    const rows: string[] = [];
+    for (let cell = 0; cell < 256; cell++) {
+      const clean = compare ? view.clean[cell] : undefined;
+      const corrupted = view.corrupted[cell];
+      const result = view.result[cell];
+      rows.push(
+        [
+          ...lead,
+          cell,
+          Math.floor(cell / 16),
+          cell % 16,
+          clean?.id ?? '',
+          clean?.text ?? '',
+          corrupted?.id ?? '',
+          corrupted?.text ?? '',
+          result?.id ?? '',
+          result?.text ?? '',
+          confidence.has(cell) ? 1 : 0,
+          confidence.get(cell)?.toFixed(6) ?? '',
+        ]
+          .map(csvField)
+          .join(','),
+      );
+    }
+    return rows;
+  };
+  const rows = tiled
+    ? [
+        `tile,tile_x,tile_y,${CSV_HEADER}`,
+        ...tiled.tiles.flatMap((t, tile) => rowsOf(t, run.predictedCells, t.confidence, [tile, t.x, t.y])),
       ]
-        .map(csvField)
-        .join(','),
-    );
-  }
+    : [CSV_HEADER, ...rowsOf(grids, run.predictedCells, run.confidence, [])];
   return `${rows.join('\n')}\n`;
 }
 
@@ -113,7 +150,57 @@ function metricsLine(run: RunView): string {
   if (ceiling !== undefined) parts.push(`the original's own words ${ceiling.toFixed(2)} dB`);
   const classical = m['psnr_classical'];
   if (classical !== undefined) parts.push(`classical ${classical.toFixed(2)} dB`);
+  const seam = m['seam_ratio'];
+  if (run.tiles) parts.push(`${run.tiles.count} tiles`);
+  if (seam !== undefined) parts.push(`seam ratio ${seam.toFixed(2)}`);
   return parts.join(' · ');
+}
+
+/** The shown view's image of `kind` as PNG bytes, or INTERNAL naming the missing image. */
+function shownImage(run: RunView, kind: 'result'): Buffer {
+  const png = pngOf(run.images[kind]);
+  if (!png) throw new StudioError('NOT_FOUND', `Run ${run.runId} lacks its ${kind} image; run it again.`);
+  return png;
+}
+
+/** "Tile k of n at (x, y)" for a full-resolution run's per-tile items. */
+function tileHeading(run: RunView): string | undefined {
+  const tiles = run.tiles;
+  if (!tiles) return undefined;
+  const origin = tiles.origins[tiles.index] ?? { x: 0, y: 0 };
+  return `Tile ${tiles.index + 1} of ${tiles.count}, at (${origin.x}, ${origin.y}) px`;
+}
+
+/**
+ * The sheet's rows: the shown 128 px views; a full-resolution run's whole photo (original, corrupted, restored,
+ * at the size it was restored at) above them.
+ */
+async function sheetRows(run: RunView, runDir: string): Promise<SheetRow[]> {
+  const views: { title: string; png: Buffer }[] = [];
+  const add = (title: string, url: string | undefined) => {
+    const png = pngOf(url);
+    if (png) views.push({ title, png });
+  };
+  const heading = tileHeading(run);
+  add(heading ? `Tile ${(run.tiles?.index ?? 0) + 1}: corrupted` : 'Corrupted', run.images.corrupted);
+  add('Decoded', run.images.decoded);
+  add('Restored', run.images.result);
+  add('Classical', run.images.classical);
+  if (comparable(run)) add('Original', run.images.original);
+  if (!run.tiles) return [{ side: 256, panels: views }];
+  const photos: { title: string; png: Buffer }[] = [];
+  for (const [title, kind] of [
+    ['Photo: corrupted', 'working-corrupted'],
+    ['Restored', 'working-result'],
+    ['Original', 'working-original'],
+  ] as const) {
+    const file = path.join(runDir, `${kind}.png`);
+    if (await fileExists(file)) photos.push({ title, png: await readFile(file) });
+  }
+  return [
+    { side: 384, panels: photos },
+    { side: 256, panels: views },
+  ];
 }
 
 /**
@@ -126,7 +213,10 @@ export async function exportRun(
   request: ExportRequest,
   target?: ExportTarget,
 ): Promise<ExportResult> {
-  const run = getRunView(deps.db, request.runId);
+  // A tiled run's per-tile items show the asked tile; getRunViewAt refuses a tile the run lacks.
+  const run = await getRunViewAt(deps.db, request.runId, request.tile ?? 0);
+  const tiled = run.tiles ? runTileGrids(deps.db, run.runId) : null;
+  const tile = run.tiles ? run.tiles.index : undefined;
   if (run.status !== 'done' || run.grids === null) {
     throw new StudioError(
       'INVALID_ARGUMENT',
@@ -142,20 +232,22 @@ export async function exportRun(
   const runDir = path.join(deps.dataDir, 'runs', String(run.runId));
   const notes: string[] = [];
 
-  let imageSource = path.join(runDir, 'result.png');
+  // The photo-sized image where the run has one; else (or for 'view') the shown 128 px result.
+  let photoSource: string | null = null;
   if (request.source === 'photo') {
     const photo = path.join(runDir, 'photo.png');
-    if (await fileExists(photo)) imageSource = photo;
+    if (await fileExists(photo)) photoSource = photo;
     else notes.push('This run restored the whole photo at 128 px, so the image is the 128 px result.');
   }
-  const suffix = imageSource.endsWith('photo.png') ? 'photo' : 'restored';
+  const name = (item: ExportItem, extension: string) =>
+    `run-${run.runId}-${itemSuffix(item, { photo: photoSource !== null, tile })}.${extension}`;
   const names: Readonly<Record<ExportItem, string>> = target?.names ?? {
-    image: `run-${run.runId}-${suffix}.${IMAGE_EXTENSION[format]}`,
-    'grids-json': `run-${run.runId}-grids.json`,
-    'grids-csv': `run-${run.runId}-grids.csv`,
-    'grids-png': `run-${run.runId}-grids.png`,
-    sheet: `run-${run.runId}-sheet.png`,
-    record: `run-${run.runId}-record.json`,
+    image: name('image', IMAGE_EXTENSION[format]),
+    'grids-json': name('grids-json', 'json'),
+    'grids-csv': name('grids-csv', 'csv'),
+    'grids-png': name('grids-png', 'png'),
+    sheet: name('sheet', 'png'),
+    record: name('record', 'json'),
   };
 
   await ensureFolder(folder);
@@ -173,8 +265,10 @@ export async function exportRun(
     const file = path.join(folder, names[item]);
     switch (item) {
       case 'image': {
-        // Decoded (and hashed) in an image worker: a restored 100 MP photo takes seconds.
-        const { image } = await loadImageOffThread(imageSource);
+        // A photo is decoded (and hashed) in an image worker: a restored 100 MP photo takes seconds.
+        const { image } = photoSource
+          ? await loadImageOffThread(photoSource)
+          : await decodeImageBuffer(shownImage(run, 'result'), 'result.png');
         await writeImageFile(
           file,
           image,
@@ -184,32 +278,25 @@ export async function exportRun(
         break;
       }
       case 'grids-json':
-        await writeFileAtomic(file, Buffer.from(gridsJson(run, grids)), overwrite);
+        await writeFileAtomic(file, Buffer.from(gridsJson(run, grids, tiled)), overwrite);
         break;
       case 'grids-csv':
-        await writeFileAtomic(file, Buffer.from(gridsCsv(run, grids)), overwrite);
+        await writeFileAtomic(file, Buffer.from(gridsCsv(run, grids, tiled)), overwrite);
         break;
       case 'grids-png':
         await writeFileAtomic(
           file,
-          await renderGridsPng(grids, run.predictedCells, comparable(run)),
+          await renderGridsPng(grids, run.predictedCells, comparable(run), tileHeading(run)),
           overwrite,
         );
         break;
-      case 'sheet': {
-        const panels: { title: string; png: Buffer }[] = [];
-        const add = (title: string, url: string | undefined) => {
-          const png = pngOf(url);
-          if (png) panels.push({ title, png });
-        };
-        add('Corrupted', run.images.corrupted);
-        add('Decoded', run.images.decoded);
-        add('Restored', run.images.result);
-        add('Classical', run.images.classical);
-        if (comparable(run)) add('Original', run.images.original);
-        await writeFileAtomic(file, await renderSheetPng(panels, metricsLine(run)), overwrite);
+      case 'sheet':
+        await writeFileAtomic(
+          file,
+          await renderSheetPng(await sheetRows(run, runDir), metricsLine(run)),
+          overwrite,
+        );
         break;
-      }
       case 'record': {
         const record: Omit<RunView, 'images'> & { images?: unknown } = { ...run };
         delete record.images;

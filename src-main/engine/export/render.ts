@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import type { GridCell } from '../../../src-shared/contract/restore';
 
 /** Colours of the cell states, the same as the studio's grid view. */
@@ -63,21 +63,25 @@ function gridSvg(
   return parts.join('');
 }
 
-/** The corrupted, corrected and clean grids side by side as a PNG, with a legend. */
+/** The corrupted, corrected and clean grids side by side as a PNG, with a legend (and a heading above, if given). */
 export async function renderGridsPng(
   grids: { clean: readonly GridCell[]; corrupted: readonly GridCell[]; result: readonly GridCell[] },
   predicted: readonly number[],
   compare: boolean,
+  heading?: string,
 ): Promise<Buffer> {
   const cell = 44;
   const side = cell * GRID;
   const gap = 32;
-  const top = 40;
+  const top = heading === undefined ? 40 : 72;
   const panels = compare ? 3 : 2;
   const width = gap + panels * (side + gap);
   const height = top + side + 60;
   const states = cellStates(grids, predicted, compare);
   const body = [
+    heading === undefined
+      ? ''
+      : `<text x="${gap}" y="26" font-family="sans-serif" font-size="16" font-weight="bold">${escapeXml(heading)}</text>`,
     gridSvg(grids.corrupted, states.corrupted, gap, top, cell, 'Corrupted words'),
     gridSvg(grids.result, states.result, gap * 2 + side, top, cell, 'Corrected words'),
     compare ? gridSvg(grids.clean, [], gap * 3 + side * 2, top, cell, 'Clean words') : '',
@@ -93,29 +97,54 @@ export async function renderGridsPng(
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-/** Images side by side, each scaled up to `side` px without smoothing, captioned, with a line of metrics below. */
-export async function renderSheetPng(
-  panels: readonly { title: string; png: Buffer }[],
-  footer: string,
-  side = 256,
-): Promise<Buffer> {
+/** One image of a sheet: a 128 px view is scaled up without smoothing, a larger image scaled down smoothly. */
+export interface SheetPanel {
+  readonly title: string;
+  readonly png: Buffer;
+}
+
+/** A row of panels, each fitted into a `side` px square (the aspect kept), captioned. */
+export interface SheetRow {
+  readonly side: number;
+  readonly panels: readonly SheetPanel[];
+}
+
+/** Rows of captioned images, with a line of metrics below. */
+export async function renderSheetPng(rows: readonly SheetRow[], footer: string): Promise<Buffer> {
   const gap = 16;
-  const top = 36;
-  const width = gap + panels.length * (side + gap);
-  const height = top + side + 48;
-  const captions = panels
-    .map(
-      (p, i) =>
-        `<text x="${gap + i * (side + gap)}" y="${top - 12}" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(p.title)}</text>`,
-    )
-    .join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${captions}<text x="${gap}" y="${top + side + 30}" font-family="sans-serif" font-size="14">${escapeXml(footer)}</text></svg>`;
-  const tiles = await Promise.all(
-    panels.map(async (p, i) => ({
-      input: await sharp(p.png).resize(side, side, { kernel: 'nearest', fit: 'fill' }).png().toBuffer(),
-      left: gap + i * (side + gap),
-      top,
-    })),
-  );
-  return sharp(Buffer.from(svg)).composite(tiles).png().toBuffer();
+  const caption = 36;
+  const width = Math.max(...rows.map((r) => gap + r.panels.length * (r.side + gap)));
+  const composites: OverlayOptions[] = [];
+  const captions: string[] = [];
+  let top = 0;
+  for (const row of rows) {
+    top += caption;
+    // Each panel fitted into the row's square; the row is as tall as its tallest panel.
+    const fitted = await Promise.all(
+      row.panels.map(async (panel) => {
+        const { width: w, height: h } = await sharp(panel.png).metadata();
+        const scale = row.side / Math.max(w, h, 1);
+        const size = {
+          width: Math.max(1, Math.round(w * scale)),
+          height: Math.max(1, Math.round(h * scale)),
+        };
+        const input = await sharp(panel.png)
+          .resize(size.width, size.height, { kernel: scale >= 1 ? 'nearest' : 'lanczos3', fit: 'fill' })
+          .png()
+          .toBuffer();
+        return { title: panel.title, input, height: size.height };
+      }),
+    );
+    for (const [i, panel] of fitted.entries()) {
+      const left = gap + i * (row.side + gap);
+      captions.push(
+        `<text x="${left}" y="${top - 12}" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(panel.title)}</text>`,
+      );
+      composites.push({ input: panel.input, left, top });
+    }
+    top += Math.max(0, ...fitted.map((p) => p.height));
+  }
+  const height = top + 48;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${captions.join('')}<text x="${gap}" y="${top + 30}" font-family="sans-serif" font-size="14">${escapeXml(footer)}</text></svg>`;
+  return sharp(Buffer.from(svg)).composite(composites).png().toBuffer();
 }

@@ -91,6 +91,36 @@ export async function getRunViewAt(db: Db, runId: number, tile = 0): Promise<Run
   return tile === 0 ? base : tileView(base, row, details, tile, grid);
 }
 
+/** Every tile of a full-resolution run: where it lies and its words; null for a run of one view. */
+export function runTileGrids(db: Db, runId: number): RunTileGrids | null {
+  const details = readDetails(runRow(db, runId));
+  if (!isTiled(details)) return null;
+  return {
+    workingSize: details.workingSize,
+    tiles: details.tiles.map((t) => ({
+      x: t.x,
+      y: t.y,
+      clean: grid(t.cleanIds),
+      corrupted: grid(t.corruptedIds),
+      result: grid(t.resultIds),
+      confidence: t.confidence,
+    })),
+  };
+}
+
+export interface RunTileGrids {
+  readonly workingSize: { readonly width: number; readonly height: number };
+  readonly tiles: readonly {
+    readonly x: number;
+    readonly y: number;
+    readonly clean: GridCell[];
+    readonly corrupted: GridCell[];
+    readonly result: GridCell[];
+    /** One per cell: a full-resolution run predicts all 256 words of every tile. */
+    readonly confidence: readonly number[];
+  }[];
+}
+
 export function runSummaries(db: Db, imageId: number | undefined, limit: number): RunSummary[] {
   const rows = listRuns(db, { ...(imageId === undefined ? {} : { imageId }), limit });
   const photos = photosOfRuns(

@@ -7,6 +7,7 @@ import {
   type ExportRequest,
   type ExportResult,
 } from '../../../src-shared/contract/export';
+import type { RunTiles } from '../../../src-shared/contract/restore';
 import { studio } from '../api/client';
 import { errorPayloadOf } from '../api/studioError';
 import { saveAsDownload } from './download';
@@ -21,6 +22,23 @@ const ITEM_LABEL: Readonly<Record<ExportItem, string>> = {
   record: 'Run record (JSON)',
 };
 
+/** What each item holds of a run restored tile by tile: every tile, or the one the results show. */
+function tiledItemLabel(item: ExportItem, tiles: RunTiles): string {
+  const shown = `tile ${tiles.index + 1}`;
+  switch (item) {
+    case 'grids-json':
+      return `Token grids (JSON, all ${tiles.count} tiles)`;
+    case 'grids-csv':
+      return `Token grids (CSV, all ${tiles.count} tiles)`;
+    case 'grids-png':
+      return `Token grids (PNG, ${shown})`;
+    case 'sheet':
+      return `Comparison sheet (PNG, the photo and ${shown})`;
+    default:
+      return ITEM_LABEL[item];
+  }
+}
+
 type Outcome =
   | { kind: 'idle' }
   | { kind: 'busy' }
@@ -32,7 +50,10 @@ type Outcome =
 
 interface ExportPanelProps {
   readonly runId: number;
+  /** Whether the run has an image at the photo's size: a repair pasted back, or a full-resolution result. */
   readonly hasPhoto: boolean;
+  /** A full-resolution run's tiles, with the one the results show, which the per-tile items export. */
+  readonly tiles: RunTiles | null;
   /** The format of the run's photo (as the engine names it), which the restored image keeps by default. */
   readonly photoFormat?: string | undefined;
 }
@@ -42,7 +63,7 @@ interface ExportPanelProps {
  * where to save with its native dialog (and asks about replacing there); the browser writes to the data folder
  * and downloads the same files (one file as itself, several as one zip).
  */
-export function ExportPanel({ runId, hasPhoto, photoFormat }: ExportPanelProps) {
+export function ExportPanel({ runId, hasPhoto, tiles, photoFormat }: ExportPanelProps) {
   const [items, setItems] = useState<ReadonlySet<ExportItem>>(new Set(EXPORT_ITEMS));
   const [format, setFormat] = useState<ExportFormat>(exportFormatFor(photoFormat));
   const [quality, setQuality] = useState(92);
@@ -97,7 +118,7 @@ export function ExportPanel({ runId, hasPhoto, photoFormat }: ExportPanelProps) 
               checked={items.has(item)}
               onChange={(e) => toggle(item, e.target.checked)}
             />
-            {ITEM_LABEL[item]}
+            {tiles ? tiledItemLabel(item, tiles) : ITEM_LABEL[item]}
           </label>
         ))}
       </fieldset>
@@ -129,11 +150,17 @@ export function ExportPanel({ runId, hasPhoto, photoFormat }: ExportPanelProps) 
         </label>
         <label>
           Image
-          <select value={source} onChange={(e) => setSource(e.target.value as 'view' | 'photo')}>
+          <select
+            value={source}
+            data-testid="export-source"
+            onChange={(e) => setSource(e.target.value as 'view' | 'photo')}
+          >
             <option value="photo" disabled={!hasPhoto}>
-              Pasted into the photo
+              {tiles ? `At the photo's own size (all ${tiles.count} tiles)` : 'Pasted into the photo'}
             </option>
-            <option value="view">The 128 px view</option>
+            <option value="view">
+              {tiles ? `Tile ${tiles.index + 1}'s 128 px view` : 'The 128 px view'}
+            </option>
           </select>
         </label>
       </div>
@@ -155,6 +182,7 @@ export function ExportPanel({ runId, hasPhoto, photoFormat }: ExportPanelProps) 
             format,
             ...(format === 'png' ? {} : { quality }),
             source,
+            ...(tiles ? { tile: tiles.index } : {}),
           })
         }
       >

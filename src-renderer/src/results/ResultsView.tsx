@@ -157,6 +157,7 @@ export function ResultsView({ run: given, photoFormat }: { run: RunView; photoFo
           key={run.runId}
           runId={run.runId}
           hasPhoto={run.window !== null || run.tiles !== null}
+          tiles={run.tiles}
           photoFormat={photoFormat}
         />
       </div>
