@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog, session } from 'electron';
 import { shellApi } from './api/shell-api';
 import { Engine } from './engine/engine';
 import { forwardEvents, registerIpc } from './electron/ipc';
+import { openDialogOptions, openPicked } from './electron/open-dialog';
 import { saveDialogExporter } from './electron/save-dialog';
 import { lockDownNavigation, secureWebPreferences } from './electron/security';
 
@@ -50,15 +51,8 @@ void app.whenReady().then(() => {
   let window = createWindow();
   const api = shellApi(engine, {
     openWithDialog: async () => {
-      const choice = await dialog.showOpenDialog(window, {
-        title: 'Open a photo',
-        properties: ['openFile'],
-        filters: [
-          { name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'gif'] },
-        ],
-      });
-      const file = choice.filePaths[0];
-      return choice.canceled || file === undefined ? null : engine.openPath(file);
+      const choice = await dialog.showOpenDialog(window, openDialogOptions());
+      return openPicked(choice.canceled ? [] : choice.filePaths, (file) => engine.openPath(file));
     },
     exportWithDialog: saveDialogExporter(engine, () => window),
   });

@@ -52,6 +52,21 @@ export interface OpenedImage {
   readonly displayScale: number;
 }
 
+/**
+ * Photos picked together in the native open dialog, for a batch: each opened and stored as an opened photo is
+ * (without its display image, which a batch does not show), or the reason it could not be.
+ */
+export interface PickedPhotos {
+  readonly photos: readonly PickedPhoto[];
+}
+
+export interface PickedPhoto {
+  readonly name: string;
+  /** The stored photo; null when it could not be opened (`error` says why). */
+  readonly imageId: number | null;
+  readonly error: ErrorPayload | null;
+}
+
 export interface ImageSummary {
   readonly imageId: number;
   readonly name: string;
@@ -116,8 +131,11 @@ export interface StudioApi extends ExportApi, ModelsApi, AskApi, EstimateApi, Jo
   openSample(input: { id: string }): Promise<OpenedImage>;
   /** Bytes of a file the user dropped, pasted or picked in the browser, base64-encoded. */
   openUpload(input: { name: string; base64: string }): Promise<OpenedImage>;
-  /** Shows the native open dialog (Electron only); resolves null when the user cancels. */
-  openWithDialog(): Promise<OpenedImage | null>;
+  /**
+   * Shows the native open dialog (Electron only): one photo picked opens as before, several come back as
+   * PickedPhotos for a batch; null when the user cancels.
+   */
+  openWithDialog(): Promise<OpenedImage | PickedPhotos | null>;
   openRecent(input: { imageId: number }): Promise<OpenedImage>;
   recentImages(input: { limit: number }): Promise<ImageSummary[]>;
   getSettings(): Promise<Settings>;
