@@ -3,6 +3,9 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { askNeeds } from './ask/ask-needs';
 import { AskPanel } from './ask/AskPanel';
 import { useAskAvailability } from './ask/useAskAvailability';
+import { BatchButton } from './batch/BatchButton';
+import { BatchPanel } from './batch/BatchPanel';
+import { useBatch } from './batch/useBatch';
 import { Library } from './components/Library';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { ACCEPTED_IMAGE_TYPES } from './files';
@@ -27,8 +30,16 @@ export function App() {
   // The photo's size as the editor has it: differs from the opened size after a crop.
   const [working, setWorking] = useState<{ width: number; height: number } | null>(null);
 
+  const batch = useBatch(state.settings?.defaultProtocol ?? 'reference', studio.refreshRuns);
+
+  /** One file opens in the editor; several (or any while the batch panel is open) join the batch. */
+  const openFiles = (files: readonly File[]) => {
+    if (files.length > 1 || (batch.open && files.length > 0)) batch.addFiles(files);
+    else if (files[0]) void studio.openFile(files[0]);
+  };
+
   const pickFile = () => {
-    if (state.info?.nativeDialogs) void studio.openWithDialog();
+    if (state.info?.nativeDialogs) void studio.openWithDialog(batch.addPicked);
     else fileInput.current?.click();
   };
 
@@ -39,10 +50,7 @@ export function App() {
 
   // Paste an image from the clipboard anywhere in the window; Ctrl/Cmd+O opens a file; ? shows the shortcuts.
   useEffect(() => {
-    const onPaste = (event: ClipboardEvent) => {
-      const file = event.clipboardData?.files[0];
-      if (file) void studio.openFile(file);
-    };
+    const onPaste = (event: ClipboardEvent) => openFiles(Array.from(event.clipboardData?.files ?? []));
     window.addEventListener('paste', onPaste);
     return () => window.removeEventListener('paste', onPaste);
   });
@@ -75,8 +83,7 @@ export function App() {
       onDragOver={(event) => event.preventDefault()}
       onDrop={(event) => {
         event.preventDefault();
-        const file = event.dataTransfer.files[0];
-        if (file) void studio.openFile(file);
+        openFiles(Array.from(event.dataTransfer.files));
       }}
     >
       <header className="toolbar">
@@ -88,11 +95,11 @@ export function App() {
           ref={fileInput}
           type="file"
           accept={ACCEPTED_IMAGE_TYPES}
+          multiple
           hidden
           data-testid="file-input"
           onChange={(event) => {
-            const file = event.target.files?.[0];
-            if (file) void studio.openFile(file);
+            openFiles(Array.from(event.target.files ?? []));
             event.target.value = '';
           }}
         />
@@ -120,6 +127,7 @@ export function App() {
             </button>
           </div>
         )}
+        <BatchButton summary={batch.summary} onOpen={() => batch.setOpen(true)} />
         {state.busy && (
           <span className="busy" role="status">
             {state.busy}
@@ -201,6 +209,13 @@ export function App() {
           </section>
         )}
       </main>
+      {batch.open && (
+        <BatchPanel
+          batch={batch}
+          recent={state.recent}
+          onOpenRun={(runId) => void studio.openRun(runId).then(() => setShowResults(true))}
+        />
+      )}
       {overlay === 'shortcuts' && <ShortcutSheet onClose={() => setOverlay('none')} />}
       {overlay === 'ask' && (
         <AskPanel image={state.image} samples={state.samples} onClose={() => setOverlay('none')} />

@@ -1,6 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorPayload } from '../../src-shared/contract/errors';
-import type { AppInfo, ImageSummary, OpenedImage, SampleInfo, Settings } from '../../src-shared/contract/api';
+import type {
+  AppInfo,
+  ImageSummary,
+  OpenedImage,
+  PickedPhotos,
+  SampleInfo,
+  Settings,
+} from '../../src-shared/contract/api';
 import type { ModelInfo } from '../../src-shared/contract/export';
 import { jobEnded } from '../../src-shared/contract/jobs';
 import type { RunSummary, RunView } from '../../src-shared/contract/restore';
@@ -93,9 +100,18 @@ export function useStudio() {
       open(`Opening ${file.name}…`, async () =>
         studio.openUpload({ name: file.name, base64: await fileToBase64(file) }),
       ),
-    openWithDialog: () => open('Opening…', () => studio.openWithDialog()),
+    /** The native open dialog: one photo opens here; several picked together go to `onSeveral` (a batch). */
+    openWithDialog: (onSeveral: (picked: PickedPhotos) => void) =>
+      open('Opening…', async () => {
+        const picked = await studio.openWithDialog();
+        if (picked === null || !('photos' in picked)) return picked;
+        onSeveral(picked);
+        return null;
+      }),
     dismissError: () => setState((s) => ({ ...s, error: null })),
     showError: (error: unknown) => setState((s) => ({ ...s, error: errorPayloadOf(error) })),
+    /** Reads the Runs list again (runs that ended without being shown: a batch's). */
+    refreshRuns,
     /** Shows a finished run (the job just ended, or it was picked from the history). */
     showRun: (run: RunView | null) => {
       setState((s) => ({ ...s, run }));
