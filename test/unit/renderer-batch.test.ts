@@ -259,7 +259,7 @@ describe('the batch queue', () => {
     expect(row(state, 'b').error?.code).toBe('NOT_FOUND');
   });
 
-  it('keeps for a reload only rows the engine can take up, and clears the ended and unstarted ones', () => {
+  it('keeps for a reload only rows the engine can take up, and clears the ended ones', () => {
     const storage = memoryStorage();
     const state = run(EMPTY_BATCH, {
       type: 'add',
@@ -275,6 +275,7 @@ describe('the batch queue', () => {
     storage.setItem('v2l.batch', '{not json');
     expect(loadRows(storage)).toEqual([]);
 
+    expect(run(state, { type: 'clear' }).rows.map((r) => r.key)).toEqual(['f', 'n']);
     const started = run(state, { type: 'start', options: OPTIONS }, { type: 'uploading', key: 'f' });
     expect(run(started, { type: 'clear' }).rows.map((r) => r.key)).toEqual(['f', 'n']);
     expect(run(state, { type: 'remove', key: 'f' }).rows.map((r) => r.key)).toEqual(['n', 'x']);

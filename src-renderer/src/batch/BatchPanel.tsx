@@ -69,11 +69,11 @@ export function BatchPanel({ batch, recent, onOpenRun }: BatchPanelProps) {
               Cancel all
             </button>
           )}
-          {batch.rows.length > summary.active && (
+          {summary.total > summary.active && (
             <button
               type="button"
               data-testid="batch-clear"
-              title="Take the ended and the unstarted photos off the list"
+              title="Take the photos that ended off the list"
               onClick={batch.clear}
             >
               Clear finished

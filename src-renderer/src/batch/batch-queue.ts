@@ -51,7 +51,7 @@ export type BatchAction =
   | { type: 'add'; rows: readonly BatchRow[] }
   /** Takes a ready row off the list. */
   | { type: 'remove'; key: string }
-  /** Takes the ready and the ended rows off the list; those still running stay. */
+  /** Takes the ended rows off the list; those still to start or to end stay. */
   | { type: 'clear' }
   /** Starts every ready row with these options. */
   | { type: 'start'; options: BatchOptions }
@@ -117,7 +117,7 @@ export function batchReducer(state: BatchState, action: BatchAction): BatchState
     case 'remove':
       return { ...state, rows: state.rows.filter((r) => r.key !== action.key || r.phase !== 'ready') };
     case 'clear':
-      return { ...state, rows: state.rows.filter(rowActive) };
+      return { ...state, rows: state.rows.filter((r) => r.phase === 'ready' || rowActive(r)) };
     case 'start':
       return {
         ...state,
