@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { callApi, screenshot, studioOnSampleSuite } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 interface Rgb {
@@ -29,17 +29,10 @@ function meanAbsDiff(a: Rgb, b: Rgb): number {
 
 /** Crop in the editor and region blur, each carried through a real restoration with the default models. */
 describe('crop and region blur (server mode, default models)', () => {
-  // Undefined when the models are missing: beforeAll then fails before starting anything.
-  let studio: StudioOnSample | undefined;
+  const studio = studioOnSampleSuite('astronaut', { prepare: requireModels });
   let page: Page;
-
-  beforeAll(async () => {
-    requireModels();
-    studio = await openStudioOnSample('astronaut');
-    page = studio.page;
-  });
-  afterAll(async () => {
-    await studio?.close();
+  beforeAll(() => {
+    page = studio().page;
   });
 
   const stage = () => page.getByTestId('photo-stage');
@@ -48,8 +41,7 @@ describe('crop and region blur (server mode, default models)', () => {
 
   /** A run as the engine recorded it, read over the same API the studio uses. */
   const getRun = async (runId: number) => {
-    if (!studio) throw new Error('the studio is not running');
-    const envelope = (await callApi(studio.server, 'getRun', { runId })) as {
+    const envelope = (await callApi(studio().server, 'getRun', { runId })) as {
       ok: boolean;
       value: {
         params: Record<string, unknown>;
@@ -213,12 +205,11 @@ describe('crop and region blur (server mode, default models)', () => {
     await button.click();
     await page.getByTestId('export-done').waitFor();
     const first = await page.locator('[data-testid="export-done"] li').first().getAttribute('data-path');
-    expect(first?.startsWith(path.join(studio?.server.dataDir ?? '', 'exports'))).toBe(true);
+    expect(first?.startsWith(path.join(studio().server.dataDir, 'exports'))).toBe(true);
 
     // The dialog-backed method is refused by the server shell, with a message that says what to do instead.
     const runId = Number(await page.getByTestId('results').getAttribute('data-run-id'));
-    if (!studio) throw new Error('the studio is not running');
-    expect(await callApi(studio.server, 'exportWithDialog', { runId, items: ['image'] })).toEqual({
+    expect(await callApi(studio().server, 'exportWithDialog', { runId, items: ['image'] })).toEqual({
       ok: false,
       error: {
         code: 'UNSUPPORTED',

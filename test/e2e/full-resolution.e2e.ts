@@ -1,20 +1,14 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, studioOnSampleSuite } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 /** A whole-photo restoration at the photo's own size, and the tile picker of its results. */
 describe('full resolution (server mode, default models)', () => {
-  let studio: StudioOnSample | undefined;
+  const studio = studioOnSampleSuite('astronaut', { prepare: requireModels });
   let page: Page;
-
-  beforeAll(async () => {
-    requireModels();
-    studio = await openStudioOnSample('astronaut');
-    page = studio.page;
-  });
-  afterAll(async () => {
-    await studio?.close();
+  beforeAll(() => {
+    page = studio().page;
   });
 
   it('restores a small crop tile by tile, and picking another tile shows its words', async () => {

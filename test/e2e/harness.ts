@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const OUTPUT_DIR = path.resolve('test-output', 'e2e');
 
@@ -209,4 +210,31 @@ export async function openStudioOnSample(
     await closeAll(browser, server);
     throw error;
   }
+}
+
+/**
+ * The studio of a describe block: registers a beforeAll that runs `prepare` (e.g. requireModels, so that missing
+ * models fail the suite before anything starts) and then opens `sample` in a studio on a fresh data folder, and an
+ * afterAll that ends every process it started (closeAll: the browser, then the server), also when a test failed.
+ * A start that fails part-way ends what it had started itself (openStudioOnSample). Returns a getter for the
+ * running studio, which throws when it is not running.
+ */
+export function studioOnSampleSuite(
+  sample: string,
+  options: { prepare?: () => void; viewport?: { width: number; height: number } } = {},
+): () => StudioOnSample {
+  let studio: StudioOnSample | undefined;
+  beforeAll(async () => {
+    options.prepare?.();
+    studio = await openStudioOnSample(sample, options.viewport);
+  });
+  afterAll(async () => {
+    const started = studio;
+    studio = undefined;
+    await closeAll(started);
+  });
+  return () => {
+    if (!studio) throw new Error('the studio is not running');
+    return studio;
+  };
 }

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, openStudioOnSample, type StudioOnSample } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { callApi, studioOnSampleSuite } from './harness';
 import { requireModels } from './models';
 
 /** The fields of the contract's JobSnapshot this test reads (the e2e project compiles apart from the contract). */
@@ -16,21 +16,14 @@ interface JobSnapshot {
 
 /** Job state kept by the engine: a reloaded studio takes up the restoration still running, from listJobs. */
 describe('a restoration followed across a reload (server mode, default models)', () => {
-  let studio: StudioOnSample | undefined;
+  const studio = studioOnSampleSuite('astronaut', { prepare: requireModels });
   let page: Page;
-
-  beforeAll(async () => {
-    requireModels();
-    studio = await openStudioOnSample('astronaut');
-    page = studio.page;
-  });
-  afterAll(async () => {
-    await studio?.close();
+  beforeAll(() => {
+    page = studio().page;
   });
 
   const call = async <T>(method: string, input: unknown): Promise<T> => {
-    if (!studio) throw new Error('the studio did not start');
-    const reply = (await callApi(studio.server, method, input)) as {
+    const reply = (await callApi(studio().server, method, input)) as {
       ok: boolean;
       value: T;
       error?: unknown;

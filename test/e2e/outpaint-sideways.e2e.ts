@@ -1,19 +1,14 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, studioOnSampleSuite } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 /** Outpainting beyond the photo's right edge: every row is damaged, and the blind protocol must still run. */
 describe('sideways outpainting (server mode, default models)', () => {
-  let studio: StudioOnSample | undefined;
+  const studio = studioOnSampleSuite('astronaut', { prepare: requireModels });
   let page: Page;
-  beforeAll(async () => {
-    requireModels();
-    studio = await openStudioOnSample('astronaut');
-    page = studio.page;
-  });
-  afterAll(async () => {
-    await studio?.close();
+  beforeAll(() => {
+    page = studio().page;
   });
 
   it('extends the canvas to the right and restores it with the blind protocol', async () => {

@@ -1,25 +1,18 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudioOnSample, screenshot, type StudioOnSample } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, studioOnSampleSuite } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 /** Restorations with the real engine and the default models: inpaint, outpaint, deblur, cancel, export. */
 describe('restoration in the browser (server mode, default models)', () => {
-  // Undefined when the models are missing: beforeAll then fails before starting anything.
-  let studio: StudioOnSample | undefined;
+  const studio = studioOnSampleSuite('astronaut', { prepare: requireModels });
   let page: Page;
-  const dataDir = () => studio?.server.dataDir ?? '';
-
-  beforeAll(async () => {
-    requireModels();
-    studio = await openStudioOnSample('astronaut');
-    page = studio.page;
+  beforeAll(() => {
+    page = studio().page;
   });
-  afterAll(async () => {
-    await studio?.close();
-  });
+  const dataDir = () => studio().server.dataDir;
 
   const results = () => page.locator('[data-testid="results"][data-status="done"]');
   const backToEditor = async () => {

@@ -3,23 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, openStudioOnSample, OUTPUT_DIR, screenshot, type StudioOnSample } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_DIR, screenshot, studioOnSampleSuite } from './harness';
 import { requireModels } from './models';
 
 /** Runs, results and export as the user meets them, with the real engine and the bundled models. */
 describe('results and runs in the browser (server mode, default models)', () => {
-  // Undefined when the models are missing: beforeAll then fails before starting anything.
-  let studio: StudioOnSample | undefined;
+  const studio = studioOnSampleSuite('astronaut', { prepare: requireModels });
   let page: Page;
-
-  beforeAll(async () => {
-    requireModels();
-    studio = await openStudioOnSample('astronaut');
-    page = studio.page;
-  });
-  afterAll(async () => {
-    await closeAll(studio);
+  beforeAll(() => {
+    page = studio().page;
   });
 
   const results = () => page.locator('[data-testid="results"][data-status="done"]');
