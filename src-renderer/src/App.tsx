@@ -30,7 +30,7 @@ export function App() {
   // The photo's size as the editor has it: differs from the opened size after a crop.
   const [working, setWorking] = useState<{ width: number; height: number } | null>(null);
 
-  const batch = useBatch(state.settings?.defaultProtocol ?? 'reference', studio.refreshRuns);
+  const batch = useBatch(state.settings?.defaultProtocol ?? 'reference', studio.refreshLibrary);
 
   /** One file opens in the editor; several (or any while the batch panel is open) join the batch. */
   const openFiles = (files: readonly File[]) => {

@@ -54,6 +54,11 @@ export function useStudio() {
     setState((s) => ({ ...s, runs }));
   }, []);
 
+  /** Reads the Recent and Runs lists again, for photos opened and runs ended out of sight (a batch's). */
+  const refreshLibrary = useCallback(async () => {
+    await Promise.all([refreshRecent(), refreshRuns()]);
+  }, [refreshRecent, refreshRuns]);
+
   useEffect(() => {
     void (async () => {
       try {
@@ -110,8 +115,7 @@ export function useStudio() {
       }),
     dismissError: () => setState((s) => ({ ...s, error: null })),
     showError: (error: unknown) => setState((s) => ({ ...s, error: errorPayloadOf(error) })),
-    /** Reads the Runs list again (runs that ended without being shown: a batch's). */
-    refreshRuns,
+    refreshLibrary,
     /** Shows a finished run (the job just ended, or it was picked from the history). */
     showRun: (run: RunView | null) => {
       setState((s) => ({ ...s, run }));

@@ -134,6 +134,7 @@ export function BatchOptionsForm({ options, onChange }: FieldProps) {
             {PROTOCOLS[p].label}
           </label>
         ))}
+        <p className="hint">{PROTOCOLS[options.protocol].hint}</p>
       </fieldset>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ImageSummary } from '../../../src-shared/contract/api';
 import { protocolRefusal } from '../../../src-shared/tasks/registry';
 import { Dialog } from '../components/Dialog';
@@ -155,10 +155,14 @@ function BatchRowItem({
 /** Types every browser shows in an <img>; a TIFF row has no thumbnail until the store has one. */
 const SHOWN_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'];
 
-/** The row's own file, shown as it is (nothing decoded by the studio), or the store's thumbnail of its photo. */
+/**
+ * The row's own file, shown as it is (nothing decoded by the studio), or the store's thumbnail of its photo; a
+ * file the browser cannot show (not an image after all) leaves the place empty.
+ */
 function Thumbnail({ file, fallback }: { file: File | null; fallback: string | null }) {
   const ref = useRef<HTMLImageElement>(null);
-  const own = file !== null && SHOWN_TYPES.includes(file.type);
+  const [unreadable, setUnreadable] = useState(false);
+  const own = file !== null && SHOWN_TYPES.includes(file.type) && !unreadable;
   useEffect(() => {
     const img = ref.current;
     if (!own || !img) return;
@@ -176,6 +180,7 @@ function Thumbnail({ file, fallback }: { file: File | null; fallback: string | n
       width={40}
       height={40}
       decoding="async"
+      onError={() => setUnreadable(true)}
     />
   );
 }

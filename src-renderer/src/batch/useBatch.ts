@@ -28,7 +28,7 @@ const unmarkedRaster = () => (unmarked ??= rasterizeMask([], 1, 1, '#000'));
 /**
  * The batch: its rows, the options the next Start uses, adding photos, Start, Cancel, and following each row's job.
  * Photos are uploaded one at a time, and each is handed to the engine as a restore job as soon as it is uploaded;
- * the engine runs them in that order. `onEnded` hears every row that ends (the Runs list then shows the new runs).
+ * the engine runs them in that order. `onEnded` hears every row that ends (the library then shows its photo and run).
  */
 export function useBatch(defaultProtocol: Protocol, onEnded: () => Promise<void>) {
   const [state, send] = useReducer(batchReducer, EMPTY_BATCH, () => ({ ...EMPTY_BATCH, rows: loadRows() }));
