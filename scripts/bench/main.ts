@@ -49,8 +49,12 @@ interface ModelReport {
   readonly file: string;
   readonly params: number;
   readonly device: string;
+  /** Threads of each llama.cpp context, and the contexts the sequences are spread over. */
   readonly threads: number;
+  readonly contexts: number;
   readonly sequences: number;
+  /** The thread count of node-llama-cpp alone that the raw figures are from: the faster of those tried. */
+  readonly raw_threads: number;
   readonly prompt_tokens: number;
   readonly mean_prompt_length: number;
   readonly raw_prompt_tokens_per_s: number;
@@ -104,6 +108,8 @@ async function benchModel(
     params: summary.parameters,
     device: m.device,
     threads: m.threads,
+    contexts: m.contexts,
+    raw_threads: m.rawThreads,
     sequences: m.sequences,
     prompt_tokens: m.promptTokens,
     mean_prompt_length: round(m.meanPromptLength, 1),
@@ -227,6 +233,7 @@ export async function runBench(argv: string[]) {
     authors_loop_vs_studio: bundled.authors_loop_vs_studio,
     identical_predictions: bundled.identical_predictions,
     threads: bundled.threads,
+    contexts: bundled.contexts,
     sequences: bundled.sequences,
     llama_bench_prompt_tokens_per_s: bundled.llama_bench_prompt_tokens_per_s,
     estimate_error: bundled.estimate_error,

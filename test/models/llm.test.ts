@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import llamaTokenizer from 'llama-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrozenLm } from '../../src-main/engine/llm/frozen-lm';
+import { contextLayout, FrozenLm } from '../../src-main/engine/llm/frozen-lm';
 import { referencePlan } from '../../src-main/engine/protocol/reference';
 import { runPlan } from '../../src-main/engine/protocol/run-plan';
 import { PAPER_PARAMS } from '../../src-main/engine/protocol/types';
@@ -73,6 +73,34 @@ describe('frozen LM over node-llama-cpp (a real GGUF written by the test)', () =
       for (const i of clear) expect(batched[i]?.ids).toEqual(naive[i]?.ids);
     } finally {
       await decisive.dispose();
+    }
+  });
+
+  it('spreads a one-thread model over a context per sequence, up to the cores, with the same words', async () => {
+    const cores = os.availableParallelism();
+    expect(contextLayout(4, 1)).toEqual(cores >= 4 ? [1, 1, 1, 1] : cores >= 2 ? [2, 2] : [4]);
+    expect(contextLayout(3, 1)).toEqual(cores >= 3 ? [1, 1, 1] : cores >= 2 ? [2, 1] : [3]);
+    // Threads the user chose, or several threads for a bigger model: one context holds every sequence.
+    expect(contextLayout(4, 0)).toEqual([4]);
+    expect(contextLayout(4, 8)).toEqual([4]);
+    expect(lm.contextCount).toBe(contextLayout(4, 1).length);
+
+    const file = path.join(dir, 'decisive-contexts.gguf');
+    writeTinyLlamaGguf(file, { seed: 3, std: 4 });
+    const oneContext = await FrozenLm.load(file, { sequences: 2, contextSize: 1024, threads: 1 });
+    const spread = await FrozenLm.load(file, { sequences: 2, contextSize: 1024 });
+    try {
+      expect(oneContext.contextCount).toBe(1);
+      expect(spread.contextCount).toBe(Math.min(2, cores));
+      const prompts = Array.from({ length: 12 }, (_, i) => prompt(`The number ${i * 17} comes before`));
+      const shared = await oneContext.generate(prompts, 2);
+      const apart = await spread.generate(prompts, 2);
+      const clear = shared.flatMap((g, i) => (g.confidences.every((c) => c >= 0.6) ? [i] : []));
+      expect(clear.length).toBeGreaterThanOrEqual(6);
+      for (const i of clear) expect(apart[i]?.ids).toEqual(shared[i]?.ids);
+    } finally {
+      await oneContext.dispose();
+      await spread.dispose();
     }
   });
 

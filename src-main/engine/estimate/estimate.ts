@@ -5,7 +5,7 @@ import type { EstimateBasis, RestoreEstimate } from '../../../src-shared/contrac
 import type { Protocol, RestoreRequest, Task } from '../../../src-shared/contract/restore';
 import { TASKS } from '../../../src-shared/tasks/registry';
 import type { LanguageModelBackend } from '../llm/backend';
-import { DEFAULT_SEQUENCES, defaultThreads } from '../llm/frozen-lm';
+import { contextLayout, DEFAULT_SEQUENCES, defaultThreads } from '../llm/frozen-lm';
 import { inspectGguf } from '../llm/gguf-info';
 import { defaultLmPath } from '../llm/models';
 import { corruptView } from '../restore/corruption';
@@ -22,7 +22,7 @@ export interface ChosenLm {
   readonly name: string;
   readonly parameters: number | null;
   readonly quantisation: string | null;
-  /** Threads it runs with here; 0 for a llama-server. */
+  /** CPU threads it runs with here, over all its contexts; 0 for a llama-server. */
   readonly threads: number;
 }
 
@@ -40,7 +40,13 @@ export async function chosenLm(
 ): Promise<ChosenLm> {
   if (settings.lmServerUrl) {
     return {
-      key: { model: settings.lmServerUrl, threads: 0, sequences: loaded?.sequenceCount ?? 1, sequential },
+      key: {
+        model: settings.lmServerUrl,
+        threads: 0,
+        contexts: 1,
+        sequences: loaded?.sequenceCount ?? 1,
+        sequential,
+      },
       name: loaded?.name ?? settings.lmServerUrl,
       parameters: null,
       quantisation: null,
@@ -58,18 +64,17 @@ export async function chosenLm(
     header.catch(() => headers.delete(model));
   }
   const info = await header;
+  // As FrozenLm.load lays the model out from the same settings.
   const threads = settings.threads > 0 ? settings.threads : defaultThreads(stat.size);
+  const sequences =
+    loaded?.sequenceCount ?? (settings.sequences > 0 ? settings.sequences : DEFAULT_SEQUENCES);
+  const contexts = contextLayout(sequences, settings.threads > 0 ? 0 : threads).length;
   return {
-    key: {
-      model,
-      threads,
-      sequences: loaded?.sequenceCount ?? (settings.sequences > 0 ? settings.sequences : DEFAULT_SEQUENCES),
-      sequential,
-    },
+    key: { model, threads, contexts, sequences, sequential },
     name: info.name,
     parameters: info.parameters,
     quantisation: info.quantisation,
-    threads,
+    threads: threads * contexts,
   };
 }
 
@@ -147,7 +152,7 @@ function scaledSpeed(lm: ChosenLm, speeds: LmSpeedStore): number | null {
     // The same threads first, then the same mode: each changes the speed more than a model's size is known to.
     .sort(
       (a, b) =>
-        Number(b.threads === lm.threads) - Number(a.threads === lm.threads) ||
+        Number(b.threads * b.contexts === lm.threads) - Number(a.threads * a.contexts === lm.threads) ||
         Number(b.sequential === lm.key.sequential) - Number(a.sequential === lm.key.sequential) ||
         distance(a.parameters) - distance(b.parameters),
     );

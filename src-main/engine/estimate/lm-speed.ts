@@ -4,7 +4,7 @@ import path from 'node:path';
 /**
  * How fast each language model evaluated tokens on this machine, as measured: by a short calibration, then by
  * every restoration it ran. Kept in the data folder (lm-speed.json), keyed by the model (its file, size and
- * date, or the server's address), the threads and sequences it ran with, and whether the prompts were batched
+ * date, or the server's address), the threads, contexts and sequences it ran with, and whether the prompts were batched
  * or run one by one (in/outpainting's loop evaluates fewer tokens per call, at another speed per token), so a
  * changed setting is measured anew rather than guessed from another.
  */
@@ -16,7 +16,9 @@ const KEEP = 5;
 export interface LmSpeedKey {
   /** The GGUF's path, or the llama-server's address. */
   readonly model: string;
+  /** Threads per llama.cpp context (0 for a llama-server), and the contexts the sequences are spread over. */
   readonly threads: number;
+  readonly contexts: number;
   readonly sequences: number;
   readonly sequential: boolean;
 }
@@ -60,8 +62,14 @@ export class LmSpeedStore {
   all(): (LmSpeed & Omit<LmSpeedKey, 'model'>)[] {
     return Object.entries(this.read()).flatMap(([key, entry]) => {
       const speed = speedOf(entry);
-      const [, threads, sequences, sequential] = JSON.parse(key) as [string, number, number, boolean];
-      return speed ? [{ ...speed, threads, sequences, sequential }] : [];
+      const [, threads, sequences, sequential, contexts = 1] = JSON.parse(key) as [
+        string,
+        number,
+        number,
+        boolean,
+        number?,
+      ];
+      return speed ? [{ ...speed, threads, contexts, sequences, sequential }] : [];
     });
   }
 
@@ -105,8 +113,8 @@ export class LmSpeedStore {
   }
 }
 
-function keyOf({ model, threads, sequences, sequential }: LmSpeedKey): string {
-  return JSON.stringify([model, threads, sequences, sequential]);
+function keyOf({ model, threads, sequences, sequential, contexts }: LmSpeedKey): string {
+  return JSON.stringify([model, threads, sequences, sequential, contexts]);
 }
 
 function speedOf(entry: Entry): LmSpeed | null {

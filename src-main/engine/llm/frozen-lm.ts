@@ -46,7 +46,7 @@ export class FrozenLm implements LanguageModelBackend {
     readonly file: string,
     readonly name: string,
     private readonly model: LlamaModel,
-    private readonly context: LlamaContext,
+    private readonly contexts: LlamaContext[],
     private readonly sequences: LlamaContextSequence[],
     readonly device: string,
     private readonly nonWordBias: TokenBias,
@@ -57,15 +57,21 @@ export class FrozenLm implements LanguageModelBackend {
     const llama = await llamaRuntime();
     const model = await llama.loadModel({ modelPath: file });
     const sequenceCount = options.sequences ?? DEFAULT_SEQUENCES;
-    const context = await model.createContext({
-      sequences: sequenceCount,
-      contextSize: (options.contextSize ?? 1024) * sequenceCount,
-      threads:
-        options.threads === undefined || options.threads === 0
-          ? defaultThreads(fs.statSync(file).size)
-          : options.threads,
-    });
-    const sequences = Array.from({ length: sequenceCount }, () => context.getSequence());
+    const chosenThreads = options.threads !== undefined && options.threads > 0;
+    const threads = chosenThreads ? (options.threads ?? 1) : defaultThreads(fs.statSync(file).size);
+    const layout = contextLayout(sequenceCount, chosenThreads ? 0 : threads);
+    const contexts: LlamaContext[] = [];
+    for (const count of layout)
+      contexts.push(
+        await model.createContext({
+          sequences: count,
+          contextSize: (options.contextSize ?? 1024) * count,
+          threads,
+        }),
+      );
+    const sequences = contexts.flatMap((context, c) =>
+      Array.from({ length: layout[c] ?? 0 }, () => context.getSequence()),
+    );
     // llama.cpp offloads as many layers as fit (gpuLayers 'auto'); none offloaded means the CPU does the work.
     const device =
       llama.gpu === false || model.gpuLayers === 0
@@ -77,7 +83,7 @@ export class FrozenLm implements LanguageModelBackend {
       file,
       summary.name ?? path.basename(file),
       model,
-      context,
+      contexts,
       sequences,
       device,
       nonWordBias,
@@ -86,6 +92,16 @@ export class FrozenLm implements LanguageModelBackend {
 
   get sequenceCount(): number {
     return this.sequences.length;
+  }
+
+  /** The llama.cpp contexts the sequences are spread over (see contextLayout). */
+  get contextCount(): number {
+    return this.contexts.length;
+  }
+
+  /** Threads each context decodes on. */
+  get threadsPerContext(): number {
+    return this.contexts[0]?.currentThreads ?? 0;
   }
 
   /**
@@ -167,7 +183,7 @@ export class FrozenLm implements LanguageModelBackend {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.context.dispose();
+    for (const context of this.contexts) await context.dispose();
     await this.model.dispose();
   }
 
@@ -215,6 +231,22 @@ export function assertLlama2Vocabulary(file: string, tokens: readonly string[] |
         `expected ${JSON.stringify(expected[mismatch])}). Use a LLaMA-2-family GGUF.`,
     );
   }
+}
+
+/**
+ * How many sequences each llama.cpp context holds. A model the studio gives one thread (a small one, see
+ * defaultThreads) gets one context per sequence, up to the machine's cores: each context decodes on its own thread
+ * and keeps its own logits, so one sequence's decode runs while another's word is being picked (node-llama-cpp
+ * sorts all 32,000 candidates for each word's probability, a fixed cost per word that on a small model weighs as
+ * much as evaluating 40 prompt tokens). A batch in one context holds one sequence's tokens, as the authors' loop
+ * does; the words are the same (the eval naive identity check in `npm run bench` holds it). Where the threads were
+ * chosen by the user, or a model is big enough to be given several, all sequences share one context.
+ * `autoThreads` is the thread count picked from the hardware, 0 when the user chose.
+ */
+export function contextLayout(sequences: number, autoThreads: number): number[] {
+  const contexts = autoThreads === 1 ? Math.max(1, Math.min(sequences, os.availableParallelism())) : 1;
+  const per = Math.ceil(sequences / contexts);
+  return Array.from({ length: Math.ceil(sequences / per) }, (_, c) => Math.min(per, sequences - c * per));
 }
 
 /**
