@@ -68,7 +68,9 @@ export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProp
             }
           />
           <span className="hint">
-            0 lets the engine choose from the hardware. Applies when the models next load.
+            0 lets the engine choose from the hardware: a small language model runs each prompt evaluated at
+            once on a thread of its own, up to the cores; a bigger one gets the cores together. A number puts
+            all prompts on that many threads. Applies when the models next load.
           </span>
         </label>
         <label>
