@@ -13,7 +13,7 @@ import { globalBranchOf } from '../../engine/understand/global-branch';
 import { fileProgress } from '../progress';
 import { printResult } from '../command';
 import { classicalRestoration, evalCorruption } from '../../engine/restore/corruption';
-import { evalFiles } from './eval-restore';
+import { evalFiles } from '../eval-options';
 
 export const EVAL_DEBLUR_BOUND_HELP = `eval deblur-bound --data DIR [--limit N] [--json]
 

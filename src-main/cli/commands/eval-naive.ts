@@ -9,8 +9,8 @@ import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { fileProgress } from '../progress';
 import { printResult } from '../command';
+import { bundledSamplePaths, EVAL_SET_OPTIONS, evalFiles, parseProtocol, parseTask } from '../eval-options';
 import { evalCorruption } from '../../engine/restore/corruption';
-import { bundledSamplePaths, evalFiles, parseProtocol, parseTask } from './eval-restore';
 
 export const EVAL_NAIVE_HELP = `eval naive --task T --protocol P --data DIR [--limit N] [--json]
 
@@ -28,13 +28,7 @@ time). Same corruptions as eval restore.
 export async function evalNaive(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: {
-      task: { type: 'string' },
-      protocol: { type: 'string' },
-      data: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: EVAL_SET_OPTIONS,
   });
   const task = parseTask(values.task);
   const protocol = parseProtocol(values.protocol);

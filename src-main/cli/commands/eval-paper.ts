@@ -17,7 +17,7 @@ import {
 import { CELL_SHIFT } from '../../engine/restore/corruption';
 import { parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 import { reconstructSet } from './eval-reconstruction';
-import { bundledSamplePaths, defaultEvalData, evalFiles } from './eval-restore';
+import { bundledSamplePaths, defaultEvalData, evalFiles } from '../eval-options';
 
 export const EVAL_PAPER_HELP = `eval paper [--data DIR] [--limit N] [--fid-model PATH] [--shift crop|cells|auto] [--json]
 

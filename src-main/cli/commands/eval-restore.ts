@@ -1,47 +1,19 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StudioError } from '../../engine/errors';
 import { FrozenLm } from '../../engine/llm/frozen-lm';
 import { defaultLmPath } from '../../engine/llm/models';
-import { defaultResourcesDir } from '../../engine/paths';
-import type { ProtocolName, Task } from '../../engine/protocol/types';
-import { SampleLibrary } from '../../engine/samples';
 import { defaultPackDir } from '../../engine/tokenizer/packs';
 import { V2LTokenizer } from '../../engine/tokenizer/tokenizer';
 import { printResult } from '../command';
-import { listImageFiles } from '../image-files';
+import { bundledSamplePaths, EVAL_SET_OPTIONS, evalFiles, parseProtocol, parseTask } from '../eval-options';
 import { LearnedScores } from '../learned-scores';
 import { restoreSetFullResolution } from '../restore-full';
-import {
-  isProtocol,
-  isTask,
-  isWholeImageTask,
-  PROTOCOL_IDS,
-  TASK_IDS,
-} from '../../../src-shared/tasks/registry';
+import { isWholeImageTask } from '../../../src-shared/tasks/registry';
 import { CELL_SHIFT } from '../../engine/restore/corruption';
 import { parseShiftVariant, restoreSet, roundedMean } from '../restore-set';
 
-export function parseTask(value: string | undefined): Task {
-  if (!isTask(value)) {
-    throw new StudioError(
-      'INVALID_ARGUMENT',
-      `--task must be one of ${TASK_IDS.join(', ')}, not "${String(value)}".`,
-    );
-  }
-  return value;
-}
-
-export function parseProtocol(value: string | undefined): ProtocolName {
-  if (!isProtocol(value)) {
-    throw new StudioError(
-      'INVALID_ARGUMENT',
-      `--protocol must be ${PROTOCOL_IDS.join(' or ')}, not "${String(value)}".`,
-    );
-  }
-  return value;
-}
+// Scripts in scripts/ import these two from here; they live in ../eval-options with the options they serve.
+export { bundledSamplePaths, evalFiles } from '../eval-options';
 
 export const EVAL_RESTORE_HELP = `eval restore --task T --protocol P [--data DIR] [--limit N] [--shift crop|cells|auto]
   [--fid-model PATH] [--naive] [--baseline] [--full-resolution] [--json]
@@ -87,53 +59,16 @@ blended with feathered edges, and scored against the photo. It adds input_width/
 seam_control: the result's step energy across the tile joins against the photo's own there, over the same ratio
 for the whole photo (about 1 when no seam shows), and the same measure on bands inside the tiles.`;
 
-/** The ImageNet dev set beside the checkout (../shared/data/eval/imagenet-val-dev/images), where README reads it. */
-export function defaultEvalData(): string {
-  return path.resolve(
-    defaultResourcesDir(),
-    '..',
-    '..',
-    'shared',
-    'data',
-    'eval',
-    'imagenet-val-dev',
-    'images',
-  );
-}
-
-/**
- * The first `limit` images of DIR (the dev set when no DIR is given), sorted by path; an empty or missing folder
- * is an error naming it.
- */
-export async function evalFiles(dir: string | undefined, limit: string | undefined): Promise<string[]> {
-  const folder = dir ?? defaultEvalData();
-  if (!dir && !fs.existsSync(folder)) {
-    throw new StudioError('INVALID_ARGUMENT', `Give the images with --data DIR (${folder} does not exist).`);
-  }
-  const files = (await listImageFiles(folder)).slice(0, limit === undefined ? Infinity : Number(limit));
-  if (files.length === 0) throw new StudioError('NOT_FOUND', `No images in ${path.resolve(folder)}.`);
-  return files;
-}
-
-export function bundledSamplePaths(): string[] {
-  const samples = new SampleLibrary(path.join(defaultResourcesDir(), 'samples'));
-  return samples.list().map((s) => samples.pathOf(s.id));
-}
-
 export async function evalRestore(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      task: { type: 'string' },
-      protocol: { type: 'string' },
-      data: { type: 'string' },
-      limit: { type: 'string' },
+      ...EVAL_SET_OPTIONS,
       shift: { type: 'string' },
       'fid-model': { type: 'string' },
       naive: { type: 'boolean' },
       baseline: { type: 'boolean' },
       'full-resolution': { type: 'boolean' },
-      json: { type: 'boolean' },
     },
   });
   const task = parseTask(values.task);

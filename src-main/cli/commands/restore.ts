@@ -36,7 +36,7 @@ import { listImageFiles } from '../image-files';
 import { formatDuration } from '../../../src-shared/format';
 import { tileCorruption } from '../restore-full';
 import { studioModels } from '../studio-models';
-import { bundledSamplePaths, parseProtocol, parseTask } from './eval-restore';
+import { bundledSamplePaths, parseProtocol, parseTask } from '../eval-options';
 
 /**
  * A mask image (white or any bright pixel = damage) as a pixel mask, brought to the photo's frame by `fit`:
