@@ -3,11 +3,11 @@ import type { Settings } from '../../../src-shared/contract/api';
 import { formatDuration } from '../../../src-shared/format';
 import type { EstimateBasis, RestoreEstimate } from '../../../src-shared/contract/estimate';
 import type { Protocol, RestoreRequest, Task } from '../../../src-shared/contract/restore';
-import { TASKS } from '../../../src-shared/tasks/registry';
 import type { LanguageModelBackend } from '../llm/backend';
 import { contextLayout, DEFAULT_SEQUENCES, defaultThreads } from '../llm/frozen-lm';
 import { inspectGguf } from '../llm/gguf-info';
 import { defaultLmPath } from '../llm/models';
+import { usesBank } from '../protocol/blind';
 import { corruptView } from '../restore/corruption';
 import type { PreparedRestore } from '../restore/prepare';
 import type { LmSpeed, LmSpeedKey, LmSpeedStore } from './lm-speed';
@@ -99,14 +99,13 @@ export function planShape(
   sampleCount: number,
   sequences: number,
 ): PlanShape {
-  const bank = protocol === 'blind' && TASKS[task].blindExamples === 'bank';
   // The bank holds each sample photo and its mirror image (restore/bank.ts).
   return {
     task,
     protocol,
     cells,
     globalCount,
-    bankSize: bank ? Math.min(BANK_EXAMPLES, 2 * sampleCount) : 0,
+    bankSize: usesBank(task, protocol) ? Math.min(BANK_EXAMPLES, 2 * sampleCount) : 0,
     sequences,
   };
 }

@@ -7,10 +7,20 @@ import {
   GRID,
   planStarts,
   taskCells,
+  type ProtocolName,
   type ProtocolParams,
   type RestorationPlan,
   type Task,
 } from './types';
+
+/**
+ * Whether a restoration of `task` with `protocol` reads a bank of other photos degraded alike: the blind protocol
+ * of the tasks whose blind examples the registry takes from a bank (blindExamples). The one rule the protocol, the
+ * bank's loading and the cost estimate follow.
+ */
+export function usesBank(task: Task, protocol: ProtocolName): boolean {
+  return protocol === 'blind' && TASKS[task].blindExamples === 'bank';
+}
 
 /** A bank image for blind deblur/shift/rotation: its clean words and its words after the same degradation. */
 export interface BankEntry {
@@ -24,7 +34,7 @@ export interface BlindInput {
   readonly global?: readonly number[];
   /** Cells to predict (the damage); defaults to the task's cells. */
   readonly cells?: readonly boolean[];
-  /** Other images degraded the same way (deblur, shift, rotate only). */
+  /** Other images degraded the same way (the tasks that use a bank: usesBank). */
   readonly bank?: readonly BankEntry[];
 }
 
@@ -64,7 +74,7 @@ export function blindPlan(
     starts: planStarts(cells, globalCount, step),
   };
 
-  if (sequential) {
+  if (TASKS[task].blindExamples === 'intact') {
     const sources = exampleStarts(cells, promptLength, step, examples);
     if (sources.length === 0) {
       throw new StudioError(

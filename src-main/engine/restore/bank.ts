@@ -1,4 +1,3 @@
-import { TASKS } from '../../../src-shared/tasks/registry';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import { writeFileAtomic } from '../export/files';
 import { loadImageFile } from '../image/decode';
 import type { RgbImage } from '../image/types';
 import { view128 } from '../image/view';
-import type { BankEntry } from '../protocol/blind';
+import { usesBank, type BankEntry } from '../protocol/blind';
 import type { ProtocolName } from '../protocol/types';
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
 import { bankCorruption, corruptView, type Corruption } from './corruption';
@@ -176,6 +175,6 @@ export async function bankFor(
   protocol: ProtocolName,
   corruption: Corruption,
 ): Promise<BankEntry[] | undefined> {
-  if (protocol !== 'blind' || TASKS[corruption.task].blindExamples !== 'bank') return undefined;
+  if (!usesBank(corruption.task, protocol)) return undefined;
   return degradationBank(tokenizer, samplePaths, bankCorruption(corruption));
 }

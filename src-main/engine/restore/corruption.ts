@@ -10,6 +10,7 @@ import {
   DEFAULT_SHIFT,
   TASK_IDS,
   type Task,
+  type TASKS,
 } from '../../../src-shared/tasks/registry';
 import { wiener, wienerInside } from '../baseline/deconvolve';
 import { inpaintTelea } from '../baseline/telea';
@@ -99,8 +100,8 @@ export interface EngineTaskSide<C extends Corruption> {
   /** The classical, model-free restoration given the same view and parameters (see baseline/index.ts). */
   classical(corrupted: RgbImage, corruption: C): RgbImage;
   /**
-   * The blind protocol's bank for this corruption: other photos degraded alike; absent for tasks whose blind
-   * examples come from the intact part of the photo (registry: blindExamples).
+   * The blind protocol's bank for this corruption: other photos degraded alike. Present exactly for the tasks
+   * whose blind examples the registry takes from a bank (blindExamples; ENGINE_TASKS's type holds it to that).
    */
   bank?(corruption: C): C;
   /** The banks a model pack stores ahead of use (`v2l bank`). */
@@ -113,7 +114,17 @@ const HOLE_FILL = [127, 127, 127] as const;
 /** The token-aligned shift: one token cell. */
 export const CELL_SHIFT = DEFAULT_SHIFT;
 
-function maskedSide<T extends 'inpaint' | 'outpaint'>(task: T): EngineTaskSide<Corruptions[T]> {
+/**
+ * What a task's side adds or leaves out by where the registry takes its blind examples from: a bank task has the
+ * bank's corruption, a task that learns from the photo's intact part has no bank at all.
+ */
+type BankMembers<T extends Task> = (typeof TASKS)[T]['blindExamples'] extends 'bank'
+  ? { bank(corruption: Corruptions[T]): Corruptions[T] }
+  : { bank?: never; storedBanks?: never };
+
+function maskedSide<T extends 'inpaint' | 'outpaint'>(
+  task: T,
+): EngineTaskSide<Corruptions[T]> & BankMembers<'inpaint' | 'outpaint'> {
   const of = (cells?: readonly boolean[]) => ({ task, ...(cells ? { cells } : {}) }) as Corruptions[T];
   return {
     region: (photo, request) => (request.mask ? damageMask(photo.width, photo.height, request.mask) : null),
@@ -144,7 +155,7 @@ export function evalShift(source: RgbImage, variant: ShiftVariant): Corruptions[
   return { task: 'shift', dx: 0 - cropOffset.x, dy: 0 - cropOffset.y, cropped: image };
 }
 
-export const ENGINE_TASKS: { readonly [T in Task]: EngineTaskSide<Corruptions[T]> } = {
+export const ENGINE_TASKS: { readonly [T in Task]: EngineTaskSide<Corruptions[T]> & BankMembers<T> } = {
   inpaint: maskedSide('inpaint'),
   outpaint: maskedSide('outpaint'),
   deblur: {
