@@ -279,8 +279,9 @@ export class Engine implements EngineApi {
         'An Ask job is using the language model: wait for its answer or cancel it, then restore.',
       );
     }
-    const photo = await this.pixelsOrReload(request.imageId);
-    checkRequestComplexity(request, photo, this.options.maxPixels);
+    // Checked now against the photo's size; its pixels are read again when the job is next in line.
+    const { width, height } = await this.pixelsOrReload(request.imageId);
+    checkRequestComplexity(request, { width, height }, this.options.maxPixels);
     const emit = (event: StudioEvent) => this.events.emit('event', event);
     const { jobId, result } = this.jobs.start(
       'restore',
@@ -295,7 +296,7 @@ export class Engine implements EngineApi {
             settings: () => readSettings(this.db),
           },
           request.imageId,
-          photo,
+          () => this.pixelsOrReload(request.imageId),
           request,
           ctx,
           (runId) => {

@@ -8,6 +8,8 @@ import { throwIfCancelled } from './jobs';
  */
 export class FifoLock {
   private tail: Promise<void> = Promise.resolve();
+  /** Settles once the latest holder has started its work, or left the queue without it. */
+  private lastStarted: Promise<void> = Promise.resolve();
   private holders = 0;
 
   /** Jobs holding or waiting for the lock. */
@@ -18,22 +20,36 @@ export class FifoLock {
   /**
    * Runs `work` once every earlier holder has finished. `onQueued` is called when the caller has to wait; a
    * cancelled signal stops the wait (JOB_CANCELLED) without running `work`, and the queue moves on.
+   * `onNextInLine` is called once the holder just ahead has started (at once when there is none): the moment to
+   * get ready, so that a long queue does not hold every waiter's inputs at once.
    */
-  async run<T>(signal: AbortSignal, onQueued: (ahead: number) => void, work: () => Promise<T>): Promise<T> {
+  async run<T>(
+    signal: AbortSignal,
+    onQueued: (ahead: number) => void,
+    work: () => Promise<T>,
+    onNextInLine?: () => void,
+  ): Promise<T> {
     throwIfCancelled(signal);
     const ahead = this.holders;
     this.holders++;
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((resolve) => (release = resolve));
+    const aheadStarted = this.lastStarted;
+    let started!: () => void;
+    this.lastStarted = new Promise<void>((resolve) => (started = resolve));
+    if (ahead === 0) onNextInLine?.();
+    else if (onNextInLine) void aheadStarted.then(() => signal.aborted || onNextInLine());
     try {
       if (ahead > 0) {
         onQueued(ahead);
         await waitOrAbort(previous, signal);
       }
       throwIfCancelled(signal);
+      started();
       return await work();
     } finally {
+      started();
       this.holders--;
       // The next holder starts only after the previous one released, even when this one was cancelled waiting.
       void previous.then(release);

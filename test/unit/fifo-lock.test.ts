@@ -76,4 +76,36 @@ describe('FifoLock', () => {
     await expect(failing).rejects.toThrow('boom');
     await expect(next).resolves.toBe('next');
   });
+
+  it('tells each waiter when it is next in line: once the holder ahead has started, not before', async () => {
+    const lock = new FifoLock();
+    const signal = new AbortController().signal;
+    const log: string[] = [];
+    const gates = [0, 1, 2].map(() => {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    });
+    const holders = [0, 1, 2].map((i) =>
+      lock.run(
+        signal,
+        () => undefined,
+        async () => {
+          log.push(`start ${i}`);
+          await gates[i]?.opened;
+        },
+        () => log.push(`next ${i}`),
+      ),
+    );
+    await tick();
+    // The first has no one ahead; the second's turn is next once the first runs; the third waits behind both.
+    expect(log).toEqual(['next 0', 'start 0', 'next 1']);
+    gates[0]?.open();
+    await tick();
+    expect(log).toEqual(['next 0', 'start 0', 'next 1', 'start 1', 'next 2']);
+    gates[1]?.open();
+    gates[2]?.open();
+    await Promise.all(holders);
+    expect(log.slice(-1)).toEqual(['start 2']);
+  });
 });

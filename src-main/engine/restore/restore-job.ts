@@ -62,23 +62,26 @@ export interface RunDetails {
 export async function runRestoreJob(
   deps: RestoreJobDeps,
   imageId: number,
-  photo: RgbImage,
+  photo: () => Promise<RgbImage>,
   request: RestoreRequest,
   ctx: JobContext,
   onStarted: (runId: number) => void,
   onPredicted: (runId: number, cells: PredictedCells) => void,
 ): Promise<number> {
-  // Preparing draws the mask over the whole photo: done in an image worker, so the server keeps answering. It
-  // runs while the job waits its turn, but the turn is taken now: jobs run in the order they were started, not
-  // in the order their preparations happen to finish (a job cancelled in the queue must never have started).
-  const preparing = prepareRestoreOffThread(photo, request);
-  // A job cancelled while queued never awaits its preparation; its failure is then nobody's to report.
-  preparing.catch(() => undefined);
+  // Preparing draws the mask over the whole photo: done in an image worker, so the server keeps answering. The
+  // turn is taken now, so jobs run in the order they were started, not in the order their preparations happen
+  // to finish (a job cancelled in the queue must never have started). The photo is read and prepared once the
+  // job is next in line, while the job ahead runs: a batch of a hundred 12 MP photos then holds two of them in
+  // memory, not a hundred.
+  let preparing: Promise<PreparedRestore> | null = null;
+  const prepare = () => (preparing ??= photo().then((pixels) => prepareRestoreOffThread(pixels, request)));
   // A result must not depend on what else runs: restorations take the models one at a time.
   return deps.models.lock.run(
     ctx.signal,
     (ahead) => ctx.queued(`Queued: waiting for ${ahead} earlier job${ahead === 1 ? '' : 's'} to finish`),
-    async () => restoreLocked(deps, imageId, request, await preparing, ctx, onStarted, onPredicted),
+    async () => restoreLocked(deps, imageId, request, await prepare(), ctx, onStarted, onPredicted),
+    // Started early, awaited when the turn comes; a job cancelled before then leaves its failure unreported.
+    () => void prepare().catch(() => undefined),
   );
 }
 
