@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { runPidDir } from './pid-dir';
 
 export const OUTPUT_DIR = path.resolve('test-output', 'e2e');
 
@@ -20,7 +21,7 @@ export interface StudioServer {
  * suite left behind, and the folder below lets the global teardown (leftovers.ts) prove that nothing survived.
  */
 const liveGroups = new Set<number>();
-export const PID_DIR = path.resolve('test-output', 'e2e-pids');
+const PID_DIR = runPidDir();
 process.once('exit', () => {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
 });
