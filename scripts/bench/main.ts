@@ -23,6 +23,7 @@ import { bundledSamplePaths, evalFiles } from '../../src-main/cli/commands/eval-
 import { evalCorruption } from '../../src-main/engine/restore/corruption';
 import { loadImageFile } from '../../src-main/engine/image/decode';
 import { view128 } from '../../src-main/engine/image/view';
+import { scaleSpeed } from '../../src-main/engine/estimate/estimate';
 import { checkLlama2Gguf } from '../../src-main/engine/llm/frozen-lm';
 import { defaultLmPath } from '../../src-main/engine/llm/models';
 import { defaultPackDir } from '../../src-main/engine/tokenizer/packs';
@@ -208,11 +209,17 @@ export async function runBench(argv: string[]) {
 
   const [bundled, random] = models;
   if (!bundled || !random) throw new Error('a model result is missing');
-  // The estimate a user gets for the bigger model before measuring it: the bundled model's speed scaled by the
-  // two models' parameter counts (the Run panel's 'scaled' basis).
+  // The estimate a user gets for the bigger model before measuring it: the bundled model's speed scaled as the
+  // Run panel's 'scaled' basis scales it.
   const scaledEstimate =
-    ((bundled.calibrated_seconds_per_token * random.params) / bundled.params) *
-    random.evaluated_tokens_counted;
+    scaleSpeed(
+      {
+        secondsPerToken: bundled.calibrated_seconds_per_token,
+        parameters: bundled.params,
+        contexts: bundled.contexts,
+      },
+      { parameters: random.params, contexts: random.contexts },
+    ) * random.evaluated_tokens_counted;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const bar = {
     studio_vs_raw: models.every((m) => m.studio_vs_raw >= BAR.studio_vs_raw),

@@ -156,7 +156,22 @@ function scaledSpeed(lm: ChosenLm, speeds: LmSpeedStore): number | null {
         distance(a.parameters) - distance(b.parameters),
     );
   const nearest = measured[0];
-  return nearest ? (nearest.secondsPerToken * parameters) / nearest.parameters : null;
+  return nearest ? scaleSpeed(nearest, { parameters, contexts: lm.key.contexts }) : null;
+}
+
+/**
+ * The rough basis: another model's seconds per token, scaled by the parameter counts (the work per token grows
+ * with them) and by the contexts each runs side by side (a model measured on two contexts at once got through
+ * tokens twice as fast as one context of it would).
+ */
+export function scaleSpeed(
+  measured: { readonly secondsPerToken: number; readonly parameters: number; readonly contexts: number },
+  target: { readonly parameters: number; readonly contexts: number },
+): number {
+  return (
+    (measured.secondsPerToken * measured.contexts * target.parameters) /
+    (measured.parameters * target.contexts)
+  );
 }
 
 function describe(
