@@ -1,3 +1,4 @@
+import { ChoiceRadios } from '../components/ChoiceRadios';
 import type { ReactElement } from 'react';
 import type { Task } from '../../../src-shared/contract/restore';
 import { PROTOCOL_IDS, PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
@@ -98,19 +99,15 @@ export function BatchOptionsForm({ options, onChange }: FieldProps) {
     <div className="batch-options">
       <fieldset>
         <legend>Task</legend>
-        {TASK_IDS.map((t) => (
-          <label key={t} className="radio" title={TASKS[t].hint}>
-            <input
-              type="radio"
-              name="batch-task"
-              value={t}
-              checked={options.task === t}
-              data-testid={`batch-task-${t}`}
-              onChange={() => setTask(t)}
-            />
-            {TASKS[t].label}
-          </label>
-        ))}
+        <ChoiceRadios
+          name="batch-task"
+          testIdPrefix="batch-task-"
+          ids={TASK_IDS}
+          value={options.task}
+          label={(t) => TASKS[t].label}
+          title={(t) => TASKS[t].hint}
+          onChange={setTask}
+        />
         <p className="hint" data-testid="batch-cells">
           {batchCellsText(options)}
         </p>
@@ -121,19 +118,15 @@ export function BatchOptionsForm({ options, onChange }: FieldProps) {
       </fieldset>
       <fieldset>
         <legend>Protocol</legend>
-        {PROTOCOL_IDS.map((p) => (
-          <label key={p} className="radio" title={PROTOCOLS[p].hint}>
-            <input
-              type="radio"
-              name="batch-protocol"
-              value={p}
-              checked={options.protocol === p}
-              data-testid={`batch-protocol-${p}`}
-              onChange={() => onChange({ ...options, protocol: p })}
-            />
-            {PROTOCOLS[p].label}
-          </label>
-        ))}
+        <ChoiceRadios
+          name="batch-protocol"
+          testIdPrefix="batch-protocol-"
+          ids={PROTOCOL_IDS}
+          value={options.protocol}
+          label={(p) => PROTOCOLS[p].label}
+          title={(p) => PROTOCOLS[p].hint}
+          onChange={(protocol) => onChange({ ...options, protocol })}
+        />
         <p className="hint">{PROTOCOLS[options.protocol].hint}</p>
       </fieldset>
     </div>

@@ -1,3 +1,4 @@
+import { ChoiceRadios } from '../components/ChoiceRadios';
 import type { ModelInfo } from '../../../src-shared/contract/export';
 import type { Protocol, Task } from '../../../src-shared/contract/restore';
 import { PROTOCOL_IDS, PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
@@ -44,40 +45,33 @@ export function RunPanel(props: RunPanelProps) {
     <aside className="run-panel" aria-label="Restoration">
       <fieldset>
         <legend>Task</legend>
-        {TASK_IDS.map((t) => (
-          <label key={t} className="radio" title={TASKS[t].hint}>
-            <input
-              type="radio"
-              name="task"
-              value={t}
-              checked={props.task === t}
-              data-testid={`task-${t}`}
-              onChange={() => props.onTask(t)}
-            />
-            {TASKS[t].label}
-          </label>
-        ))}
+        <ChoiceRadios
+          name="task"
+          testIdPrefix="task-"
+          ids={TASK_IDS}
+          value={props.task}
+          label={(t) => TASKS[t].label}
+          title={(t) => TASKS[t].hint}
+          onChange={props.onTask}
+        />
         <p className="hint">{TASKS[props.task].hint}</p>
         <TaskOptions editor={props.editor} raster={props.raster} width={props.width} height={props.height} />
       </fieldset>
       <fieldset>
         <legend>Protocol</legend>
-        {PROTOCOL_IDS.map((p) => (
-          <label key={p} className="radio">
-            <input
-              type="radio"
-              name="protocol"
-              value={p}
-              checked={props.protocol === p}
-              data-testid={`protocol-${p}`}
-              onChange={() => props.onProtocol(p)}
-            />
+        <ChoiceRadios
+          name="protocol"
+          testIdPrefix="protocol-"
+          ids={PROTOCOL_IDS}
+          value={props.protocol}
+          label={(p) => (
             <span>
               {PROTOCOLS[p].label}
               <span className="hint block">{PROTOCOLS[p].hint}</span>
             </span>
-          </label>
-        ))}
+          )}
+          onChange={props.onProtocol}
+        />
       </fieldset>
       <section className="models" aria-label="Models in use" data-testid="model-info">
         <h3>Models</h3>
