@@ -156,7 +156,7 @@ function metricsLine(run: RunView): string {
   return parts.join(' · ');
 }
 
-/** The shown view's image of `kind` as PNG bytes, or INTERNAL naming the missing image. */
+/** The shown view's image of `kind` as PNG bytes, or NOT_FOUND naming the missing image. */
 function shownImage(run: RunView, kind: 'result'): Buffer {
   const png = pngOf(run.images[kind]);
   if (!png) throw new StudioError('NOT_FOUND', `Run ${run.runId} lacks its ${kind} image; run it again.`);
