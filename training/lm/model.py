@@ -15,11 +15,15 @@ previous token, 2 = the token before it). The peak's shape is chosen by a small 
 All weights (including these) are then trained end to end; nothing is set after training.
 """
 import math
+import os
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# fused attention on CUDA where torch has it (>= 2.0); V2L_SDPA=0 forces the explicit path used on the CPU
+USE_SDPA = hasattr(F, 'scaled_dot_product_attention') and os.environ.get('V2L_SDPA', '1') != '0'
 
 
 class Config:
@@ -42,6 +46,7 @@ class Config:
         self.ind_v = 0.25  # layer-0 offset heads' value scale (how strongly they write the earlier tokens)
         self.ind_ov = 0.6  # layer-1 value and output scale (each)
         self.seed = 1234
+        self.dropout = 0.0  # training only (train.py --dropout): on the embeddings and each residual branch's output
         for k, v in kw.items():
             if not hasattr(self, k):
                 raise KeyError(k)
@@ -106,14 +111,21 @@ class Block(nn.Module):
         # 3-d bmm on (B*H, T, hd): much faster on CPU than 4-d matmul with a transposed operand (torch 1.13); the
         # scale and the causal mask (additive, -inf above the diagonal) ride along in one baddbmm, which halves the
         # time of the (B*H, T, T) score step with its backward compared with bmm, multiply and masked_fill
-        s = torch.baddbmm(mask, q, k.transpose(1, 2), alpha=1.0 / math.sqrt(hd))
-        a = torch.softmax(s, dim=-1)
-        o = torch.bmm(a, v).view(B, H, T, hd).transpose(1, 2).reshape(B, T, d)
+        if q.is_cuda and not want_attn and USE_SDPA:
+            # fused causal attention (torch >= 2): never materialises the (B*H, T, T) scores, which dominate GPU memory
+            a = None
+            o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            s = torch.baddbmm(mask, q, k.transpose(1, 2), alpha=1.0 / math.sqrt(hd))
+            a = torch.softmax(s, dim=-1)
+            o = torch.bmm(a, v)
+        o = o.view(B, H, T, hd).transpose(1, 2).reshape(B, T, d)
         if want_attn:
             a = a.view(B, H, T, T)
-        h = h + self.wo(o)
+        p = self.c.dropout
+        h = h + F.dropout(self.wo(o), p, self.training)
         x = self.ffn_norm(h)
-        h = h + self.w2(F.silu(self.w1(x)) * self.w3(x))
+        h = h + F.dropout(self.w2(F.silu(self.w1(x)) * self.w3(x)), p, self.training)
         return (h, a) if want_attn else (h, None)
 
 
@@ -250,7 +262,7 @@ class LM(nn.Module):
         B, T = idx.shape
         cos, sin = rope_tables(T, self.c.d // self.c.heads, self.c.rope_base, idx.device)
         mask = torch.full((T, T), float('-inf'), device=idx.device).triu(1)  # additive causal mask
-        h = self.tok(idx)
+        h = F.dropout(self.tok(idx), self.c.dropout, self.training)
         attns = []
         for b in self.blocks:
             h, a = b(h, cos, sin, mask, want_attn)

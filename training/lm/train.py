@@ -126,11 +126,18 @@ def schedule(a, step):
     return 1.0 - f * (1.0 - a.syn_final), a.B, a.T
 
 
-def lr_at(a, step, start_step=0):
+def lr_at(a, step, start_step=0, elapsed_s=0.0):
     """Linear warm-up over the first --warmup steps of this run (a run continuing a snapshot warms up its fresh
-    optimiser too: without it, full-size Adam steps on new data wreck a trained model within tens of steps)."""
+    optimiser too: without it, full-size Adam steps on new data wreck a trained model within tens of steps).
+    The cosine tail to a tenth is either the last --decay-steps of --steps or, for a run bounded by --max-minutes
+    (a lent GPU, whose step rate is not known beforehand), the last --decay-frac of its wall time."""
     if step - start_step < a.warmup:
         return a.lr * (step - start_step + 1) / a.warmup
+    if a.decay_frac and a.max_minutes:
+        f = (elapsed_s / (a.max_minutes * 60) - (1 - a.decay_frac)) / a.decay_frac
+        if f > 0:
+            return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(f, 1.0))))
+        return a.lr
     if a.decay_steps and step >= a.steps - a.decay_steps:
         f = (step - (a.steps - a.decay_steps)) / a.decay_steps
         return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * f)))
@@ -164,6 +171,12 @@ def main():
     ap.add_argument('--eval-at-start', type=int, default=1)
     ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
+    ap.add_argument('--dropout', type=float, default=None, help='dropout on embeddings and residual branches')
+    ap.add_argument('--decay-frac', type=float, default=0.0, help='cosine tail over this share of --max-minutes')
+    ap.add_argument('--eval-minutes', type=float, default=0, help='also evaluate after this much wall time')
+    ap.add_argument('--val-windows', type=int, default=32, help='held-out windows of the val_loss reading')
+    ap.add_argument('--val-T', type=int, default=384)
+    ap.add_argument('--best-out', default=None, help='keep the lowest-val_loss weights here (float16, model only)')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
     a = ap.parse_args()
@@ -211,6 +224,8 @@ def main():
         torch.manual_seed(a.seed)
         model = LM(cfg)
         ck = None
+    if a.dropout is not None:
+        cfg.dropout = a.dropout  # the model's blocks share this Config object
     model.to(dev)
     decay, no_decay = [], []
     for n_, p in model.named_parameters():
@@ -250,17 +265,25 @@ def main():
         res = copy_eval.copy_accuracy(model, n=a.eval_n, seed=777, samplers=samplers, device=dev)
         res = {k: v for k, v in res.items() if 'ref' not in k}
         res['repeat'] = copy_eval.repeat_accuracy(model, n=a.eval_n, seed=778, device=dev, data_dir=a.data)
-        res['val_loss'] = copy_eval.val_loss(model, val, T=384, n_windows=32, device=dev)
+        res['val_loss'] = copy_eval.val_loss(model, val, T=a.val_T, n_windows=a.val_windows, device=dev,
+                                             batch=16 if cuda else 2)
         log({'event': 'eval', 'step': step, 'tokens_seen': tokens_seen, 'text_tokens': data.text_tokens,
              'syn_tokens': data.syn_tokens, **res, 'eval_s': round(time.time() - t, 1)})
         if a.snapshots:  # model-only snapshot per evaluation, so the best copy/loss trade-off can be exported later
             atomic_save({'model': model.state_dict(), 'config': cfg.to_dict(), 'step': step, 'tokens_seen': tokens_seen,
                          'text_tokens': data.text_tokens, 'syn_tokens': data.syn_tokens, 'eval': res},
                         os.path.join(rdir, f'snap_{step:07d}.pt'))
+        if a.best_out and res['val_loss'] < best['val_loss']:
+            best['val_loss'] = res['val_loss']
+            atomic_save({'model': {k: v.half() for k, v in model.state_dict().items()}, 'config': cfg.to_dict(),
+                         'step': step, 'tokens_seen': tokens_seen, 'text_tokens': data.text_tokens,
+                         'syn_tokens': data.syn_tokens, 'eval': res}, a.best_out)
+
+    best = {'val_loss': float('inf')}
 
     if ck is None and a.eval_at_start:
         evaluate()  # accuracy at initialisation (before any training)
-    t_start = time.time()
+    t_start = t_eval = time.time()
     acc = {'loss': 0.0, 'n': 0, 'tok': 0, 't': time.time(), 'syn': 0.0, 'ns': 0, 'txt': 0.0, 'nt': 0}
     gen = torch.Generator(device=dev)
     gen.manual_seed(a.seed + step)
@@ -270,7 +293,7 @@ def main():
         x, y, m = data.batch(B, T, p_syn)
         x, y, m = x.to(dev), y.to(dev), m.to(dev)
         for g in opt.param_groups:
-            g['lr'] = lr_at(a, step, start_step)
+            g['lr'] = lr_at(a, step, start_step, time.time() - t_start)
         if amp is not None:
             with amp:
                 loss = model.full_loss(x, y, m) if a.full_softmax else model.sampled_loss(x, y, m, a.n_neg, gen)
@@ -291,14 +314,14 @@ def main():
         if step % 50 == 0:
             dt = time.time() - acc['t']
             log({'event': 'train', 'step': step, 'tokens_seen': tokens_seen, 'loss': acc['loss'] / acc['n'],
-                 'p_syn': round(p_syn, 3), 'lr': lr_at(a, step, start_step), 'T': T, 'B': B,
+                 'p_syn': round(p_syn, 3), 'lr': opt.param_groups[0]['lr'], 'T': T, 'B': B,
                  'tok_per_s': round(acc['tok'] / dt, 1)})
             acc = {'loss': 0.0, 'n': 0, 'tok': 0, 't': time.time(), 'syn': 0.0, 'ns': 0, 'txt': 0.0, 'nt': 0}
         if step % a.ckpt_every == 0:
             save()
-        if step % a.eval_every == 0:
+        if step % a.eval_every == 0 or (a.eval_minutes and time.time() - t_eval > a.eval_minutes * 60):
             evaluate()
-            acc['t'] = time.time()
+            acc['t'] = t_eval = time.time()
         if a.max_minutes and time.time() - t_start > a.max_minutes * 60:
             break
     save()
