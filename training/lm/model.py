@@ -46,6 +46,9 @@ class Config:
         self.ind_v = 0.25  # layer-0 offset heads' value scale (how strongly they write the earlier tokens)
         self.ind_ov = 0.6  # layer-1 value and output scale (each)
         self.seed = 1234
+        # the last id_dims columns of the embedding table keep their random initial values (never trained): a
+        # token-identity code that text training cannot wear away, so a head can still match and reproduce rare ids
+        self.id_dims = 0
         self.dropout = 0.0  # training only (train.py --dropout): on the embeddings and each residual branch's output
         for k, v in kw.items():
             if not hasattr(self, k):
@@ -151,6 +154,11 @@ class LM(nn.Module):
         self.norm = RMSNorm(c.d, c.eps)
         self.out = None if c.tie else nn.Linear(c.d, c.vocab, bias=False)
         self._init()
+        if c.id_dims:
+            keep = torch.ones(c.d)
+            keep[c.d - c.id_dims:] = 0.0
+            self.register_buffer('_id_grad_mask', keep, persistent=False)
+            self.tok.weight.register_hook(lambda g: g * self._id_grad_mask)
 
     def out_weight(self):
         return self.tok.weight if self.out is None else self.out.weight
@@ -178,6 +186,8 @@ class LM(nn.Module):
         hd = d // H
         gen = torch.Generator().manual_seed(4321)
         u = torch.randn(d, generator=gen)
+        if c.id_dims:
+            u[d - c.id_dims:] = 0.0  # the frozen identity columns stay a pure token code
         u = u / u.norm()
         self._const_dir = u
         row_norm = c.emb_std * math.sqrt(d)
@@ -232,11 +242,19 @@ class LM(nn.Module):
         # empty and only the offset heads write there.
         m = torch.randn(d, d, generator=g)
         m[:, 0] = u
+        k = c.id_dims
+        if k >= 16:
+            m[d - k:, 1:33] = 0.0  # S1, S2 (and u) in the trained columns, so P below is orthogonal to them
         Q, _ = torch.linalg.qr(m)
         if float(Q[:, 0] @ u) < 0:
             Q = -Q
         S1, S2 = Q[:, 1:17], Q[:, 17:33]
         P = Q[:, 33:49].t().contiguous()  # 16 x d
+        if k >= 16:
+            # with frozen identity columns, the induction heads read token identity from them alone: a code that
+            # text training cannot blur, where reading trained columns loses rare ids as their rows drift together
+            P = torch.zeros(16, d)
+            P[:, d - k:] = torch.linalg.qr(torch.randn(k, 16, generator=g))[0].t()
         S = Q[:, 1:33]
         E = self.tok.weight
         E -= (E @ S) @ S.t()

@@ -171,6 +171,7 @@ def main():
     ap.add_argument('--eval-at-start', type=int, default=1)
     ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
+    ap.add_argument('--id-dims', type=int, default=0, help='embedding columns frozen at init (model.py id_dims)')
     ap.add_argument('--dropout', type=float, default=None, help='dropout on embeddings and residual branches')
     ap.add_argument('--decay-frac', type=float, default=0.0, help='cosine tail over this share of --max-minutes')
     ap.add_argument('--eval-minutes', type=float, default=0, help='also evaluate after this much wall time')
@@ -201,7 +202,7 @@ def main():
     cfg = Config(d=a.d, layers=a.layers, heads=a.heads, ffn=a.ffn, tie=bool(a.tie), emb_std=a.emb_std,
                  prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale,
                  rope_base=a.rope_base, induction_init=bool(a.induction_init), ind_qk=a.ind_qk, ind_ov=a.ind_ov,
-                 ind_v=a.ind_v, seed=1234 + a.seed)
+                 ind_v=a.ind_v, id_dims=a.id_dims, seed=1234 + a.seed)
     step, tokens_seen, start_step = 0, 0, 0
     if os.path.exists(ckpath):
         ck = torch.load(ckpath, map_location='cpu')
@@ -275,7 +276,7 @@ def main():
                         os.path.join(rdir, f'snap_{step:07d}.pt'))
         if a.best_out and res['val_loss'] < best['val_loss']:
             best['val_loss'] = res['val_loss']
-            atomic_save({'model': {k: v.half() for k, v in model.state_dict().items()}, 'config': cfg.to_dict(),
+            atomic_save({'model': {k: v.half().cpu() for k, v in model.state_dict().items()}, 'config': cfg.to_dict(),
                          'step': step, 'tokens_seen': tokens_seen, 'text_tokens': data.text_tokens,
                          'syn_tokens': data.syn_tokens, 'eval': res}, a.best_out)
 
