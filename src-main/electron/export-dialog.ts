@@ -8,7 +8,7 @@ import type { ExportFormat, ExportItem, ExportRequest, ExportResult } from '../.
 import { StudioError } from '../engine/errors';
 import type { ExportTarget } from '../engine/export/export-run';
 import { fileExists } from '../engine/export/files';
-import { itemSuffix } from '../engine/export/file-names';
+import { itemExtension, itemSuffix } from '../engine/export/file-names';
 
 /** Which chosen item the picked file name is for: the restored image first, as what most exports are for. */
 const PRIMARY_ORDER: readonly ExportItem[] = [
@@ -19,8 +19,6 @@ const PRIMARY_ORDER: readonly ExportItem[] = [
   'grids-csv',
   'record',
 ];
-
-const IMAGE_EXTENSION: Readonly<Record<ExportFormat, string>> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 /** Extensions a user may type for each format; the first is the one the studio writes. */
 const ACCEPTED_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
@@ -74,21 +72,6 @@ export function primaryItem(items: readonly ExportItem[]): ExportItem {
   if (primary === undefined)
     throw new StudioError('INVALID_ARGUMENT', 'Choose at least one thing to export.');
   return primary;
-}
-
-export function itemExtension(item: ExportItem, format: ExportFormat): string {
-  switch (item) {
-    case 'image':
-      return IMAGE_EXTENSION[format];
-    case 'sheet':
-    case 'grids-png':
-      return 'png';
-    case 'grids-json':
-    case 'record':
-      return 'json';
-    case 'grids-csv':
-      return 'csv';
-  }
 }
 
 /** The name the dialog suggests: the one the same export gets in the data folder's exports/ folder. */

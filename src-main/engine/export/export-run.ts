@@ -13,7 +13,7 @@ import { writeImageFile } from '../image/encode';
 import { loadImageOffThread } from '../workers/image-pool';
 import { getRunViewAt, runTileGrids, type RunTileGrids } from '../restore/run-view';
 import type { Db } from '../store/store';
-import { itemSuffix } from './file-names';
+import { itemExtension, itemSuffix } from './file-names';
 import { ensureFolder, fileExists, outputExists, writeFileAtomic } from './files';
 import { renderGridsPng, renderSheetPng, type SheetRow } from './render';
 
@@ -30,8 +30,6 @@ export interface ExportTarget {
   readonly folder: string;
   readonly names: Readonly<Record<ExportItem, string>>;
 }
-
-const IMAGE_EXTENSION = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
 
 function pngOf(dataUrl: string | undefined): Buffer | null {
   if (dataUrl === undefined) return null;
@@ -239,15 +237,15 @@ export async function exportRun(
     if (await fileExists(photo)) photoSource = photo;
     else notes.push('This run restored the whole photo at 128 px, so the image is the 128 px result.');
   }
-  const name = (item: ExportItem, extension: string) =>
-    `run-${run.runId}-${itemSuffix(item, { photo: photoSource !== null, tile })}.${extension}`;
+  const name = (item: ExportItem) =>
+    `run-${run.runId}-${itemSuffix(item, { photo: photoSource !== null, tile })}.${itemExtension(item, format)}`;
   const names: Readonly<Record<ExportItem, string>> = target?.names ?? {
-    image: name('image', IMAGE_EXTENSION[format]),
-    'grids-json': name('grids-json', 'json'),
-    'grids-csv': name('grids-csv', 'csv'),
-    'grids-png': name('grids-png', 'png'),
-    sheet: name('sheet', 'png'),
-    record: name('record', 'json'),
+    image: name('image'),
+    'grids-json': name('grids-json'),
+    'grids-csv': name('grids-csv'),
+    'grids-png': name('grids-png'),
+    sheet: name('sheet'),
+    record: name('record'),
   };
 
   await ensureFolder(folder);

@@ -1,4 +1,4 @@
-import type { ExportItem } from '../../../src-shared/contract/export';
+import type { ExportFormat, ExportItem } from '../../../src-shared/contract/export';
 
 /** What each item adds to a run's name: run-<id>-<suffix>.<extension>, or <picked name>-<suffix>.<extension>. */
 const SUFFIX: Readonly<Record<ExportItem, string>> = {
@@ -23,4 +23,22 @@ export function itemSuffix(
   if (item === 'image' && options.photo === true) return 'photo';
   const perTile = item === 'image' || item === 'grids-png' || item === 'sheet';
   return perTile && options.tile !== undefined ? `tile-${options.tile + 1}-${SUFFIX[item]}` : SUFFIX[item];
+}
+
+const IMAGE_EXTENSION: Readonly<Record<ExportFormat, string>> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+
+/** The extension an item is written with: the restored image in the chosen format, the rest in their own. */
+export function itemExtension(item: ExportItem, format: ExportFormat): string {
+  switch (item) {
+    case 'image':
+      return IMAGE_EXTENSION[format];
+    case 'sheet':
+    case 'grids-png':
+      return 'png';
+    case 'grids-json':
+    case 'record':
+      return 'json';
+    case 'grids-csv':
+      return 'csv';
+  }
 }
