@@ -10,6 +10,7 @@ import type { V2LTokenizer } from '../engine/tokenizer/tokenizer';
 import { fileProgress } from './progress';
 import { CELL_SHIFT, evalCorruption } from '../engine/restore/corruption';
 import { Means } from './restore-set';
+import { scoreRecord } from '../engine/restore/image-scores';
 
 /**
  * The corruption each tile of image `index` gets: the evaluation's blur kernel for the image, a quarter turn, or
@@ -55,12 +56,7 @@ export async function restoreSetFullResolution(
     const m = result.metrics;
     if (result.result.width === photo.width && result.result.height === photo.height) sameSize += 1;
     const scores: Record<string, number> = {
-      token_accuracy: m.tokenAccuracy,
-      psnr: m.psnr,
-      psnr_y: m.psnrY,
-      ssim: m.ssim,
-      psnr_corrupted: m.psnrCorrupted,
-      ssim_corrupted: m.ssimCorrupted,
+      ...scoreRecord(m),
       input_width: photo.width,
       input_height: photo.height,
       output_width: result.result.width,

@@ -14,6 +14,7 @@ import { predictedCells, runOutputs, type PredictedCells } from './run-outputs';
 import { restoreTiles, type WholePhotoCorruption } from './restore-tiles';
 import { TileSheet } from './tile-sheet';
 import { tileAt, tileCount, tileLayout, workingSize } from './tiles';
+import { scoreRecord } from './image-scores';
 
 /** The counted work of one tile, for all of them: each tile is the same 16x16 plan. */
 export function timesTiles(counts: PlanTokens, tiles: number): PlanTokens {
@@ -152,12 +153,7 @@ export async function restoreFullResolution(run: FullResolutionRun): Promise<voi
     tokensBefore: result.tiles.flatMap((t) => t.corruptedIds),
     tokensAfter: result.tiles.flatMap((t) => t.resultIds),
     metrics: {
-      token_accuracy: m.tokenAccuracy,
-      psnr: m.psnr,
-      psnr_y: m.psnrY,
-      ssim: m.ssim,
-      psnr_corrupted: m.psnrCorrupted,
-      ssim_corrupted: m.ssimCorrupted,
+      ...scoreRecord(m),
       ...finite('seam_ratio', m.seamRatio),
       ...finite('seam_control', m.seamControl),
       prompt_tokens: result.promptTokens,

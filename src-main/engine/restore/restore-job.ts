@@ -15,6 +15,7 @@ import { predictedCells, runOutputs, type PredictedCells } from './run-outputs';
 import { pasteWindowOffThread, prepareRestoreOffThread } from '../workers/image-pool';
 import type { PreparedRestore } from './prepare';
 import { plannedTokens, restoreFullResolution } from './full-resolution-run';
+import { scoreRecord } from './image-scores';
 
 export { prepareRestore } from './prepare';
 
@@ -179,12 +180,7 @@ async function restoreLocked(
       tokensBefore: result.corruptedIds,
       tokensAfter: result.resultIds,
       metrics: {
-        token_accuracy: m.tokenAccuracy,
-        psnr: m.psnr,
-        psnr_y: m.psnrY,
-        ssim: m.ssim,
-        psnr_corrupted: m.psnrCorrupted,
-        ssim_corrupted: m.ssimCorrupted,
+        ...scoreRecord(m),
         ...(m.cleanWords ? { psnr_clean_words: m.cleanWords.psnr, ssim_clean_words: m.cleanWords.ssim } : {}),
         ...(m.classical ? { psnr_classical: m.classical.psnr, ssim_classical: m.classical.ssim } : {}),
         prompt_tokens: result.promptTokens,
