@@ -2,7 +2,7 @@ import { ChoiceRadios } from '../components/ChoiceRadios';
 import type { ReactElement } from 'react';
 import type { Task } from '../../../src-shared/contract/restore';
 import { PROTOCOL_IDS, PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
-import { BLUR_KERNELS, sigmaOfKernel, TASK_ACTIONS, type QuarterTurns } from '../run/task-sides';
+import { BlurKernelSelect, QuarterTurnsSelect, ShiftFields, TASK_ACTIONS } from '../run/task-sides';
 import { batchCellsText, batchFields, type BatchOptions, type BatchField } from './batch-options';
 
 interface FieldProps {
@@ -13,69 +13,27 @@ interface FieldProps {
 /** The control of each whole-photo option; the task's fields (the registry's) decide which are shown. */
 const FIELD_CONTROLS: { readonly [F in BatchField]: (props: FieldProps) => ReactElement } = {
   blurKernel: ({ options, onChange }) => (
-    <label>
-      Blur kernel (sigma ≈ {sigmaOfKernel(options.doc.blurKernel).toFixed(2)} px at 128 px)
-      <select
-        value={options.doc.blurKernel}
-        data-testid="batch-blur-kernel"
-        onChange={(e) =>
-          onChange({
-            ...options,
-            doc: TASK_ACTIONS.setBlurKernel.perform(options.doc, Number(e.target.value)),
-          })
-        }
-      >
-        {BLUR_KERNELS.map((k) => (
-          <option key={k} value={k}>
-            {k} × {k}
-          </option>
-        ))}
-      </select>
-    </label>
+    <BlurKernelSelect
+      value={options.doc.blurKernel}
+      testId="batch-blur-kernel"
+      onChange={(k) => onChange({ ...options, doc: TASK_ACTIONS.setBlurKernel.perform(options.doc, k) })}
+    />
   ),
   shift: ({ options, onChange }) => (
-    <div className="field-grid">
-      {(['dx', 'dy'] as const).map((axis) => (
-        <label key={axis}>
-          {axis} (px at 128)
-          <input
-            type="number"
-            min={-64}
-            max={64}
-            value={options.doc.shift[axis]}
-            data-testid={`batch-shift-${axis}`}
-            onChange={(e) =>
-              onChange({
-                ...options,
-                doc: TASK_ACTIONS.setShift.perform(options.doc, {
-                  ...options.doc.shift,
-                  [axis]: Number(e.target.value),
-                }),
-              })
-            }
-          />
-        </label>
-      ))}
-    </div>
+    <ShiftFields
+      value={options.doc.shift}
+      testIdPrefix="batch-shift-"
+      onChange={(shift) => onChange({ ...options, doc: TASK_ACTIONS.setShift.perform(options.doc, shift) })}
+    />
   ),
   quarterTurns: ({ options, onChange }) => (
-    <label>
-      Rotation (counter-clockwise)
-      <select
-        value={options.doc.quarterTurns}
-        data-testid="batch-quarter-turns"
-        onChange={(e) =>
-          onChange({
-            ...options,
-            doc: TASK_ACTIONS.setQuarterTurns.perform(options.doc, Number(e.target.value) as QuarterTurns),
-          })
-        }
-      >
-        <option value={1}>90°</option>
-        <option value={2}>180°</option>
-        <option value={3}>270°</option>
-      </select>
-    </label>
+    <QuarterTurnsSelect
+      value={options.doc.quarterTurns}
+      testId="batch-quarter-turns"
+      onChange={(turns) =>
+        onChange({ ...options, doc: TASK_ACTIONS.setQuarterTurns.perform(options.doc, turns) })
+      }
+    />
   ),
   resolution: ({ options, onChange }) => (
     <label className="radio" title="Restore each photo at its own size, tile by tile">

@@ -173,6 +173,77 @@ interface RendererTaskSide {
 
 const SIDES = ['top', 'right', 'bottom', 'left'] as const;
 
+/** The whole view's blur kernel, with the sigma it means (the Run panel's and the Batch panel's control). */
+export function BlurKernelSelect(props: {
+  readonly value: BlurKernel;
+  readonly testId: string;
+  readonly onChange: (kernel: number) => void;
+}) {
+  return (
+    <label>
+      Blur kernel (sigma ≈ {sigmaOfKernel(props.value).toFixed(2)} px at 128 px)
+      <select
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+      >
+        {BLUR_KERNELS.map((k) => (
+          <option key={k} value={k}>
+            {k} × {k}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The shift's two offsets; each input's test id is `${testIdPrefix}dx` / `dy`. */
+export function ShiftFields(props: {
+  readonly value: { readonly dx: number; readonly dy: number };
+  readonly testIdPrefix: string;
+  readonly onChange: (shift: { dx: number; dy: number }) => void;
+}) {
+  return (
+    <div className="field-grid">
+      {(['dx', 'dy'] as const).map((axis) => (
+        <label key={axis}>
+          {axis} (px at 128)
+          <input
+            type="number"
+            min={-64}
+            max={64}
+            value={props.value[axis]}
+            data-testid={`${props.testIdPrefix}${axis}`}
+            onChange={(e) => props.onChange({ ...props.value, [axis]: Number(e.target.value) })}
+          />
+        </label>
+      ))}
+    </div>
+  );
+}
+
+/** The rotation's quarter turns. */
+export function QuarterTurnsSelect(props: {
+  readonly value: QuarterTurns;
+  readonly testId: string;
+  readonly onChange: (turns: QuarterTurns) => void;
+}) {
+  return (
+    <label>
+      Rotation (counter-clockwise)
+      <select
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => props.onChange(Number(e.target.value) as QuarterTurns)}
+      >
+        <option value={1}>90°</option>
+        <option value={2}>180°</option>
+        <option value={3}>270°</option>
+      </select>
+    </label>
+  );
+}
+
 /**
  * The choice between the paper's 128 px view and the photo at its own size, for the tasks that read
  * `resolution` (the registry's fields), with the work it means: one 16x16 grid of words per tile.
@@ -288,20 +359,11 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
           </div>
           {doc.blurMode === 'whole' ? (
             <>
-              <label>
-                Blur kernel (sigma ≈ {sigmaOfKernel(doc.blurKernel).toFixed(2)} px at 128 px)
-                <select
-                  value={doc.blurKernel}
-                  data-testid="blur-kernel"
-                  onChange={(e) => editor.perform('setBlurKernel', Number(e.target.value))}
-                >
-                  {BLUR_KERNELS.map((k) => (
-                    <option key={k} value={k}>
-                      {k} × {k}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <BlurKernelSelect
+                value={doc.blurKernel}
+                testId="blur-kernel"
+                onChange={(k) => editor.perform('setBlurKernel', k)}
+              />
               <FullResolution {...props} />
             </>
           ) : (
@@ -359,23 +421,11 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
       const editor = props.editor;
       return (
         <div className="task-options">
-          <div className="field-grid">
-            {(['dx', 'dy'] as const).map((axis) => (
-              <label key={axis}>
-                {axis} (px at 128)
-                <input
-                  type="number"
-                  min={-64}
-                  max={64}
-                  value={doc.shift[axis]}
-                  data-testid={`shift-${axis}`}
-                  onChange={(e) =>
-                    editor.perform('setShift', { ...doc.shift, [axis]: Number(e.target.value) })
-                  }
-                />
-              </label>
-            ))}
-          </div>
+          <ShiftFields
+            value={doc.shift}
+            testIdPrefix="shift-"
+            onChange={(shift) => editor.perform('setShift', shift)}
+          />
           <FullResolution {...props} />
         </div>
       );
@@ -389,18 +439,11 @@ export const RENDERER_TASKS: { readonly [T in Task]: RendererTaskSide } = {
       const { doc } = editor;
       return (
         <div className="task-options">
-          <label>
-            Rotation (counter-clockwise)
-            <select
-              value={doc.quarterTurns}
-              data-testid="quarter-turns"
-              onChange={(e) => editor.perform('setQuarterTurns', Number(e.target.value) as QuarterTurns)}
-            >
-              <option value={1}>90°</option>
-              <option value={2}>180°</option>
-              <option value={3}>270°</option>
-            </select>
-          </label>
+          <QuarterTurnsSelect
+            value={doc.quarterTurns}
+            testId="quarter-turns"
+            onChange={(turns) => editor.perform('setQuarterTurns', turns)}
+          />
           <FullResolution {...props} />
         </div>
       );
