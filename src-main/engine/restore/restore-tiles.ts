@@ -19,6 +19,7 @@ import {
   toWorkingSize,
   type TileOrigin,
 } from './tiles';
+import type { ImageScores } from './image-scores';
 
 /** Whole-photo tasks: each tile gets the task's corruption and is restored as the paper's view is. */
 export type WholePhotoCorruption = Extract<Corruption, { task: WholeImageTask }>;
@@ -59,13 +60,7 @@ export interface TiledRestoreResult {
    * scaled back to the photo's), so a tile's 128 px views can be cut from them.
    */
   readonly working: { readonly original: RgbImage; readonly corrupted: RgbImage; readonly result: RgbImage };
-  readonly metrics: {
-    readonly tokenAccuracy: number;
-    readonly psnr: number;
-    readonly psnrY: number;
-    readonly ssim: number;
-    readonly psnrCorrupted: number;
-    readonly ssimCorrupted: number;
+  readonly metrics: ImageScores & {
     /** Step energy where tiles meet against the photo's own there (tiles.ts seamRatio); NaN for one tile. */
     readonly seamRatio: number;
     /** The same measure inside the tiles, away from the joins: what seamRatio is read against. */

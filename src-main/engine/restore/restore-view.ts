@@ -9,6 +9,7 @@ import { PAPER_PARAMS, type ProtocolName, type ProtocolParams } from '../protoco
 import type { V2LTokenizer } from '../tokenizer/tokenizer';
 import { globalBranchOf } from '../understand/global-branch';
 import { classicalRestoration, corruptView, type Corruption } from './corruption';
+import type { ImageScores } from './image-scores';
 
 export interface RestoreViewRequest {
   /** The 128x128 view: the clean image for benchmarks and the reference protocol. */
@@ -48,13 +49,7 @@ export interface RestoreViewResult {
   readonly predictedCells: number[];
   /** The LM's probability for each predicted cell, same order as predictedCells. */
   readonly confidence: number[];
-  readonly metrics: {
-    readonly tokenAccuracy: number;
-    readonly psnr: number;
-    readonly psnrY: number;
-    readonly ssim: number;
-    readonly psnrCorrupted: number;
-    readonly ssimCorrupted: number;
+  readonly metrics: ImageScores & {
     /** The original's words decoded and placed like the result (with comparisons). */
     readonly cleanWords?: { readonly psnr: number; readonly ssim: number };
     /** The classical restoration (with comparisons, in/outpainting and deblur). */
