@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { callApi, screenshot, studioOnSampleSuite } from './harness';
+import { callApi, screenshot, studioOnSampleSuite, waitForRunResults } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 interface Rgb {
@@ -56,14 +56,7 @@ describe('crop and region blur (server mode, default models)', () => {
 
   const runAndWait = async () => {
     await page.getByTestId('run-button').click();
-    const done = page.locator('[data-testid="results"][data-status="done"]').waitFor({ timeout: 90_000 });
-    const failed = page
-      .getByTestId('job-error')
-      .waitFor({ timeout: 90_000 })
-      .then(async () => {
-        throw new Error(`the run failed: ${await page.getByTestId('job-error').textContent()}`);
-      });
-    await Promise.race([done, failed]);
+    await waitForRunResults(page);
     return Number(await page.getByTestId('results').getAttribute('data-run-id'));
   };
 

@@ -153,6 +153,21 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Waits for the page's run to end: returns once its results show, throws the job's own error if it fails, so a
+ * failed run reads as its cause rather than as a timeout.
+ */
+export async function waitForRunResults(page: Page, timeout = 90_000): Promise<void> {
+  const done = page.locator('[data-testid="results"][data-status="done"]').waitFor({ timeout });
+  const failed = page
+    .getByTestId('job-error')
+    .waitFor({ timeout })
+    .then(async () => {
+      throw new Error(`the run failed: ${await page.getByTestId('job-error').textContent()}`);
+    });
+  await Promise.race([done, failed]);
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
   const file = path.join(OUTPUT_DIR, `${name}.png`);

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, studioOnSampleSuite } from './harness';
+import { screenshot, studioOnSampleSuite, waitForRunResults } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 /** Outpainting beyond the photo's right edge: every row is damaged, and the blind protocol must still run. */
@@ -23,11 +23,7 @@ describe('sideways outpainting (server mode, default models)', () => {
     await page.getByTestId('protocol-blind').check();
     await expect.poll(() => page.getByTestId('run-blocked').isVisible()).toBe(false);
     await page.getByTestId('run-button').click();
-    const done = page.locator('[data-testid="results"][data-status="done"]');
-    const failed = page.getByTestId('job-error');
-    await Promise.race([done.waitFor({ timeout: 120_000 }), failed.waitFor({ timeout: 120_000 })]);
-    expect(await failed.isVisible(), (await failed.textContent().catch(() => '')) ?? '').toBe(false);
-    await expect.poll(() => done.isVisible()).toBe(true);
+    await waitForRunResults(page, 120_000);
     await screenshot(page, '40-outpaint-sideways');
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, studioOnSampleSuite } from './harness';
+import { screenshot, studioOnSampleSuite, waitForRunResults } from './harness';
 import { dragOnImage, requireModels } from './models';
 
 /** Restorations with the real engine and the default models: inpaint, outpaint, deblur, cancel, export. */
@@ -25,14 +25,7 @@ describe('restoration in the browser (server mode, default models)', () => {
       await page.locator('[data-testid="grid-live"] .state-predicted').first().waitFor({ timeout: 90_000 });
       await screenshot(page, shot);
     }
-    const done = results().waitFor({ timeout: 90_000 });
-    const failed = page
-      .getByTestId('job-error')
-      .waitFor({ timeout: 90_000 })
-      .then(async () => {
-        throw new Error(`the run failed: ${await page.getByTestId('job-error').textContent()}`);
-      });
-    await Promise.race([done, failed]);
+    await waitForRunResults(page);
   };
 
   it('inpaints a brushed mask with the reference protocol and shows grids, result and metrics', async () => {

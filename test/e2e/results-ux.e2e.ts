@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_DIR, screenshot, studioOnSampleSuite } from './harness';
+import { OUTPUT_DIR, screenshot, studioOnSampleSuite, waitForRunResults } from './harness';
 import { requireModels } from './models';
 
 /** Runs, results and export as the user meets them, with the real engine and the bundled models. */
@@ -16,16 +16,6 @@ describe('results and runs in the browser (server mode, default models)', () => 
   });
 
   const results = () => page.locator('[data-testid="results"][data-status="done"]');
-  const waitForResults = async () => {
-    const done = results().waitFor({ timeout: 90_000 });
-    const failed = page
-      .getByTestId('job-error')
-      .waitFor({ timeout: 90_000 })
-      .then(async () => {
-        throw new Error(`the run failed: ${await page.getByTestId('job-error').textContent()}`);
-      });
-    await Promise.race([done, failed]);
-  };
 
   it('fills the live word grid while a run is still predicting', async () => {
     // Deblur of the whole view sends its prompts in batches: before, its words all arrived when the run ended.
@@ -51,7 +41,7 @@ describe('results and runs in the browser (server mode, default models)', () => 
     await page.getByTestId('run-button').click();
     await page.locator('[data-testid="grid-live"] .state-predicted').first().waitFor({ timeout: 90_000 });
     await screenshot(page, 'results-ux-live-grid');
-    await waitForResults();
+    await waitForRunResults(page);
     const seen = await page.evaluate(
       () => (window as unknown as { liveSeen: { words: number; step: number; of: number }[] }).liveSeen,
     );
@@ -85,7 +75,7 @@ describe('results and runs in the browser (server mode, default models)', () => 
     await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
     await page.getByTestId('task-deblur').check();
     await page.getByTestId('run-button').click();
-    await waitForResults();
+    await waitForRunResults(page);
 
     expect(await page.getByTestId('export-format').inputValue()).toBe('jpeg');
     await page.getByTestId('export-quality').fill('40');
