@@ -5,8 +5,8 @@
 #
 #   bash training/lm/gpu_sweep.sh MINUTES OPTION VALUE...      e.g.  7.5 dropout 0.0 0.1 0.2 0.3
 #
-# Expects in training/lm/.data (git-ignored, carried with the call): train.bin.xz, val.bin, init.pt (a float16
-# model-only snapshot, see README "GPU"). Writes to $OUT: <run>.log for each run, best.pt.part-aa, -ab, ... (join
+# Expects in training/lm/.data (git-ignored, carried with the call): train.bin.xz, val.bin and, to continue a
+# model, init.pt (a float16 model-only snapshot, see README "GPU"); without init.pt each run starts from zero. Writes to $OUT: <run>.log for each run, best.pt.part-aa, -ab, ... (join
 # with cat) and best.json (which run, step and readings). TRAIN_ARGS (env) adds train.py options, e.g. a small
 # --B/--T for a dry run on the CPU.
 set -u
@@ -38,9 +38,14 @@ print('sdpa rel err', err, flush=True)
 sys.exit(0 if err < 1e-2 else 1)
 EOF
 
+# With a snapshot, continue it (fresh optimiser, no curriculum); without one, the preset's own curriculum from zero.
+start=()
+if [ -f "$data/init.pt" ]; then
+  start=(--init-from "$data/init.pt" --syn-only-steps 0 --ramp-steps 1 --warmup 100 --lr 1e-3)
+fi
 for p in "$@"; do
-  V2L_RUNS=$runs python3 training/lm/train.py --run "$opt$p" --preset gpu --data "$data" --init-from "$data/init.pt" \
-    --syn-only-steps 0 --ramp-steps 1 --warmup 100 --lr 1e-3 --steps 1000000000 --decay-steps 0 \
+  V2L_RUNS=$runs python3 training/lm/train.py --run "$opt$p" --preset gpu --data "$data" "${start[@]}" \
+    --steps 1000000000 --decay-steps 0 \
     --max-minutes "$minutes" --decay-frac 0.5 --eval-every 1000000000 --eval-minutes 1 --val-windows 256 --val-T 512 \
     --snapshots 0 --ckpt-every 1000000000 --best-out "$runs/$opt$p.best.pt" ${TRAIN_ARGS:-} "--$opt" "$p" >"$out/$opt$p.log" 2>&1 &
 done
