@@ -1,7 +1,7 @@
-import { ChoiceRadios } from '../components/ChoiceRadios';
+import { ChoiceRadios, TaskRadios } from '../components/ChoiceRadios';
 import type { ReactElement } from 'react';
 import type { Task } from '../../../src-shared/contract/restore';
-import { PROTOCOL_IDS, PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
+import { PROTOCOL_IDS, PROTOCOLS } from '../../../src-shared/tasks/registry';
 import { BlurKernelSelect, QuarterTurnsSelect, ShiftFields, TASK_ACTIONS } from '../run/task-sides';
 import { batchCellsText, batchFields, type BatchOptions, type BatchField } from './batch-options';
 
@@ -57,15 +57,7 @@ export function BatchOptionsForm({ options, onChange }: FieldProps) {
     <div className="batch-options">
       <fieldset>
         <legend>Task</legend>
-        <ChoiceRadios
-          name="batch-task"
-          testIdPrefix="batch-task-"
-          ids={TASK_IDS}
-          value={options.task}
-          label={(t) => TASKS[t].label}
-          title={(t) => TASKS[t].hint}
-          onChange={setTask}
-        />
+        <TaskRadios name="batch-task" testIdPrefix="batch-task-" value={options.task} onChange={setTask} />
         <p className="hint" data-testid="batch-cells">
           {batchCellsText(options)}
         </p>

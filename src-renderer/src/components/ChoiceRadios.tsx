@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import type { Task } from '../../../src-shared/contract/restore';
+import { TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
 
 interface ChoiceRadiosProps<T extends string> {
   /** The radio group's name; each radio's test id is `${testIdPrefix}${id}`. */
@@ -27,4 +29,24 @@ export function ChoiceRadios<T extends string>(props: ChoiceRadiosProps<T>) {
       {props.label(id)}
     </label>
   ));
+}
+
+/** The task chooser: one radio per task of the registry, its hint as the tooltip. */
+export function TaskRadios(props: {
+  readonly name: string;
+  readonly testIdPrefix: string;
+  readonly value: Task;
+  readonly onChange: (task: Task) => void;
+}) {
+  return (
+    <ChoiceRadios
+      name={props.name}
+      testIdPrefix={props.testIdPrefix}
+      ids={TASK_IDS}
+      value={props.value}
+      label={(t) => TASKS[t].label}
+      title={(t) => TASKS[t].hint}
+      onChange={props.onChange}
+    />
+  );
 }

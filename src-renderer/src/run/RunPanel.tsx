@@ -1,7 +1,7 @@
-import { ChoiceRadios } from '../components/ChoiceRadios';
+import { ChoiceRadios, TaskRadios } from '../components/ChoiceRadios';
 import type { ModelInfo } from '../../../src-shared/contract/export';
 import type { Protocol, Task } from '../../../src-shared/contract/restore';
-import { PROTOCOL_IDS, PROTOCOLS, TASK_IDS, TASKS } from '../../../src-shared/tasks/registry';
+import { PROTOCOL_IDS, PROTOCOLS, TASKS } from '../../../src-shared/tasks/registry';
 import type { MaskRaster } from '../editor/mask-raster';
 import type { EditorApi } from '../editor/useEditor';
 import { TokenGrid } from '../results/TokenGrid';
@@ -45,15 +45,7 @@ export function RunPanel(props: RunPanelProps) {
     <aside className="run-panel" aria-label="Restoration">
       <fieldset>
         <legend>Task</legend>
-        <ChoiceRadios
-          name="task"
-          testIdPrefix="task-"
-          ids={TASK_IDS}
-          value={props.task}
-          label={(t) => TASKS[t].label}
-          title={(t) => TASKS[t].hint}
-          onChange={props.onTask}
-        />
+        <TaskRadios name="task" testIdPrefix="task-" value={props.task} onChange={props.onTask} />
         <p className="hint">{TASKS[props.task].hint}</p>
         <TaskOptions editor={props.editor} raster={props.raster} width={props.width} height={props.height} />
       </fieldset>
