@@ -126,6 +126,11 @@ def schedule(a, step):
     return 1.0 - f * (1.0 - a.syn_final), a.B, a.T
 
 
+def cosine_tail(lr, f):
+    """The rate at fraction f (0..1) of a cosine tail from lr down to a tenth of it."""
+    return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(f, 1.0))))
+
+
 def lr_at(a, step, start_step=0, elapsed_s=0.0):
     """Linear warm-up over the first --warmup steps of this run (a run continuing a snapshot warms up its fresh
     optimiser too: without it, full-size Adam steps on new data wreck a trained model within tens of steps).
@@ -135,12 +140,9 @@ def lr_at(a, step, start_step=0, elapsed_s=0.0):
         return a.lr * (step - start_step + 1) / a.warmup
     if a.decay_frac and a.max_minutes:
         f = (elapsed_s / (a.max_minutes * 60) - (1 - a.decay_frac)) / a.decay_frac
-        if f > 0:
-            return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(f, 1.0))))
-        return a.lr
+        return cosine_tail(a.lr, f) if f > 0 else a.lr
     if a.decay_steps and step >= a.steps - a.decay_steps:
-        f = (step - (a.steps - a.decay_steps)) / a.decay_steps
-        return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * f)))
+        return cosine_tail(a.lr, (step - (a.steps - a.decay_steps)) / a.decay_steps)
     return a.lr
 
 
