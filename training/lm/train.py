@@ -44,8 +44,9 @@ PRESETS = {
 }
 
 class Data:
-    def __init__(self, data_dir, seed, pool_share=0.0):
+    def __init__(self, data_dir, seed, pool_share=0.0, copies=2):
         self.pool_share = pool_share
+        self.copies = copies
         self.text_tokens = 0  # tokens of plain-text sequences served (the model card reports both counts)
         self.syn_tokens = 0  # tokens of repeat-span sequences served (their filler text included)
         self.train = np.fromfile(os.path.join(data_dir, 'train.bin'), dtype=np.uint16)
@@ -82,14 +83,17 @@ class Data:
     def repeat_seq(self, T):
         """A random span of ids and, after some text, the same span again: the generic induction-head task.
 
-        Loss only on ids 2..n of the second copy (the first one cannot be known before the repeat starts). No noise,
+        With `copies` > 2 the span recurs 2..copies times (exact repeats, text between them), so the evidence for a
+        copy can come from several earlier occurrences, as a word repeated through a paragraph gives it. Loss only on
+        ids 2..n of every copy after the first (the first id of a copy cannot be known before it starts). No noise,
         no record layout, no delimiters of our own: the span sits in running text."""
         r = self.rng
         seq, mask = [1], [False]
         f = int(r.integers(0, T // 4))
         seq += self.text(f).tolist()
         mask += [False] * f
-        n = int(r.integers(4, 65))
+        k = int(r.integers(2, self.copies + 1)) if self.copies > 2 else 2
+        n = int(r.integers(4, min(64, (3 * T // 4) // k) + 1))
         text_dist = r.random() < 0.5
         if r.random() < self.pool_share:
             # A span over a small alphabet (2-8 ids), so the same id recurs inside it: copying it needs more than
@@ -97,9 +101,12 @@ class Data:
             span = r.choice(self.ids(int(r.integers(2, 9)), text_dist), n).tolist()
         else:
             span = self.ids(n, text_dist).tolist()
-        gap = self.text(int(r.integers(0, T // 4))).tolist()
-        seq += span + gap + span
-        mask += [False] * (n + len(gap)) + [False] + [True] * (n - 1)
+        seq += span
+        mask += [False] * n
+        for _ in range(k - 1):
+            gap = self.text(int(r.integers(0, T // (4 * (k - 1))))).tolist()
+            seq += gap + span
+            mask += [False] * (len(gap) + 1) + [True] * (n - 1)
         return self._finish(seq, mask, T)
 
     def batch(self, B, T, p_syn):
@@ -179,6 +186,7 @@ def main():
     ap.add_argument('--eval-minutes', type=float, default=0, help='also evaluate after this much wall time')
     ap.add_argument('--val-windows', type=int, default=32, help='held-out windows of the val_loss reading')
     ap.add_argument('--val-T', type=int, default=384)
+    ap.add_argument('--copies', type=int, default=2, help='a repeat span occurs 2..copies times (exact repeats)')
     ap.add_argument('--best-out', default=None, help='keep the lowest-val_loss weights here (float16, model only)')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -237,7 +245,7 @@ def main():
                             lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     if ck is not None:
         opt.load_state_dict(ck['opt'])
-    data = Data(a.data, a.seed * 1000003 + step, pool_share=a.pool_share)
+    data = Data(a.data, a.seed * 1000003 + step, pool_share=a.pool_share, copies=a.copies)
     if ck is not None and 'rng' in ck:
         data.rng.bit_generator.state = ck['rng']
     src = ck if ck is not None else (snap if a.init_from else {})
