@@ -44,8 +44,9 @@ PRESETS = {
 }
 
 class Data:
-    def __init__(self, data_dir, seed, pool_share=0.0, copies=2):
+    def __init__(self, data_dir, seed, pool_share=0.0, copies=2, mix_share=0.0):
         self.pool_share = pool_share
+        self.mix_share = mix_share
         self.copies = copies
         self.text_tokens = 0  # tokens of plain-text sequences served (the model card reports both counts)
         self.syn_tokens = 0  # tokens of repeat-span sequences served (their filler text included)
@@ -60,6 +61,9 @@ class Data:
         if text_dist:
             return np.minimum(np.searchsorted(self.cdf, r.random(n)), 31999).astype(np.int64)
         return r.integers(259, 32000, size=n)
+
+    def mixed_ids(self, n, _text_dist=None):
+        return np.where(self.rng.random(n) < 0.5, self.ids(n, True), self.ids(n, False))
 
     def text(self, n):
         s = int(self.rng.integers(0, len(self.train) - n - 1))
@@ -95,12 +99,15 @@ class Data:
         k = int(r.integers(2, self.copies + 1)) if self.copies > 2 else 2
         n = int(r.integers(4, min(64, (3 * T // 4) // k) + 1))
         text_dist = r.random() < 0.5
+        # A mixed span draws each id from either distribution, so frequent ids are followed by rare ones: copying
+        # it means trusting the earlier occurrence over what the text has taught about the frequent id's successor.
+        draw = self.mixed_ids if self.mix_share and r.random() < self.mix_share else self.ids
         if r.random() < self.pool_share:
             # A span over a small alphabet (2-8 ids), so the same id recurs inside it: copying it needs more than
             # the one previous token as the match, as repeated words in running text (or flat image regions) do.
-            span = r.choice(self.ids(int(r.integers(2, 9)), text_dist), n).tolist()
+            span = r.choice(draw(int(r.integers(2, 9)), text_dist), n).tolist()
         else:
-            span = self.ids(n, text_dist).tolist()
+            span = draw(n, text_dist).tolist()
         seq += span
         mask += [False] * n
         for _ in range(k - 1):
@@ -187,6 +194,7 @@ def main():
     ap.add_argument('--val-windows', type=int, default=32, help='held-out windows of the val_loss reading')
     ap.add_argument('--val-T', type=int, default=384)
     ap.add_argument('--copies', type=int, default=2, help='a repeat span occurs 2..copies times (exact repeats)')
+    ap.add_argument('--mix-share', type=float, default=0.0, help='share of repeat spans mixing both id distributions')
     ap.add_argument('--best-out', default=None, help='keep the lowest-val_loss weights here (float16, model only)')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -245,7 +253,8 @@ def main():
                             lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     if ck is not None:
         opt.load_state_dict(ck['opt'])
-    data = Data(a.data, a.seed * 1000003 + step, pool_share=a.pool_share, copies=a.copies)
+    data = Data(a.data, a.seed * 1000003 + step, pool_share=a.pool_share, copies=a.copies,
+                mix_share=a.mix_share)
     if ck is not None and 'rng' in ck:
         data.rng.bit_generator.state = ck['rng']
     src = ck if ck is not None else (snap if a.init_from else {})
