@@ -128,6 +128,9 @@ def copy_accuracy(model, n=200, seed=0, dists=('uniform',), samplers=None, devic
             g = greedy(model, prompts.to(device))
             key = name if dist == 'uniform' else f'{name}_{dist}'
             res[key] = float((g == tg).mean())
+            # Per generated id: the first one follows the framing's ": ▁", where text has taught a strong prior
+            # (digits, quotes), the second follows the copied first id; they fail for different reasons.
+            res[key + '_first'], res[key + '_second'] = (float(v) for v in (g == tg).mean(0))
             res[key + '_ref_copy_last'] = float((last == tg).mean())
             res[key + '_ref_majority'] = float((major == tg).mean())
     model.train(was)
