@@ -62,7 +62,7 @@ class Data:
             return np.minimum(np.searchsorted(self.cdf, r.random(n)), 31999).astype(np.int64)
         return r.integers(259, 32000, size=n)
 
-    def mixed_ids(self, n, _text_dist=None):
+    def mixed_ids(self, n):
         return np.where(self.rng.random(n) < 0.5, self.ids(n, True), self.ids(n, False))
 
     def text(self, n):
@@ -96,18 +96,23 @@ class Data:
         f = int(r.integers(0, T // 4))
         seq += self.text(f).tolist()
         mask += [False] * f
+        # With copies = 2 no draw is made, so runs from before --copies replay the same random stream.
         k = int(r.integers(2, self.copies + 1)) if self.copies > 2 else 2
         n = int(r.integers(4, min(64, (3 * T // 4) // k) + 1))
         text_dist = r.random() < 0.5
         # A mixed span draws each id from either distribution, so frequent ids are followed by rare ones: copying
         # it means trusting the earlier occurrence over what the text has taught about the frequent id's successor.
-        draw = self.mixed_ids if self.mix_share and r.random() < self.mix_share else self.ids
+        mixed = bool(self.mix_share) and r.random() < self.mix_share
+
+        def draw(m):
+            return self.mixed_ids(m) if mixed else self.ids(m, text_dist)
+
         if r.random() < self.pool_share:
             # A span over a small alphabet (2-8 ids), so the same id recurs inside it: copying it needs more than
             # the one previous token as the match, as repeated words in running text (or flat image regions) do.
-            span = r.choice(draw(int(r.integers(2, 9)), text_dist), n).tolist()
+            span = r.choice(draw(int(r.integers(2, 9))), n).tolist()
         else:
-            span = draw(n, text_dist).tolist()
+            span = draw(n).tolist()
         seq += span
         mask += [False] * n
         for _ in range(k - 1):
