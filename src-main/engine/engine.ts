@@ -27,6 +27,7 @@ import { LmSpeedStore } from './estimate/lm-speed';
 import { Estimator } from './estimate/restore-estimate';
 import type { RestoreEstimate } from '../../src-shared/contract/estimate';
 import type { JobSnapshot } from '../../src-shared/contract/jobs';
+import type { AsciiBytes } from '../../src-shared/contract/validate';
 import { checkLlama2Gguf } from './llm/frozen-lm';
 import { LmLibrary } from './llm/library';
 import type {
@@ -147,7 +148,7 @@ export class Engine implements EngineApi {
    * Opens bytes the user dropped or pasted in the browser. The file is validated first and only then kept
    * under the data folder's imports/, named by its hash, so a recent entry can be reopened later.
    */
-  async openUpload({ name, base64 }: { name: string; base64: string }): Promise<OpenedImage> {
+  async openUpload({ name, base64 }: { name: string; base64: string | AsciiBytes }): Promise<OpenedImage> {
     const safeName = path.basename(name);
     // The base64 is decoded in the image worker with the photo; the file is written without blocking.
     const opened = await this.decode({ base64, label: safeName });

@@ -16,7 +16,17 @@ import {
   type RunSummary,
   type RunView,
 } from './restore';
-import { literal, none, number, object, optional, string, type Validator } from './validate';
+import {
+  asciiText,
+  literal,
+  none,
+  number,
+  object,
+  optional,
+  string,
+  type AsciiBytes,
+  type Validator,
+} from './validate';
 import { PROTOCOL_IDS } from '../tasks/registry';
 
 /** Largest upload accepted over the wire, in base64 characters (about 150 MB of file). */
@@ -130,7 +140,7 @@ export interface StudioApi extends ExportApi, ModelsApi, AskApi, EstimateApi, Jo
   listSamples(): Promise<SampleInfo[]>;
   openSample(input: { id: string }): Promise<OpenedImage>;
   /** Bytes of a file the user dropped, pasted or picked in the browser, base64-encoded. */
-  openUpload(input: { name: string; base64: string }): Promise<OpenedImage>;
+  openUpload(input: { name: string; base64: string | AsciiBytes }): Promise<OpenedImage>;
   /**
    * Shows the native open dialog (Electron only): one photo picked opens as before, several come back as
    * PickedPhotos for a batch; null when the user cancels.
@@ -175,7 +185,7 @@ export const INPUT_VALIDATORS: { readonly [M in MethodName]: Validator<MethodInp
   openSample: object({ id: string({ maxLength: 200 }) }),
   openUpload: object({
     name: string({ minLength: 1, maxLength: 500 }),
-    base64: string({ maxLength: MAX_UPLOAD_BASE64 }),
+    base64: asciiText({ maxLength: MAX_UPLOAD_BASE64 }),
   }),
   openWithDialog: none,
   openRecent: object({ imageId: number({ integer: true, min: 1 }) }),

@@ -10,10 +10,13 @@ import {
   closeImageWorkers,
   loadImageOffThread,
   openImageOffThread,
+  parseJsonOffThread,
   pasteWindowOffThread,
   prepareRestoreOffThread,
 } from '../../src-main/engine/workers/image-pool';
-import { shareLarge } from '../../src-main/engine/workers/share';
+import { shareLarge, shareLongText } from '../../src-main/engine/workers/share';
+import { object, string } from '../../src-shared/contract/validate';
+import { INPUT_VALIDATORS } from '../../src-shared/contract/api';
 import { imageFrom } from '../helpers/images';
 
 afterAll(closeImageWorkers);
@@ -211,5 +214,68 @@ describe('image workers', () => {
     const error = await loadImageOffThread(file, 1_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StudioError);
     expect((error as StudioError).code).toBe('IMAGE_TOO_LARGE');
+  });
+});
+
+describe('request bodies parsed in a worker', () => {
+  const utf8 = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+  it('hand long ASCII strings over as shared bytes, and keep short or non-ASCII ones as strings', async () => {
+    const long = 'QUJD'.repeat(300_000);
+    const accented = 'é'.repeat(1_100_000);
+    const parsed = (await parseJsonOffThread(
+      utf8({ name: 'a.png', base64: long, other: [accented, 'x'] }),
+    )) as {
+      name: string;
+      base64: Uint8Array;
+      other: string[];
+    };
+    expect(parsed.name).toBe('a.png');
+    expect(parsed.base64.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(parsed.base64).toString('latin1')).toBe(long);
+    expect(parsed.other).toEqual([accented, 'x']);
+  });
+
+  it('keep a parsed "__proto__" key a key, never the prototype of the copy', () => {
+    const hostile = JSON.parse('{"__proto__": {"imageId": 5}, "a": 1}') as object;
+    for (const copy of [shareLongText(hostile), shareLarge(hostile)] as object[]) {
+      expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+      expect(Object.keys(copy)).toEqual(['__proto__', 'a']);
+    }
+    // Nor do inherited names pass the validators' check for unknown fields.
+    for (const key of ['__proto__', 'toString']) {
+      const input = JSON.parse(`{"id": "coffee", "${key}": 1}`) as unknown;
+      expect(() => INPUT_VALIDATORS.openSample(input, 'input')).toThrow(
+        `input.${key} is not an accepted field`,
+      );
+    }
+  });
+
+  it('are validated as the same request: bytes for an upload, strings elsewhere, lengths checked first', async () => {
+    const long = 'A'.repeat(1_200_000);
+    const parsed = await parseJsonOffThread(utf8({ name: 'a.png', base64: long }));
+    const upload = INPUT_VALIDATORS.openUpload(parsed, 'input');
+    expect(upload.base64).toBeInstanceOf(Uint8Array);
+    expect(upload.base64.length).toBe(long.length);
+    // A plain string field decodes the bytes back into the same string, within its limit only.
+    const asString = (maxLength: number) => object({ name: string(), base64: string({ maxLength }) });
+    expect(asString(2_000_000)(parsed, 'input')).toEqual({ name: 'a.png', base64: long });
+    expect(() => asString(1_000_000)(parsed, 'input')).toThrow(
+      'input.base64 is longer than 1000000 characters',
+    );
+    expect(() => INPUT_VALIDATORS.getSettings(parsed, 'input')).toThrow('input must be empty');
+  });
+
+  it('open an upload that came as shared bytes exactly as one that came as a string', async () => {
+    const file = path.resolve('resources', 'samples', 'coffee.png');
+    const base64 = (await import('node:fs')).readFileSync(file).toString('base64');
+    const bytes = shareLongText(base64.padEnd(1_000_000, '=')) as Uint8Array;
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    const fromBytes = await openImageOffThread(
+      { base64: bytes, label: 'coffee.png' },
+      { displayMaxSide: 256 },
+    );
+    const fromString = await openImageOffThread({ base64, label: 'coffee.png' }, { displayMaxSide: 256 });
+    expect(fingerprint(fromBytes)).toEqual(fingerprint(fromString));
   });
 });

@@ -1,4 +1,6 @@
 import type { RestoreRequest } from '../../../src-shared/contract/restore';
+import type { AsciiBytes } from '../../../src-shared/contract/validate';
+import { shareLongText } from './share';
 import { decodeImageBuffer, loadImageFile, type DecodedImage } from '../image/decode';
 import { makeThumbnail, toPngDataUrl } from '../image/encode';
 import { resizeImage } from '../image/resample';
@@ -17,7 +19,7 @@ import type { DamageWindow } from '../restore/window';
 /** Where a photo's bytes come from. */
 export type ImageSource =
   | { readonly path: string }
-  | { readonly base64: string; readonly label: string }
+  | { readonly base64: string | AsciiBytes; readonly label: string }
   | { readonly bytes: Uint8Array; readonly label: string };
 
 export interface OpenedPixels {
@@ -42,12 +44,16 @@ export function fitWithin(image: RgbImage, maxSide: number): RgbImage {
   );
 }
 
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
 async function decodeSource(source: ImageSource, maxPixels: number | undefined) {
   const options = maxPixels === undefined ? {} : { maxPixels };
   if ('path' in source) return { decoded: await loadImageFile(source.path, options) };
   const bytes =
     'base64' in source
-      ? Buffer.from(source.base64, 'base64')
+      ? Buffer.from(typeof source.base64 === 'string' ? source.base64 : latin1(source.base64), 'base64')
       : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
   return { decoded: await decodeImageBuffer(bytes, source.label, options), bytes };
 }
@@ -80,8 +86,11 @@ export const imageOps = {
   pasteWindow: (photo: RgbImage, window: DamageWindow, restored: RgbImage, decoded?: RgbImage): RgbImage =>
     pasteWindow(photo, window, restored, decoded),
 
-  /** A request body as JSON (UTF-8 bytes): a 200 MB upload takes seconds to parse. Throws SyntaxError. */
-  parseJson: (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes)) as unknown,
+  /**
+   * A request body as JSON (UTF-8 bytes): a 200 MB upload takes seconds to parse. Throws SyntaxError. Its long
+   * ASCII strings come back as bytes in shared memory (shareLongText), not to be rebuilt on the main thread.
+   */
+  parseJson: (bytes: Uint8Array): unknown => shareLongText(JSON.parse(new TextDecoder().decode(bytes))),
 
   /** Decodes a photo file (bounded by `maxPixels`). */
   loadImage: (path: string, maxPixels?: number): Promise<DecodedImage> =>
