@@ -21,7 +21,9 @@ saw. Initialisation (documented; every weight is trained afterwards):
     scaled by sqrt(d0 / d) to compensate, and the gains of the new dimensions start at the mean of the compensated
     gains of the old ones. New layers' norms get the mean compensated gains of the old layers' norms;
   * the output stays tied to the embedding (the new columns of the output matrix are the new embedding values), so
-    the logits change only by the (small) product of the new dimensions.
+    the logits change only by the (small) product of the new dimensions;
+  * a model with frozen identity columns (id_dims, the embedding's last columns) has its residual dimensions
+    reordered at the end so that the old identity columns are again the last ones (an exact reparametrisation).
 
 The remaining differences come from the new embedding values (they enter the mean square and, tied, the logits) and
 from eps (1e-5), which is not rescaled; --verify prints the held-out loss and the copy tests of both models.
@@ -111,8 +113,31 @@ def grow(small: LM, d, layers, heads, ffn, layer_map, new_std=0.02, extra_emb_st
             w[:F0, :] = 0.0
             w[:F0, :d0] = getattr(ob, name).weight
         nb.w2.weight[:d0, :F0] = ob.w2.weight
+    if c0.id_dims:
+        # The frozen identity columns are the embedding's last id_dims (model.py): move the old ones, which are the
+        # small model's last columns, to the end of the grown residual, so that they stay the frozen ones.
+        k = c0.id_dims
+        order = list(range(d0 - k)) + list(range(d0, d)) + list(range(d0 - k, d0))
+        permute_residual(big, torch.tensor(order))
     big.eval()
     return big, cfg
+
+
+@torch.no_grad()
+def permute_residual(m: LM, order):
+    """Reorders the residual stream's dimensions (new dimension i is old dimension order[i]): the same function,
+    since every weight that reads or writes the stream moves with it and RMSNorm does not depend on the order."""
+    m.tok.weight.copy_(m.tok.weight[:, order])
+    if m.out is not None:
+        m.out.weight.copy_(m.out.weight[:, order])
+    m.norm.weight.copy_(m.norm.weight[order])
+    for b in m.blocks:
+        b.attn_norm.weight.copy_(b.attn_norm.weight[order])
+        b.ffn_norm.weight.copy_(b.ffn_norm.weight[order])
+        for lin in (b.wq, b.wk, b.wv, b.w1, b.w3):
+            lin.weight.copy_(lin.weight[:, order])
+        for lin in (b.wo, b.w2):
+            lin.weight.copy_(lin.weight[order, :])
 
 
 @torch.no_grad()
