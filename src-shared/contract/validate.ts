@@ -21,7 +21,7 @@ function fail(path: string, expected: string, value: unknown): never {
  */
 export type AsciiBytes = Uint8Array;
 
-export function isAsciiBytes(value: unknown): value is AsciiBytes {
+function isAsciiBytes(value: unknown): value is AsciiBytes {
   return value instanceof Uint8Array;
 }
 

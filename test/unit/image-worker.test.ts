@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src-shared/contract/restore';
@@ -268,7 +269,7 @@ describe('request bodies parsed in a worker', () => {
 
   it('open an upload that came as shared bytes exactly as one that came as a string', async () => {
     const file = path.resolve('resources', 'samples', 'coffee.png');
-    const base64 = (await import('node:fs')).readFileSync(file).toString('base64');
+    const base64 = readFileSync(file).toString('base64');
     const bytes = shareLongText(base64.padEnd(1_000_000, '=')) as Uint8Array;
     expect(bytes).toBeInstanceOf(Uint8Array);
     const fromBytes = await openImageOffThread(

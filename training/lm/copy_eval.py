@@ -65,7 +65,8 @@ class IdSampler:
         return np.minimum(np.searchsorted(self.cdf, rng.random(shape)), 31999)
 
 
-def make_prompts(n, n_examples, noisy, sampler, rng):
+def make_prompts(n, n_examples, noisy, sampler, rng, noise_in=True, noise_out=True):
+    """`noise_in` / `noise_out` False keep the noise off the examples' inputs / outputs (the same random draws)."""
     fr = framing()
     head, pre, mid = fr['head'], fr['pre'], fr['mid']
     rows, tgts, last, major = [], [], [], []
@@ -78,6 +79,8 @@ def make_prompts(n, n_examples, noisy, sampler, rng):
             if noisy:
                 p = 0.50 - 0.27 * k / max(n_examples - 1, 1)
                 rep = rng.random(18) < p
+                rep[:16] &= noise_in
+                rep[16:] &= noise_out
                 ex[rep] = sampler(rng, int(rep.sum()))
             seq += pre + ex[:16].tolist() + mid + ex[16:].tolist()
             outs.append(ex[16:])

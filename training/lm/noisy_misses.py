@@ -13,64 +13,51 @@ Prints, for the first output id of N prompts:
 """
 import argparse
 import json
-import math
 import os
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import copy_eval
-import model as M
 
 
-def prompts(n, rng, sampler, noise_in=True, noise_out=True):
-    """copy_eval.make_prompts' noisy10 prompts, with the noise optionally kept off the inputs or the outputs."""
+def noisy10(n, seed, noise_in=True, noise_out=True):
+    """copy_eval's noisy10 prompts, the clean first output ids, and how many of the 10 examples carry each."""
+    x, clean, _, _ = copy_eval.make_prompts(n, 10, True, copy_eval.IdSampler('uniform'),
+                                            np.random.default_rng(seed), noise_in, noise_out)
     fr = copy_eval.framing()
-    rows, clean_first, votes = [], [], []
-    for _ in range(n):
-        clean = sampler(rng, 18)
-        seq, firsts = list(fr['head']), []
-        for k in range(10):
-            ex = clean.copy()
-            rep = rng.random(18) < 0.50 - 0.27 * k / 9
-            rep[:16] &= noise_in
-            rep[16:] &= noise_out
-            ex[rep] = sampler(rng, int(rep.sum()))
-            seq += fr['pre'] + ex[:16].tolist() + fr['mid'] + ex[16:].tolist()
-            firsts.append(int(ex[16]))
-        rows.append(seq + fr['pre'] + clean[:16].tolist() + fr['mid'])
-        clean_first.append(int(clean[16]))
-        votes.append(firsts.count(int(clean[16])))
-    return torch.tensor(rows), torch.tensor(clean_first), np.array(votes)
+    example = len(fr['pre']) + 16 + len(fr['mid']) + 2
+    first = len(fr['head']) + len(fr['pre']) + 16 + len(fr['mid']) + example * np.arange(10)
+    clean = torch.from_numpy(clean[:, 0])
+    votes = (x[:, first] == clean[:, None]).sum(1).numpy()
+    return x, clean, votes
 
 
+@torch.no_grad()
 def attributed_forward(model, x):
-    """Final-position hidden state, and each component's additive share of the residual before the final norm."""
-    parts = {'emb': model.tok(x)[:, -1]}
-    T = x.shape[1]
-    cos, sin = M.rope_tables(T, model.c.d // model.c.heads, model.c.rope_base, x.device)
-    mask = torch.full((T, T), float('-inf')).triu(1)
-    h = model.tok(x)
+    """Final normed hidden state at the last position, and each component's additive share of the residual there
+    (taken by hooks on the model's own modules: the input of each block's wo, split by head, and w2's output),
+    scaled by the final RMSNorm of the whole."""
+    parts, hooks = {}, []
+    H = model.c.heads
+    hd = model.c.d // H
     for li, b in enumerate(model.blocks):
-        B, _, d = h.shape
-        H = b.c.heads
-        hd = d // H
-        a_in = b.attn_norm(h)
-        q = M.apply_rope(b.wq(a_in).view(B, T, H, hd).transpose(1, 2), cos, sin)
-        k = M.apply_rope(b.wk(a_in).view(B, T, H, hd).transpose(1, 2), cos, sin)
-        v = b.wv(a_in).view(B, T, H, hd).transpose(1, 2)
-        o = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(hd) + mask, -1) @ v
-        wo = b.wo.weight.view(d, H, hd)
-        for hh in range(H):
-            parts[f'L{li}H{hh}'] = o[:, hh, -1] @ wo[:, hh].t()
-        h = h + b.wo(o.transpose(1, 2).reshape(B, T, d))
-        f = b.w2(F.silu(b.w1(b.ffn_norm(h))) * b.w3(b.ffn_norm(h)))
-        parts[f'L{li}F'] = f[:, -1]
-        h = h + f
-    last = h[:, -1]
+        def heads(mod, inp, li=li):
+            o = inp[0][:, -1].view(-1, H, hd)
+            w = mod.weight.view(-1, H, hd)
+            for h in range(H):
+                parts[f'L{li}H{h}'] = o[:, h] @ w[:, h].t()
+        hooks.append(b.wo.register_forward_pre_hook(heads))
+        hooks.append(b.w2.register_forward_hook(lambda mod, inp, out, li=li: parts.__setitem__(f'L{li}F', out[:, -1])))
+    try:
+        final = model.hidden(x)[:, -1]
+    finally:
+        for hk in hooks:
+            hk.remove()
+    parts = {'emb': model.tok(x)[:, -1], **parts}
+    last = sum(parts.values())
     scale = model.norm.weight / last.pow(2).mean(-1, keepdim=True).add(model.c.eps).sqrt()
-    return model.norm(h)[:, -1], {name: p * scale for name, p in parts.items()}
+    return final, {name: p * scale for name, p in parts.items()}
 
 
 def main():
@@ -81,14 +68,13 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(1)
     model, _ = copy_eval.load_ckpt(a.snap)
-    sampler = copy_eval.IdSampler('uniform')
     W = model.out_weight()
     with torch.no_grad():
         for label, ni, no in (('inputs only noisy', True, False), ('outputs only noisy', False, True)):
-            x, clean, _ = prompts(a.n, np.random.default_rng(a.seed), sampler, ni, no)
+            x, clean, _ = noisy10(a.n, a.seed, ni, no)
             acc = float(((model.hidden(x)[:, -1] @ W.t()).argmax(-1) == clean).float().mean())
             print(f'first id right, {label}: {acc:.3f}')
-        x, clean, votes = prompts(a.n, np.random.default_rng(a.seed), sampler)
+        x, clean, votes = noisy10(a.n, a.seed)
         final, parts = attributed_forward(model, x)
         chosen = (final @ W.t()).argmax(-1)
     hit = (chosen == clean).numpy()

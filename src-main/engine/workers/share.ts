@@ -26,23 +26,32 @@ export function isShared(array: ArrayBufferView): boolean {
 }
 
 /**
+ * The value with `leaf` applied to everything in it that is not a plain object or an array, which are walked and
+ * copied. Other objects (typed arrays among them) are leaves too.
+ */
+function mapLeaves(value: unknown, leaf: (value: unknown) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((item: unknown) => mapLeaves(item, leaf));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    // fromEntries defines own properties: a parsed "__proto__" key stays a key, never the copy's prototype.
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapLeaves(item, leaf)]));
+  }
+  return leaf(value);
+}
+
+/**
  * The value with every large typed array in it moved to shared memory (arrays already shared are kept as they
  * are). Walks plain objects and arrays only; other objects are returned unchanged.
  */
 export function shareLarge<T>(value: T): T {
-  if (isTypedArray(value)) {
-    return value.byteLength >= SHARE_FROM_BYTES && !isShared(value) ? sharedCopy(value) : value;
-  }
-  if (Array.isArray(value)) return value.map((item: unknown) => shareLarge(item)) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    // fromEntries defines own properties: a parsed "__proto__" key stays a key, never the copy's prototype.
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shareLarge(item)])) as T;
-  }
-  return value;
+  return mapLeaves(value, (item) =>
+    isTypedArray(item) && item.byteLength >= SHARE_FROM_BYTES && !isShared(item) ? sharedCopy(item) : item,
+  ) as T;
 }
 
 /** Strings from this length are handed over as shared bytes by shareLongText. */
 const SHARE_TEXT_FROM_CHARS = 1_000_000;
+
+const NOT_ASCII = /[\u0080-\uffff]/;
 
 /**
  * The value with every ASCII string of a million characters or more replaced by its bytes in shared memory
@@ -51,17 +60,10 @@ const SHARE_TEXT_FROM_CHARS = 1_000_000;
  * Other strings, and containers other than plain objects and arrays, are kept as they are.
  */
 export function shareLongText(value: unknown): unknown {
-  if (typeof value === 'string') {
-    if (value.length < SHARE_TEXT_FROM_CHARS || NOT_ASCII.test(value)) return value;
-    const bytes = new Uint8Array(new SharedArrayBuffer(value.length));
-    Buffer.from(bytes.buffer).write(value, 'latin1');
+  return mapLeaves(value, (item) => {
+    if (typeof item !== 'string' || item.length < SHARE_TEXT_FROM_CHARS || NOT_ASCII.test(item)) return item;
+    const bytes = new Uint8Array(new SharedArrayBuffer(item.length));
+    Buffer.from(bytes.buffer).write(item, 'latin1');
     return bytes;
-  }
-  if (Array.isArray(value)) return value.map(shareLongText);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shareLongText(item)]));
-  }
-  return value;
+  });
 }
-
-const NOT_ASCII = /[\u0080-\uffff]/;
