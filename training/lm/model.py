@@ -50,6 +50,12 @@ class Config:
         # token-identity code that text training cannot wear away, so a head can still match and reproduce rare ids
         self.id_dims = 0
         self.dropout = 0.0  # training only (train.py --dropout): on the embeddings and each residual branch's output
+        # training only (train.py --head-atten): in the layers listed, the heads' output at each position is scaled
+        # by one s ~ U[1 - head_atten, 1] before wo. A copying head then has to win with as little as (1 - head_atten) of
+        # its strength, as it must when its attention is split between earlier occurrences that disagree; inference
+        # runs at s = 1, a point inside the training range, so the exported weights need no correction
+        self.head_atten = 0.0
+        self.head_atten_layers = []
         for k, v in kw.items():
             if not hasattr(self, k):
                 raise KeyError(k)
@@ -86,9 +92,10 @@ def apply_rope(x, cos, sin):
 
 
 class Block(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, index=0):
         super().__init__()
         self.c = c
+        self.index = index
         d = c.d
         self.attn_norm = RMSNorm(d, c.eps)
         self.wq = nn.Linear(d, d, bias=False)
@@ -122,7 +129,12 @@ class Block(nn.Module):
             s = torch.baddbmm(mask, q, k.transpose(1, 2), alpha=1.0 / math.sqrt(hd))
             a = torch.softmax(s, dim=-1)
             o = torch.bmm(a, v)
-        o = o.view(B, H, T, hd).transpose(1, 2).reshape(B, T, d)
+        o = o.view(B, H, T, hd)
+        if self.training and self.c.head_atten > 0 and self.index in self.c.head_atten_layers:
+            # one factor for all heads of the layer at a position: independent factors would average out over
+            # heads that copy redundantly
+            o = o * (1.0 - self.c.head_atten * torch.rand(B, 1, T, 1, device=o.device))
+        o = o.transpose(1, 2).reshape(B, T, d)
         if want_attn:
             a = a.view(B, H, T, T)
         p = self.c.dropout
@@ -150,7 +162,7 @@ class LM(nn.Module):
         super().__init__()
         self.c = c
         self.tok = nn.Embedding(c.vocab, c.d)
-        self.blocks = nn.ModuleList([Block(c) for _ in range(c.layers)])
+        self.blocks = nn.ModuleList([Block(c, i) for i in range(c.layers)])
         self.norm = RMSNorm(c.d, c.eps)
         self.out = None if c.tie else nn.Linear(c.d, c.vocab, bias=False)
         self._init()

@@ -194,6 +194,8 @@ def main():
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     ap.add_argument('--id-dims', type=int, default=0, help='embedding columns frozen at init (model.py id_dims)')
     ap.add_argument('--dropout', type=float, default=None, help='dropout on embeddings and residual branches')
+    ap.add_argument('--head-atten', type=float, default=None, help='scale heads of --head-atten-layers by U[1-a, 1]')
+    ap.add_argument('--head-atten-layers', default='1', help='layers whose heads --head-atten scales (comma list)')
     ap.add_argument('--decay-frac', type=float, default=0.0, help='cosine tail over this share of --max-minutes')
     ap.add_argument('--eval-minutes', type=float, default=0, help='also evaluate after this much wall time')
     ap.add_argument('--val-windows', type=int, default=32, help='held-out windows of the val_loss reading')
@@ -250,6 +252,9 @@ def main():
         ck = None
     if a.dropout is not None:
         cfg.dropout = a.dropout  # the model's blocks share this Config object
+    if a.head_atten is not None:
+        cfg.head_atten = a.head_atten
+        cfg.head_atten_layers = [int(x) for x in a.head_atten_layers.split(',') if x.strip()]
     model.to(dev)
     decay, no_decay = [], []
     for n_, p in model.named_parameters():
