@@ -49,6 +49,11 @@ class Config:
         # the last id_dims columns of the embedding table keep their random initial values (never trained): a
         # token-identity code that text training cannot wear away, so a head can still match and reproduce rare ids
         self.id_dims = 0
+        # what the frozen columns hold: 'random' (normal, emb_std) or 'rm' (id_dims = 32: distinct words of the
+        # Reed-Muller code RM(2,5) as +-emb_std). A copying head's output for token t, read back through the tied
+        # table, also scores every other token s by code(s) . code(t); over 32,000 random 32-d codes the largest of
+        # those is ~0.8 of code(t) . code(t), in RM(2,5) no two distinct words exceed 0.5 (minimum distance 8 of 32)
+        self.id_code = 'random'
         self.dropout = 0.0  # training only (train.py --dropout): on the embeddings and each residual branch's output
         # training only (train.py --head-atten): in the layers listed, the heads' output at each position is scaled
         # by one s ~ U[1 - head_atten, 1] before wo. A copying head then has to win with as little as (1 - head_atten) of
@@ -157,6 +162,21 @@ def _peak_weights(hd, base, offset, iters=4000):
     return th, w, float((A @ w).min())
 
 
+def reed_muller_words(n, length, seed):
+    """n distinct words of RM(2,5) (length 32, 2^16 words, minimum distance 8) as +-1 rows, in a seeded order."""
+    if length != 32:
+        raise ValueError('the Reed-Muller code here has length 32 (id_dims = 32)')
+    pts = torch.tensor([[(i >> b) & 1 for b in range(5)] for i in range(32)])  # the 32 points of F_2^5
+    rows = [torch.ones(32, dtype=torch.long)] + [pts[:, i] for i in range(5)]
+    rows += [pts[:, i] * pts[:, j] for i in range(5) for j in range(i + 1, 5)]  # monomials of degree <= 2
+    gen = torch.stack(rows)  # 16 x 32 generator matrix
+    g = torch.Generator().manual_seed(seed + 11)
+    msgs = torch.randperm(1 << 16, generator=g)[:n]
+    bits = torch.stack([(msgs >> b) & 1 for b in range(16)], 1)  # n x 16
+    word = (bits @ gen) % 2
+    return 1.0 - 2.0 * word.float()
+
+
 class LM(nn.Module):
     def __init__(self, c: Config):
         super().__init__()
@@ -179,6 +199,10 @@ class LM(nn.Module):
     def _init(self):
         c = self.c
         nn.init.normal_(self.tok.weight, 0.0, c.emb_std)
+        if c.id_dims and c.id_code == 'rm':
+            self.tok.weight[:, c.d - c.id_dims:] = c.emb_std * reed_muller_words(c.vocab, c.id_dims, c.seed)
+        elif c.id_code != 'random':
+            raise ValueError(f'id_code {c.id_code!r}')
         for b in self.blocks:
             for lin in (b.wq, b.wk, b.wv, b.w1, b.w3):
                 nn.init.normal_(lin.weight, 0.0, c.init_std)

@@ -193,6 +193,7 @@ def main():
     ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     ap.add_argument('--id-dims', type=int, default=0, help='embedding columns frozen at init (model.py id_dims)')
+    ap.add_argument('--id-code', default='random', help='what the frozen columns hold: random or rm (model.py id_code)')
     ap.add_argument('--dropout', type=float, default=None, help='dropout on embeddings and residual branches')
     ap.add_argument('--head-atten', type=float, default=None, help='scale heads of --head-atten-layers by U[1-a, 1]')
     ap.add_argument('--head-atten-layers', default='1', help='layers whose heads --head-atten scales (comma list)')
@@ -227,7 +228,7 @@ def main():
     cfg = Config(d=a.d, layers=a.layers, heads=a.heads, ffn=a.ffn, tie=bool(a.tie), emb_std=a.emb_std,
                  prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale,
                  rope_base=a.rope_base, induction_init=bool(a.induction_init), ind_qk=a.ind_qk, ind_ov=a.ind_ov,
-                 ind_v=a.ind_v, id_dims=a.id_dims, seed=1234 + a.seed)
+                 ind_v=a.ind_v, id_dims=a.id_dims, id_code=a.id_code, seed=1234 + a.seed)
     step, tokens_seen, start_step = 0, 0, 0
     if os.path.exists(ckpath):
         ck = torch.load(ckpath, map_location='cpu')
