@@ -7,7 +7,11 @@ Prints, for the first output id of N prompts:
     (and the last token's embedding), scaled by the final RMSNorm of the whole, dotted with the unembedding of the
     clean id, of the id the model chose, and the mean over 300 random ids; layer 1's heads are the induction heads
     of the initialisation;
-  - the pieces the model chose instead in the misses.
+  - the pieces the model chose instead in the misses;
+  - for the second output id, given the clean first one: accuracy by the clean id's share among the examples whose
+    first output matches, where the wrong ids come from, and each candidate's logit split into the frozen identity
+    columns (id_dims) and the trained ones, with the largest frozen-column logit over the vocabulary (the crosstalk
+    of the copied code onto other tokens).
 
   /usr/bin/python3 training/lm/noisy_misses.py --snap $V2L_RUNS/lm/idXd/snap_0009400.pt --n 200
 """
@@ -22,15 +26,16 @@ import copy_eval
 
 
 def noisy10(n, seed, noise_in=True, noise_out=True):
-    """copy_eval's noisy10 prompts, the clean first output ids, and how many of the 10 examples carry each."""
-    x, clean, _, _ = copy_eval.make_prompts(n, 10, True, copy_eval.IdSampler('uniform'),
+    """copy_eval's noisy10 prompts, the clean first output ids, how many of the 10 examples carry each, and the
+    clean output pairs."""
+    x, pairs, _, _ = copy_eval.make_prompts(n, 10, True, copy_eval.IdSampler('uniform'),
                                             np.random.default_rng(seed), noise_in, noise_out)
     fr = copy_eval.framing()
     example = len(fr['pre']) + 16 + len(fr['mid']) + 2
     first = len(fr['head']) + len(fr['pre']) + 16 + len(fr['mid']) + example * np.arange(10)
-    clean = torch.from_numpy(clean[:, 0])
+    clean = torch.from_numpy(pairs[:, 0])
     votes = (x[:, first] == clean[:, None]).sum(1).numpy()
-    return x, clean, votes
+    return x, clean, votes, first, torch.from_numpy(pairs)
 
 
 @torch.no_grad()
@@ -71,10 +76,10 @@ def main():
     W = model.out_weight()
     with torch.no_grad():
         for label, ni, no in (('inputs only noisy', True, False), ('outputs only noisy', False, True)):
-            x, clean, _ = noisy10(a.n, a.seed, ni, no)
+            x, clean, *_ = noisy10(a.n, a.seed, ni, no)
             acc = float(((model.hidden(x)[:, -1] @ W.t()).argmax(-1) == clean).float().mean())
             print(f'first id right, {label}: {acc:.3f}')
-        x, clean, votes = noisy10(a.n, a.seed)
+        x, clean, votes, first, pairs = noisy10(a.n, a.seed)
         final, parts = attributed_forward(model, x)
         chosen = (final @ W.t()).argmax(-1)
     hit = (chosen == clean).numpy()
@@ -99,6 +104,45 @@ def main():
     if os.path.exists(vocab_file) and (~hit).any():
         pieces = json.load(open(vocab_file))['tokens']
         print('chosen instead:', ' '.join(pieces[int(i)] for i in chosen[torch.tensor(~hit)][:40]))
+    second_id(model, x, pairs, first)
+
+
+@torch.no_grad()
+def second_id(model, x, pairs, first):
+    W = model.out_weight()
+    xf = torch.cat([x, pairs[:, :1]], 1)  # the clean first id, teacher-forced
+    h = torch.cat([model.hidden(xf[i:i + 20])[:, -1] for i in range(0, len(xf), 20)])
+    chosen = (h @ W.t()).argmax(-1)
+    clean = pairs[:, 1]
+    hit = (chosen == clean).numpy()
+    print(f'second id right, clean first id given: {hit.mean():.3f}')
+    firsts, seconds = x[:, first], x[:, first + 1]
+    match = firsts == pairs[:, :1]  # examples whose first output is the clean first id
+    share = ((seconds == clean[:, None]) & match).sum(1).float() / match.sum(1).clamp(min=1)
+    for lo, hi in ((0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)):
+        sel = ((share >= lo) & (share < hi)).numpy()
+        if sel.any():
+            print(f'  clean share among matching examples {lo:.1f}-{min(hi, 1):.1f}: {int(sel.sum()):3d} prompts, '
+                  f'right {hit[sel].mean():.2f}')
+    miss = np.where(~hit)[0]
+    src = [('an example\'s second id' if bool((seconds[i] == chosen[i]).any()) else
+            'elsewhere in the prompt' if bool((x[i] == chosen[i]).any()) else 'nowhere in the prompt') for i in miss]
+    print('  misses:', {k: src.count(k) for k in sorted(set(src))})
+    k = model.c.id_dims
+    if not k:
+        return
+    ar = torch.arange(len(x))
+    split = {'frozen': (h[:, -k:], W[:, -k:]), 'trained': (h[:, :-k], W[:, :-k])}
+    for name, sel in (('hits', hit), ('misses', ~hit)):
+        s = torch.from_numpy(sel)
+        if not s.any():
+            continue
+        line = []
+        for part, (hp, wp) in split.items():
+            lg = hp[s] @ wp.t()
+            line.append(f'{part}: clean {lg[ar[:len(lg)], clean[s]].mean():.2f} chosen {lg[ar[:len(lg)], chosen[s]].mean():.2f}'
+                        f' mean {lg.mean():.2f} max {lg.max(-1).values.mean():.2f}')
+        print(f'  {name} ({int(s.sum())}) logits, ' + ' | '.join(line))
 
 
 if __name__ == '__main__':
