@@ -49,10 +49,11 @@ class Config:
         # the last id_dims columns of the embedding table keep their random initial values (never trained): a
         # token-identity code that text training cannot wear away, so a head can still match and reproduce rare ids
         self.id_dims = 0
-        # what the frozen columns hold: 'random' (normal, emb_std) or 'rm' (id_dims = 32: distinct words of the
-        # Reed-Muller code RM(2,5) as +-emb_std). A copying head's output for token t, read back through the tied
-        # table, also scores every other token s by code(s) . code(t); over 32,000 random 32-d codes the largest of
-        # those is ~0.8 of code(t) . code(t), in RM(2,5) no two distinct words exceed 0.5 (minimum distance 8 of 32)
+        # what the frozen columns hold: 'random' (normal, emb_std), or words of a binary code as +-emb_std: 'rm'
+        # (id_dims 32, Reed-Muller RM(2,5)), 'bch' (id_dims 64, extended BCH [64, 16, 24]). A copying head's output
+        # for token t, read back through the tied table, also scores every other token s by code(s) . code(t); over
+        # 32,000 normal random 32-d codes the largest of those averages 0.75 of code(t) . code(t), in RM(2,5) no two
+        # distinct words exceed 0.5, in the BCH code 0.25
         self.id_code = 'random'
         self.dropout = 0.0  # training only (train.py --dropout): on the embeddings and each residual branch's output
         # training only (train.py --head-atten): in the layers listed, the heads' output at each position is scaled
@@ -162,19 +163,52 @@ def _peak_weights(hd, base, offset, iters=4000):
     return th, w, float((A @ w).min())
 
 
-def reed_muller_words(n, length, seed):
-    """n distinct words of RM(2,5) (length 32, 2^16 words, minimum distance 8) as +-1 rows, in a seeded order."""
-    if length != 32:
-        raise ValueError('the Reed-Muller code here has length 32 (id_dims = 32)')
+def _rm_2_5_generator():
+    """Reed-Muller RM(2,5): length 32, 16 information bits, minimum distance 8 (rows: monomials of degree <= 2)."""
     pts = torch.tensor([[(i >> b) & 1 for b in range(5)] for i in range(32)])  # the 32 points of F_2^5
     rows = [torch.ones(32, dtype=torch.long)] + [pts[:, i] for i in range(5)]
-    rows += [pts[:, i] * pts[:, j] for i in range(5) for j in range(i + 1, 5)]  # monomials of degree <= 2
-    gen = torch.stack(rows)  # 16 x 32 generator matrix
-    g = torch.Generator().manual_seed(seed + 11)
-    msgs = torch.randperm(1 << 16, generator=g)[:n]
-    bits = torch.stack([(msgs >> b) & 1 for b in range(16)], 1)  # n x 16
-    word = (bits @ gen) % 2
-    return 1.0 - 2.0 * word.float()
+    rows += [pts[:, i] * pts[:, j] for i in range(5) for j in range(i + 1, 5)]
+    return torch.stack(rows)
+
+
+def _bch_63_16_extended_generator():
+    """Extended BCH [64, 16, 24]: the narrow-sense BCH code of length 63 and designed distance 23 (roots alpha^1..22
+    in GF(64) with x^6 + x + 1, generator degree 47) plus an overall parity bit."""
+    exp, log, v = [0] * 126, [0] * 64, 1
+    for i in range(63):
+        exp[i], log[v] = v, i
+        v <<= 1
+        if v & 64:
+            v ^= 0b1000011
+    exp[63:] = exp[:63]
+    roots = sorted({(i << k) % 63 for i in range(1, 23) for k in range(6)})
+    poly = [1]  # product of (x - alpha^r), lowest degree first; its coefficients come out in GF(2)
+    for r in roots:
+        nxt = [0] * (len(poly) + 1)
+        for k, c in enumerate(poly):
+            nxt[k + 1] ^= c
+            if c:
+                nxt[k] ^= exp[log[c] + r]
+        poly = nxt
+    assert len(poly) == 48 and set(poly) <= {0, 1}
+    gen = torch.zeros(16, 64, dtype=torch.long)
+    for i in range(16):
+        gen[i, i:i + 48] = torch.tensor(poly)
+    gen[:, 63] = gen[:, :63].sum(1) % 2
+    return gen
+
+
+def code_words(kind, n, length, seed):
+    """n distinct words of a binary linear code with 2^16 words as +-1 rows, in a seeded order: 'rm' = RM(2,5)
+    (length 32, distinct words overlap by at most 0.5), 'bch' = extended BCH [64, 16, 24] (at most 0.25)."""
+    gen = {'rm': (32, _rm_2_5_generator), 'bch': (64, _bch_63_16_extended_generator)}.get(kind)
+    if gen is None or gen[0] != length:
+        raise ValueError(f'id_code {kind!r} needs id_dims {gen[0] if gen else "?"}, not {length}')
+    g = gen[1]()
+    order = torch.Generator().manual_seed(seed + 11)
+    msgs = torch.randperm(1 << 16, generator=order)[:n]
+    bits = torch.stack([(msgs >> b) & 1 for b in range(16)], 1)
+    return 1.0 - 2.0 * ((bits @ g) % 2).float()
 
 
 class LM(nn.Module):
@@ -199,10 +233,8 @@ class LM(nn.Module):
     def _init(self):
         c = self.c
         nn.init.normal_(self.tok.weight, 0.0, c.emb_std)
-        if c.id_dims and c.id_code == 'rm':
-            self.tok.weight[:, c.d - c.id_dims:] = c.emb_std * reed_muller_words(c.vocab, c.id_dims, c.seed)
-        elif c.id_code != 'random':
-            raise ValueError(f'id_code {c.id_code!r}')
+        if c.id_dims and c.id_code != 'random':
+            self.tok.weight[:, c.d - c.id_dims:] = c.emb_std * code_words(c.id_code, c.vocab, c.id_dims, c.seed)
         for b in self.blocks:
             for lin in (b.wq, b.wk, b.wv, b.w1, b.w3):
                 nn.init.normal_(lin.weight, 0.0, c.init_std)

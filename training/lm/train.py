@@ -193,7 +193,7 @@ def main():
     ap.add_argument('--init-from', default=None, help='start from this snapshot (snap_*.pt) of another run')
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     ap.add_argument('--id-dims', type=int, default=0, help='embedding columns frozen at init (model.py id_dims)')
-    ap.add_argument('--id-code', default='random', help='what the frozen columns hold: random or rm (model.py id_code)')
+    ap.add_argument('--id-code', default='random', help='what the frozen columns hold: random, rm (id-dims 32) or bch (64) (model.py id_code)')
     ap.add_argument('--dropout', type=float, default=None, help='dropout on embeddings and residual branches')
     ap.add_argument('--head-atten', type=float, default=None, help='scale heads of --head-atten-layers by U[1-a, 1]')
     ap.add_argument('--head-atten-layers', default='1', help='layers whose heads --head-atten scales (comma list)')
