@@ -11,7 +11,10 @@ Prints, for the first output id of N prompts:
   - for the second output id, given the clean first one: accuracy by the clean id's share among the examples whose
     first output matches, where the wrong ids come from, and each candidate's logit split into the frozen identity
     columns (id_dims) and the trained ones, with the largest frozen-column logit over the vocabulary (the crosstalk
-    of the copied code onto other tokens).
+    of the copied code onto other tokens);
+  - where the heads of --layer look (layer 1 holds the induction heads of the initialisation): attention mass at the
+    last position on each example's first output id, oldest example first, and for the second id the mass on the
+    second ids of examples whose first one matches, split by whether that second id is the clean one.
 
   /usr/bin/python3 training/lm/noisy_misses.py --snap $V2L_RUNS/lm/idXd/snap_0009400.pt --n 200
 """
@@ -70,6 +73,7 @@ def main():
     ap.add_argument('--snap', required=True)
     ap.add_argument('--n', type=int, default=200)
     ap.add_argument('--seed', type=int, default=11)
+    ap.add_argument('--layer', type=int, default=1, help='layer whose attention attention_split() reports')
     a = ap.parse_args()
     torch.set_num_threads(1)
     model, _ = copy_eval.load_ckpt(a.snap)
@@ -105,6 +109,34 @@ def main():
         pieces = json.load(open(vocab_file))['tokens']
         print('chosen instead:', ' '.join(pieces[int(i)] for i in chosen[torch.tensor(~hit)][:40]))
     second_id(model, x, pairs, first)
+    attention_split(model, x, pairs, first, a.layer)
+
+
+@torch.no_grad()
+def attention_split(model, x, pairs, first, layer):
+    """How the vote is weighted: a head that averaged the examples would put 1/10 of its match mass on each."""
+    H = model.c.heads
+    xf = torch.cat([x, pairs[:, :1]], 1)
+    # attention of the last position: (prompts, heads, positions)
+    a1 = torch.cat([model.hidden(x[i:i + 20], want_attn=True)[1][layer][:, :, -1] for i in range(0, len(x), 20)])
+    a2 = torch.cat([model.hidden(xf[i:i + 20], want_attn=True)[1][layer][:, :, -1] for i in range(0, len(x), 20)])
+    print(f'layer {layer} attention at the first output id, per head: mass on each example\'s first output id '
+          f'(example 1 = oldest, noisiest) | total')
+    on_first = a1[:, :, first].mean(0)  # (heads, 10)
+    for h in range(H):
+        print(f'  H{h}: ' + ' '.join(f'{v:.3f}' for v in on_first[h]) + f' | {on_first[h].sum():.3f}')
+    match = x[:, first] == pairs[:, :1]
+    good = match & (x[:, first + 1] == pairs[:, 1:])
+    mass = a2[:, :, first + 1]  # (prompts, heads, 10): on each example's second id
+    print(f'layer {layer} attention at the second output id (clean first id given), per head: mass on second ids '
+          f'after a matching first id that are clean / noisy, on the other examples\' second ids, elsewhere')
+    for h in range(H):
+        m = mass[:, h]
+        parts = [(m * good).sum(1), (m * (match & ~good)).sum(1), (m * ~match).sum(1)]
+        parts.append(1 - sum(parts))
+        print(f'  H{h}: ' + ' '.join(f'{float(v.mean()):.3f}' for v in parts))
+    print(f'  clean share among the examples whose first id matches: '
+          f'{float((good.sum(1) / match.sum(1).clamp(min=1)).mean()):.3f}')
 
 
 @torch.no_grad()
