@@ -116,10 +116,11 @@ def main():
 def attention_split(model, x, pairs, first, layer):
     """How the vote is weighted: a head that averaged the examples would put 1/10 of its match mass on each."""
     H = model.c.heads
-    xf = torch.cat([x, pairs[:, :1]], 1)
-    # attention of the last position: (prompts, heads, positions)
-    a1 = torch.cat([model.hidden(x[i:i + 20], want_attn=True)[1][layer][:, :, -1] for i in range(0, len(x), 20)])
-    a2 = torch.cat([model.hidden(xf[i:i + 20], want_attn=True)[1][layer][:, :, -1] for i in range(0, len(x), 20)])
+    def last_attention(seq):  # the last position's attention in that layer: (prompts, heads, positions)
+        return torch.cat([model.hidden(seq[i:i + 20], want_attn=True)[1][layer][:, :, -1]
+                          for i in range(0, len(seq), 20)])
+    a1 = last_attention(x)
+    a2 = last_attention(torch.cat([x, pairs[:, :1]], 1))  # the clean first id, teacher-forced
     print(f'layer {layer} attention at the first output id, per head: mass on each example\'s first output id '
           f'(example 1 = oldest, noisiest) | total')
     on_first = a1[:, :, first].mean(0)  # (heads, 10)
