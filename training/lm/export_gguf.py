@@ -130,6 +130,8 @@ def export(ckpt, out, vocab_path, f16=False, name='v2l-studio-lm', ctx=2048):
         g = f'blk.{i}.'
         w.tensor(g + 'attn_norm.weight', sd[p + 'attn_norm.weight'].astype(np.float32))
         w.tensor(g + 'attn_q.weight', mat(sd[p + 'wq.weight']))
+        if p + 'wq.bias' in sd:
+            w.tensor(g + 'attn_q.bias', sd[p + 'wq.bias'].astype(np.float32))
         w.tensor(g + 'attn_k.weight', mat(sd[p + 'wk.weight']))
         w.tensor(g + 'attn_v.weight', mat(sd[p + 'wv.weight']))
         w.tensor(g + 'attn_output.weight', mat(sd[p + 'wo.weight']))

@@ -55,6 +55,11 @@ class Config:
         # 32,000 normal random 32-d codes the largest of those averages 0.75 of code(t) . code(t), in RM(2,5) no two
         # distinct words exceed 0.5, in the BCH code 0.25
         self.id_code = 'random'
+        # a learned bias on the queries (llama.cpp's optional attn_q.bias): the only bias that changes attention
+        # (a key bias adds the same score to every key of a query). With it a head can hold a score for a key that
+        # does not depend on the query's content: in the slow RoPE pairs, a fixed share of attention for BOS (a
+        # sink), so that the mass a copying head gives its matches grows with how many earlier occurrences agree
+        self.q_bias = False
         self.dropout = 0.0  # training only (train.py --dropout): on the embeddings and each residual branch's output
         # training only (train.py --head-atten): in the layers listed, the heads' output at each position is scaled
         # by one s ~ U[1 - head_atten, 1] before wo. A copying head then has to win with as little as (1 - head_atten) of
@@ -104,7 +109,7 @@ class Block(nn.Module):
         self.index = index
         d = c.d
         self.attn_norm = RMSNorm(d, c.eps)
-        self.wq = nn.Linear(d, d, bias=False)
+        self.wq = nn.Linear(d, d, bias=c.q_bias)
         self.wk = nn.Linear(d, d, bias=False)
         self.wv = nn.Linear(d, d, bias=False)
         self.wo = nn.Linear(d, d, bias=False)
@@ -238,6 +243,8 @@ class LM(nn.Module):
         for b in self.blocks:
             for lin in (b.wq, b.wk, b.wv, b.w1, b.w3):
                 nn.init.normal_(lin.weight, 0.0, c.init_std)
+            if b.wq.bias is not None:
+                nn.init.zeros_(b.wq.bias)
             for lin in (b.wo, b.w2):
                 nn.init.normal_(lin.weight, 0.0, c.init_std / math.sqrt(2 * c.layers))
         if c.prev_heads:

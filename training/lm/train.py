@@ -194,6 +194,8 @@ def main():
     ap.add_argument('--snapshots', type=int, default=1, help='keep a model-only snapshot at every evaluation')
     ap.add_argument('--id-dims', type=int, default=0, help='embedding columns frozen at init (model.py id_dims)')
     ap.add_argument('--id-code', default='random', help='what the frozen columns hold: random, rm (id-dims 32) or bch (64) (model.py id_code)')
+    ap.add_argument('--q-bias', type=int, default=0, help='learned query bias (model.py q_bias); a snapshot without '
+                    'one starts from zero bias, the same function')
     ap.add_argument('--dropout', type=float, default=None, help='dropout on embeddings and residual branches')
     ap.add_argument('--head-atten', type=float, default=None, help='scale heads of --head-atten-layers by U[1-a, 1]')
     ap.add_argument('--head-atten-layers', default='1', help='layers whose heads --head-atten scales (comma list)')
@@ -228,7 +230,7 @@ def main():
     cfg = Config(d=a.d, layers=a.layers, heads=a.heads, ffn=a.ffn, tie=bool(a.tie), emb_std=a.emb_std,
                  prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale,
                  rope_base=a.rope_base, induction_init=bool(a.induction_init), ind_qk=a.ind_qk, ind_ov=a.ind_ov,
-                 ind_v=a.ind_v, id_dims=a.id_dims, id_code=a.id_code, seed=1234 + a.seed)
+                 ind_v=a.ind_v, id_dims=a.id_dims, id_code=a.id_code, q_bias=bool(a.q_bias), seed=1234 + a.seed)
     step, tokens_seen, start_step = 0, 0, 0
     if os.path.exists(ckpath):
         ck = torch.load(ckpath, map_location='cpu')
@@ -241,8 +243,10 @@ def main():
         # A new run continuing from another run's snapshot (weights only; fresh optimiser, this run's schedule).
         snap = torch.load(a.init_from, map_location='cpu')
         cfg = Config(**snap['config'])
+        cfg.q_bias = cfg.q_bias or bool(a.q_bias)
         model = LM(cfg)
-        model.load_state_dict(snap['model'])
+        missing, unexpected = model.load_state_dict(snap['model'], strict=False)
+        assert not unexpected and all(k.endswith('wq.bias') for k in missing), (missing, unexpected)
         step, tokens_seen = snap['step'], snap['tokens_seen']
         start_step = step
         ck = None
