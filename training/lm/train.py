@@ -196,6 +196,7 @@ def main():
     ap.add_argument('--id-code', default='random', help='what the frozen columns hold: random, rm (id-dims 32) or bch (64) (model.py id_code)')
     ap.add_argument('--q-bias', type=int, default=0, help='learned query bias (model.py q_bias); a snapshot without '
                     'one starts from zero bias, the same function')
+    ap.add_argument('--q-bias-lr-mult', type=float, default=20.0, help='the query bias\'s learning rate, in units of --lr')
     ap.add_argument('--dropout', type=float, default=None, help='dropout on embeddings and residual branches')
     ap.add_argument('--head-atten', type=float, default=None, help='scale heads of --head-atten-layers by U[1-a, 1]')
     ap.add_argument('--head-atten-layers', default='1', help='layers whose heads --head-atten scales (comma list)')
@@ -261,11 +262,18 @@ def main():
         cfg.head_atten = a.head_atten
         cfg.head_atten_layers = [int(x) for x in a.head_atten_layers.split(',') if x.strip()]
     model.to(dev)
-    decay, no_decay = [], []
+    decay, no_decay, q_bias = [], [], []
     for n_, p in model.named_parameters():
-        (decay if p.dim() == 2 and not n_.startswith(('tok', 'out')) else no_decay).append(p)
-    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}],
-                            lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
+        if n_.endswith('wq.bias'):
+            q_bias.append(p)
+        else:
+            (decay if p.dim() == 2 and not n_.startswith(('tok', 'out')) else no_decay).append(p)
+    groups = [{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}]
+    if q_bias:
+        # Adam moves a weight by about the rate a step: a sink needs a bias of several units, which at the
+        # weights' rate takes tens of thousands of steps
+        groups.append({'params': q_bias, 'weight_decay': 0.0, 'lr_mult': a.q_bias_lr_mult})
+    opt = torch.optim.AdamW(groups, lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     if ck is not None:
         opt.load_state_dict(ck['opt'])
     data = Data(a.data, a.seed * 1000003 + step, pool_share=a.pool_share, copies=a.copies,
@@ -328,7 +336,7 @@ def main():
         x, y, m = data.batch(B, T, p_syn)
         x, y, m = x.to(dev), y.to(dev), m.to(dev)
         for g in opt.param_groups:
-            g['lr'] = lr_at(a, step, start_step, time.time() - t_start)
+            g['lr'] = lr_at(a, step, start_step, time.time() - t_start) * g.get('lr_mult', 1.0)
         if amp is not None:
             with amp:
                 loss = model.full_loss(x, y, m) if a.full_softmax else model.sampled_loss(x, y, m, a.n_neg, gen)
