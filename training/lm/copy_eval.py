@@ -140,6 +140,33 @@ def copy_accuracy(model, n=200, seed=0, dists=('uniform',), samplers=None, devic
     return res
 
 
+def pair_accuracy(model, n=200, seed=0, agree=0.5, device='cpu'):
+    """The reference protocol's other prompt shape (deblur, shift, rotate: 2 corrupted ids in, 2 clean ids out), with
+    uniform ids: each example's 2 positions are each disturbed at 0.50 ... 0.23 (input and output the same random
+    id), else input = the query's id, output = the clean one; the query's ids equal the clean ones with probability
+    `agree`. A per-position majority over the outputs gets nearly all; copying the query gets `agree`. Reported
+    beside eval restore as a fast reading of why those tasks score what they do; it chooses nothing."""
+    fr = framing()
+    rng = np.random.default_rng(seed)
+    rows, tgts = [], []
+    for _ in range(n):
+        clean = rng.integers(259, 32000, 2)
+        query = np.where(rng.random(2) < agree, clean, rng.integers(259, 32000, 2))
+        seq = list(fr['head'])
+        for k in range(10):
+            hit = rng.random(2) < 0.50 - 0.27 * k / 9
+            noise = rng.integers(259, 32000, 2)
+            seq += fr['pre'] + np.where(hit, noise, query).tolist() + fr['mid'] + np.where(hit, noise, clean).tolist()
+        rows.append(seq + fr['pre'] + query.tolist() + fr['mid'])
+        tgts.append(clean)
+    was = model.training
+    model.eval()
+    g = greedy(model, torch.tensor(rows, dtype=torch.long).to(device))
+    model.train(was)
+    first, second = (float(v) for v in (g == np.array(tgts)).mean(0))
+    return {'pairs10': (first + second) / 2, 'pairs10_first': first, 'pairs10_second': second}
+
+
 @torch.no_grad()
 def repeat_accuracy(model, n=200, seed=0, span=24, device='cpu', data_dir=None):
     """Generic repeat-copy test (the selection test of issue 12, not the restoration prompt): held-out text, a span of
@@ -221,6 +248,7 @@ def main():
     samplers = {'text': IdSampler('text', ids_file=a.ids_file)} if 'text' in a.dists else {}
     res = copy_accuracy(m, n=a.n, seed=a.seed, dists=tuple(a.dists.split(',')), samplers=samplers, device=dev)
     res['repeat'] = repeat_accuracy(m, n=a.n, seed=a.seed, device=dev)
+    res.update(pair_accuracy(m, n=a.n, seed=a.seed, device=dev))
     res['val_loss'] = val_loss(m, n_windows=a.val_windows, device=dev)
     res['tokens_seen'] = ck.get('tokens_seen')
     res['step'] = ck.get('step')
