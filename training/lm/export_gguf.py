@@ -8,7 +8,8 @@ fastest-varying dimension first, i.e. PyTorch's shape reversed, type, offset); p
 data, every tensor starting on a 32-byte boundary. All llama.* hyperparameters are uint32 (epsilon and rope base are
 float32). The tokenizer (tokenizer.ggml.model = llama, tokens / scores / token types) comes from
 dump_vocab.mjs (llama-tokenizer-js 1.2.2). Our RoPE already rotates adjacent pairs (llama.cpp's layout), so q/k are
-written unpermuted. The output matrix is written explicitly (a copy of the embedding when tied).
+written unpermuted. A tied model has no output.weight: llama.cpp's llama architecture then reads the logits through
+token_embd.weight, so the file does not carry the vocabulary matrix twice (8.2 M values at d=256).
 """
 import argparse
 import json
@@ -140,7 +141,8 @@ def export(ckpt, out, vocab_path, f16=False, name='v2l-studio-lm', ctx=2048):
         w.tensor(g + 'ffn_up.weight', mat(sd[p + 'w3.weight']))
         w.tensor(g + 'ffn_down.weight', mat(sd[p + 'w2.weight']))
     w.tensor('output_norm.weight', sd['norm.weight'].astype(np.float32))
-    w.tensor('output.weight', mat(sd['tok.weight'] if c['tie'] else sd['out.weight']))
+    if not c['tie']:
+        w.tensor('output.weight', mat(sd['out.weight']))
     return w.write(out)
 
 

@@ -6,7 +6,7 @@ model's weights instead of from zero.
 
 The snapshot has the layout train.py's --init-from reads (model, config, step, tokens_seen). Only the llama.* keys and
 F32/F16 tensors our writer produces are understood; anything else is refused with the key or tensor that differs.
-The tied output is detected by comparing output.weight with token_embd.weight.
+A tied output is a file without output.weight (export_gguf.py's) or one whose output.weight equals token_embd.weight.
 """
 import argparse
 import struct
@@ -86,7 +86,7 @@ def to_snapshot(kv, t):
     if kv.get('general.architecture') != 'llama':
         raise SystemExit('not a llama-architecture GGUF')
     d, L = kv['llama.embedding_length'], kv['llama.block_count']
-    tie = bool(np.array_equal(t['output.weight'], t['token_embd.weight']))
+    tie = 'output.weight' not in t or bool(np.array_equal(t['output.weight'], t['token_embd.weight']))
     cfg = Config(vocab=kv['llama.vocab_size'], d=d, layers=L, heads=kv['llama.attention.head_count'],
                  ffn=kv['llama.feed_forward_length'], rope_base=float(kv['llama.rope.freq_base']),
                  eps=float(kv['llama.attention.layer_norm_rms_epsilon']), tie=tie)
