@@ -7,10 +7,10 @@
 //   node training/convert/test_convert.mjs [--config ci|official] [OUT_DIR]   (default ci, test-output/convert)
 // --config official runs the same steps at the released widths (about 400 M parameters; several GB of disk and
 // memory, many minutes on a small CPU): for a one-off check by hand, not for CI.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { python, stepRunner } from '../test_steps.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -22,35 +22,8 @@ if (config !== 'ci' && config !== 'official') {
   process.exit(2);
 }
 const out = path.resolve(argv[0] ?? path.join(root, 'test-output', 'convert'));
-const python = process.env.V2L_PYTHON ?? '/usr/bin/python3';
 const started = performance.now();
-
-function run(label, command, args, { capture = false } = {}) {
-  const t = performance.now();
-  const result = spawnSync(command, args, {
-    cwd: here,
-    encoding: 'utf8',
-    stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
-    // One BLAS thread per process: torch already runs its own threads, and the machine may be shared.
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2' },
-  });
-  if (result.error) {
-    console.error(`test:convert: ${label}: ${result.error.message}`);
-    if (result.error.code === 'ENOENT' && command === python) {
-      console.error(
-        `  ${python} is missing. Install Debian's python3-torch python3-onnx python3-numpy (see README), ` +
-          'or set V2L_PYTHON.',
-      );
-    }
-    process.exit(1);
-  }
-  if (result.status !== 0) {
-    console.error(`test:convert: ${label} failed (exit ${result.status})`);
-    process.exit(1);
-  }
-  console.log(`test:convert: ${label} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  return capture ? result.stdout : '';
-}
+const run = stepRunner('test:convert', here);
 
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });

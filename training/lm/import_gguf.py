@@ -7,6 +7,7 @@ model's weights instead of from zero.
 The snapshot has the layout train.py's --init-from reads (model, config, step, tokens_seen). Only the llama.* keys and
 F32/F16 tensors our writer produces are understood; anything else is refused with the key or tensor that differs.
 A tied output is a file without output.weight (export_gguf.py's) or one whose output.weight equals token_embd.weight.
+A query bias (attn_q.bias, written for models trained with --q-bias) is read with the rest.
 """
 import argparse
 import struct
@@ -87,15 +88,18 @@ def to_snapshot(kv, t):
         raise SystemExit('not a llama-architecture GGUF')
     d, L = kv['llama.embedding_length'], kv['llama.block_count']
     tie = 'output.weight' not in t or bool(np.array_equal(t['output.weight'], t['token_embd.weight']))
+    q_bias = 'blk.0.attn_q.bias' in t
     cfg = Config(vocab=kv['llama.vocab_size'], d=d, layers=L, heads=kv['llama.attention.head_count'],
                  ffn=kv['llama.feed_forward_length'], rope_base=float(kv['llama.rope.freq_base']),
-                 eps=float(kv['llama.attention.layer_norm_rms_epsilon']), tie=tie)
+                 eps=float(kv['llama.attention.layer_norm_rms_epsilon']), tie=tie, q_bias=q_bias)
     sd = {'tok.weight': t['token_embd.weight'], 'norm.weight': t['output_norm.weight']}
     names = {'attn_norm': 'attn_norm', 'attn_q': 'wq', 'attn_k': 'wk', 'attn_v': 'wv', 'attn_output': 'wo',
              'ffn_norm': 'ffn_norm', 'ffn_gate': 'w1', 'ffn_up': 'w3', 'ffn_down': 'w2'}
     for i in range(L):
         for g, p in names.items():
             sd[f'blocks.{i}.{p}.weight'] = t[f'blk.{i}.{g}.weight']
+        if q_bias:
+            sd[f'blocks.{i}.wq.bias'] = t[f'blk.{i}.attn_q.bias']
     if not tie:
         sd['out.weight'] = t['output.weight']
     model = LM(cfg)  # builds the layout; every tensor is then replaced by the file's
