@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getLlama } from 'node-llama-cpp';
 import { python, stepRunner } from '../test_steps.mjs';
+import { argmax, nextProbabilities, worstLogprobDiff } from './next_token.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(process.argv[2] ?? path.join(here, '..', '..', 'test-output', 'lm-export'));
@@ -50,16 +51,10 @@ for (const f of files) {
   let worst = 0;
   let top1 = 0;
   for (const [i, prompt] of ref.prompts.entries()) {
-    await seq.clearHistory();
-    const items = prompt.map((t, j) => (j === prompt.length - 1 ? [t, { generateNext: { probabilities: true } }] : t));
-    const evaluated = await seq.controlledEvaluate(items);
-    const probs = evaluated[evaluated.length - 1].next.probabilities;
+    const probs = await nextProbabilities(seq, prompt);
     const want = ref.variants[f.variant][i];
-    for (const [k, id] of want.ids.entries()) {
-      const got = Math.log(Math.max(probs.get(id) ?? 0, 1e-30));
-      worst = Math.max(worst, Math.abs(got - want.logprobs[k]));
-    }
-    if (probs.entries().next().value[0] === want.ids[0]) top1++;
+    worst = Math.max(worst, worstLogprobDiff(probs, want.ids, want.logprobs));
+    if (argmax(probs) === want.ids[0]) top1++;
   }
   await context.dispose();
   await model.dispose();
