@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Measure a snapshot the way the status table in README.md does, through node-llama-cpp: an f16 GGUF, `eval lm`,
+# and reference-protocol restoration on the first LIMIT dev images of all five tasks, in three lanes (two cores
+# carry three llama.cpp contexts with room to spare; the lanes are balanced by prompt length).
+#
+#   bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]      e.g.  $V2L_RUNS/lm/idYJ/snap_0008200.pt /tmp/idYJ 50
+#
+# Writes to OUTDIR: lm.gguf, eval_lm.json, r<LIMIT>_<task>.json (and .err with the per-image log), then prints the
+# figures the table takes. LIMIT defaults to 50, about 50 minutes on two cores.
+set -eu
+snap=$1
+out=$2
+limit=${3:-50}
+cd "$(dirname "$0")/../.."
+mkdir -p "$out"
+# eval lm reads the documents this lineage held out from heldout.json beside the GGUF (tokenize_corpus.mjs's split).
+cp resources/models/lm/heldout.json "$out/"
+/usr/bin/python3 training/lm/export_gguf.py --ckpt "$snap" --out "$out/lm.gguf" --f16 > "$out/export.log"
+V2L_LM="$out/lm.gguf" npm run -s v2l -- eval lm --json > "$out/eval_lm.json" 2> "$out/eval_lm.err"
+
+restore() {
+  for task in "$@"; do
+    V2L_LM="$out/lm.gguf" npm run -s v2l -- eval restore --task "$task" --protocol reference --limit "$limit" \
+      --json > "$out/r${limit}_$task.json" 2> "$out/r${limit}_$task.err" || echo "$task failed: see $out/r${limit}_$task.err"
+  done
+}
+restore inpaint outpaint &
+restore shift rotate &
+restore deblur &
+wait
+
+/usr/bin/python3 - "$out" "$limit" <<'EOF'
+import json, os, sys
+out, limit = sys.argv[1], sys.argv[2]
+lm = json.load(open(os.path.join(out, 'eval_lm.json')))
+print(f"val_loss {lm['val_loss']:.3f}  repeat {lm['repeat_copy_accuracy']:.3f}  noisy10 / clean10 / noisy5 "
+      f"{lm['copy_accuracy_noisy10']} / {lm['copy_accuracy_clean10']} / {lm['copy_accuracy_noisy5']}")
+for task in ('inpaint', 'outpaint', 'deblur', 'shift', 'rotate'):
+    path = os.path.join(out, f'r{limit}_{task}.json')
+    try:
+        r = json.load(open(path))
+        print(f"{task:9s} token accuracy {r['token_accuracy']:.3f}  PSNR {r['psnr']:.2f} dB  (first {limit})")
+    except (OSError, ValueError, KeyError) as e:
+        print(f"{task:9s} no result ({e}); see {path[:-5]}.err")
+EOF
