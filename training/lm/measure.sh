@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Measure a snapshot the way the status table in README.md does, through node-llama-cpp: an f16 GGUF, `eval lm`,
-# and reference-protocol restoration on the first LIMIT dev images of all five tasks, in three lanes (two cores
-# carry three llama.cpp contexts with room to spare; the lanes are balanced by prompt length).
+# and reference-protocol restoration on the first LIMIT dev images of all five tasks, in three lanes balanced by
+# prompt length (inpaint's prompts are half the others').
 #
 #   bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]      e.g.  $V2L_RUNS/lm/idYJ/snap_0008200.pt /tmp/idYJ 50
 #
 # Writes to OUTDIR: lm.gguf, eval_lm.json, r<LIMIT>_<task>.json (and .err with the per-image log), then prints the
 # figures the table takes. LIMIT defaults to 50, about 50 minutes on two cores.
 set -eu
-snap=$1
-out=$2
+if [ $# -lt 2 ] || [ ! -f "$1" ]; then
+  echo "usage: bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]  (SNAPSHOT: a snap_*.pt or ckpt.pt of train.py)" >&2
+  exit 2
+fi
+# Both paths are taken before the cd to the repo root, so relative ones mean what they meant to the caller.
+snap=$(realpath "$1")
+out=$(realpath -m "$2")
 limit=${3:-50}
 cd "$(dirname "$0")/../.."
 mkdir -p "$out"
