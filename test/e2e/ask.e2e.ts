@@ -1,7 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureGlobalPack } from '../helpers/global-pack';
-import { launchBrowser, screenshot, startStudioServer, type StudioServer, closeAll } from './harness';
+import {
+  closeAll,
+  launchBrowser,
+  screenshot,
+  startStudioServer,
+  studioSuite,
+  type StudioServer,
+} from './harness';
 import { requireModels } from './models';
 
 async function openSample(page: Page, id: string): Promise<void> {
@@ -11,21 +18,12 @@ async function openSample(page: Page, id: string): Promise<void> {
 
 /** The Ask panel with the default pack, which has no global branch: disabled, saying why and what to install. */
 describe('Ask panel, default pack (no global branch)', () => {
-  let server: StudioServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    requireModels();
-    server = await startStudioServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await closeAll(browser, server);
-  });
+  const studio = studioSuite({ prepare: requireModels });
 
   it('is disabled, and the header says what it needs', async () => {
-    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto((server as StudioServer).launchUrl);
+    const { server, browser } = studio();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.launchUrl);
     await openSample(page, 'chelsea');
     const needs = page.getByTestId('ask-needs');
     await needs.waitFor();

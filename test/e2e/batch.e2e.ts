@@ -1,15 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeAll,
-  launchBrowser,
-  OUTPUT_DIR,
-  screenshot,
-  startStudioServer,
-  type StudioServer,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { OUTPUT_DIR, screenshot, studioSuite } from './harness';
 import { requireModels } from './models';
 
 const SAMPLES = path.resolve('resources', 'samples');
@@ -43,20 +36,10 @@ const row = (page: Page, name: string) => page.locator(`[data-testid="batch-row"
 
 /** Several photos through one task and protocol: a queue of restore jobs in the engine, one row per photo. */
 describe('batch restoration (server mode, default models)', () => {
-  let server: StudioServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    requireModels();
-    server = await startStudioServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await closeAll(browser, server);
-  });
+  const studio = studioSuite({ prepare: requireModels });
 
   it('restores photos picked together, one row each, goes on past a broken one, and lists their runs', async () => {
-    if (!browser || !server) throw new Error('the studio did not start');
+    const { server, browser } = studio();
     const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     await page.goto(server.launchUrl);
     await page.getByText('Open a photo to begin').waitFor();
@@ -130,9 +113,8 @@ describe('batch restoration (server mode, default models)', () => {
   });
 
   it('keeps its rows across a reload while the engine goes on with the jobs', async () => {
-    if (!browser) throw new Error('the studio did not start');
+    const { server, browser } = studio();
     const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-    if (!server) throw new Error('the studio did not start');
     await page.goto(server.launchUrl);
     await page.getByText('Open a photo to begin').waitFor();
 

@@ -1,31 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  callApi,
-  launchBrowser,
-  screenshot,
-  startStudioServer,
-  type StudioServer,
-  closeAll,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { callApi, screenshot, studioOnSampleSuite } from './harness';
 import { dragOnImage } from './models';
 
 /** The editor without models: mask tools, named actions with undo/redo, zoom, the shortcut sheet and settings. */
 describe('editor (server mode, no models needed)', () => {
-  let server: StudioServer;
-  let browser: Browser;
+  const studio = studioOnSampleSuite('astronaut', { viewport: { width: 1400, height: 860 } });
   let page: Page;
-
-  beforeAll(async () => {
-    server = await startStudioServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    await page.goto(server.launchUrl);
-    await page.getByTestId('sample-astronaut').click();
-    await page.locator('[data-testid="photo-stage"][data-loaded="true"]').waitFor();
-  });
-  afterAll(async () => {
-    await closeAll(browser, server);
+  beforeAll(() => {
+    page = studio().page;
   });
 
   const stage = () => page.getByTestId('photo-stage');
@@ -115,6 +98,7 @@ describe('editor (server mode, no models needed)', () => {
   });
 
   it('keeps the edits, task and protocol across a reload, with undo starting afresh', async () => {
+    const { server } = studio();
     // The brushed area is a region to blur under deblur: the task is part of what must come back.
     await page.getByTestId('task-deblur').check();
     await page.getByTestId('protocol-blind').check();
@@ -162,6 +146,7 @@ describe('editor (server mode, no models needed)', () => {
   });
 
   it('shows the shortcut sheet on ? and saves settings', async () => {
+    const { server, browser } = studio();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('?');
     const sheet = page.getByTestId('shortcut-sheet');

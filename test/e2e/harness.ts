@@ -195,6 +195,37 @@ export async function stageInkFraction(page: Page): Promise<number> {
   });
 }
 
+/** A studio server on a fresh data folder and a headless Chromium to open pages on it. */
+export interface Studio {
+  readonly server: StudioServer;
+  readonly browser: Browser;
+}
+
+/**
+ * The studio of a describe block, with no page open: registers a beforeAll that runs `prepare` and then starts the
+ * server and the browser, and an afterAll that ends both (closeAll), also when a test or the start failed part-way.
+ * Returns a getter for the running studio, which throws when it is not running.
+ */
+export function studioSuite(options: { prepare?: () => void } = {}): () => Studio {
+  let server: StudioServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    options.prepare?.();
+    server = await startStudioServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    const started = [browser, server] as const;
+    browser = undefined;
+    server = undefined;
+    await closeAll(...started);
+  });
+  return () => {
+    if (!server || !browser) throw new Error('the studio is not running');
+    return { server, browser };
+  };
+}
+
 /** A studio on a fresh data folder, in headless Chromium, with a bundled sample open in the editor. */
 export interface StudioOnSample {
   readonly server: StudioServer;

@@ -1,30 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchBrowser,
-  OUTPUT_DIR,
-  screenshot,
-  stageInkFraction,
-  startStudioServer,
-  type StudioServer,
-  closeAll,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { OUTPUT_DIR, screenshot, stageInkFraction, studioSuite } from './harness';
 
 describe('studio in the browser (server mode)', () => {
-  let server: StudioServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startStudioServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await closeAll(browser, server);
-  });
+  const studio = studioSuite();
 
   it('opens a bundled sample and shows it on the Konva stage', async () => {
+    const { server, browser } = studio();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.launchUrl);
     // The token is traded for a cookie and removed from the address.
@@ -45,6 +28,7 @@ describe('studio in the browser (server mode)', () => {
   });
 
   it('shows a clear error for a broken file and keeps the current photo', async () => {
+    const { server, browser } = studio();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.launchUrl);
     await page.getByTestId('sample-coffee').click();
@@ -65,6 +49,7 @@ describe('studio in the browser (server mode)', () => {
   });
 
   it('refuses API calls and sockets without the launch token', async () => {
+    const { server } = studio();
     const api = await fetch(`${server.url}api/appInfo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
