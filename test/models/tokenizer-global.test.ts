@@ -16,6 +16,7 @@ import { V2LTokenizer } from '../../src-main/engine/tokenizer/tokenizer';
 import { npyBytes } from '../fixtures/npy';
 import { globalPackUnavailable } from '../helpers/global-pack';
 import { makeTempDir } from '../helpers/images';
+import { rejection } from '../helpers/rejection';
 
 /*
  * Packs with a global branch (training/convert/convert.py). The file readers are tested on their own; the
@@ -25,18 +26,6 @@ import { makeTempDir } from '../helpers/images';
  */
 
 const where = { dir: '/packs/x', file: 'codebook.npy' };
-
-async function expectCode(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isStudioError(error), `expected a StudioError, got ${String(error)}`).toBe(true);
-  if (isStudioError(error)) {
-    expect(error.code).toBe(code);
-    expect(error.message).toMatch(pattern);
-  }
-}
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -259,11 +248,11 @@ describe('tokenizer with a converted pack (random weights, released layout)', ()
   });
 
   it('refuses decoding without the global ids, or with wrong ones, saying what is needed', async () => {
-    await expectCode(tokenizer.decode(ref.ids), 'INVALID_ARGUMENT', /without global ids.*21 global ids/);
+    await rejection(tokenizer.decode(ref.ids), 'INVALID_ARGUMENT', /without global ids.*21 global ids/);
     const short = ref.globalIds.map((g) => g.subarray(0, 5));
-    await expectCode(tokenizer.decode(ref.ids, short), 'INVALID_ARGUMENT', /5 global ids; .* takes 21/);
+    await rejection(tokenizer.decode(ref.ids, short), 'INVALID_ARGUMENT', /5 global ids; .* takes 21/);
     const outside = ref.globalIds.map((g) => Int32Array.from(g, () => 11908));
-    await expectCode(tokenizer.decode(ref.ids, outside), 'INVALID_ARGUMENT', /global ids are 0\.\.11907/);
+    await rejection(tokenizer.decode(ref.ids, outside), 'INVALID_ARGUMENT', /global ids are 0\.\.11907/);
   });
 
   /** A copy of the pack (hard links; the manifest and `replace`d files written anew) with `edit` applied. */
@@ -309,7 +298,7 @@ describe('tokenizer with a converted pack (random weights, released layout)', ()
       { 'codebook-local.npy': wider },
     );
     expect(local.length).toBeGreaterThan(0);
-    await expectCode(
+    await rejection(
       V2LTokenizer.load(dir, { threads: 1 }),
       'MODEL_INVALID',
       /decoder.*declares input "embeddings"/,
@@ -320,7 +309,7 @@ describe('tokenizer with a converted pack (random weights, released layout)', ()
     const dir = await brokenCopy('short-vocabulary', () => undefined, {
       'global-vocabulary.json': Buffer.from(JSON.stringify(['only', 'three', 'entries'])),
     });
-    await expectCode(V2LTokenizer.load(dir, { threads: 1 }), 'MODEL_INVALID', /holds 3 entries.*11908/);
+    await rejection(V2LTokenizer.load(dir, { threads: 1 }), 'MODEL_INVALID', /holds 3 entries.*11908/);
   });
 
   it('fails with MODEL_INVALID when the manifest names a global tensor the CLIP graph lacks', async () => {
@@ -328,7 +317,7 @@ describe('tokenizer with a converted pack (random weights, released layout)', ()
       const io = m['io'] as Record<string, Record<string, Record<string, unknown>>>;
       (io['globalEncoder']?.['output'] ?? {})['name'] = 'top_words';
     });
-    await expectCode(
+    await rejection(
       V2LTokenizer.load(dir, { threads: 1 }),
       'MODEL_INVALID',
       /global\.onnx \(the globalEncoder\)/,

@@ -3,12 +3,12 @@ import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { isStudioError } from '../../src-main/engine/errors';
 import { loadPack, readManifest, sha256File } from '../../src-main/engine/tokenizer/manifest';
 import { defaultPackDir, listInstalledPacks } from '../../src-main/engine/tokenizer/packs';
 import { vocabularySha256 } from '../../src-main/engine/tokenizer/vocabulary';
 import { npyBytes } from '../fixtures/npy';
 import { makeTempDir } from '../helpers/images';
+import { rejection } from '../helpers/rejection';
 
 /*
  * Manifest checks on packs made of small stand-in files: hashing and validation do not care that the bytes are
@@ -54,16 +54,9 @@ async function expectModelInvalid(
   dir: string,
   ...patterns: RegExp[]
 ): Promise<string> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isStudioError(error), `expected a StudioError, got ${String(error)}`).toBe(true);
-  if (!isStudioError(error)) return '';
-  expect(error.code).toBe('MODEL_INVALID');
-  expect(error.message).toContain(dir);
-  for (const pattern of patterns) expect(error.message).toMatch(pattern);
-  return error.message;
+  const message = await rejection(promise, 'MODEL_INVALID', ...patterns);
+  expect(message).toContain(dir);
+  return message;
 }
 
 let temp: { dir: string; cleanup: () => Promise<void> };

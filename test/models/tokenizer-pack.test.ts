@@ -3,7 +3,6 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { isStudioError } from '../../src-main/engine/errors';
 import { chwToRgb, loadImageFile, view128 } from '../../src-main/engine/image';
 import type { RgbImage } from '../../src-main/engine/image/types';
 import { psnrRgb } from '../../src-main/engine/metrics';
@@ -11,6 +10,7 @@ import { defaultPackDir } from '../../src-main/engine/tokenizer/packs';
 import { V2LTokenizer } from '../../src-main/engine/tokenizer/tokenizer';
 import { vocabularySha256 } from '../../src-main/engine/tokenizer/vocabulary';
 import { makeTempDir } from '../helpers/images';
+import { rejection } from '../helpers/rejection';
 
 /*
  * Tests against the installed model pack, found exactly as the studio finds it. Without a pack they fail (the
@@ -41,18 +41,6 @@ async function findPack(): Promise<string> {
       `The tokenizer model pack is missing, so these tests cannot run: ${(error as Error).message}`,
       { cause: error },
     );
-  }
-}
-
-async function expectCode(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isStudioError(error), `expected a StudioError, got ${String(error)}`).toBe(true);
-  if (isStudioError(error)) {
-    expect(error.code).toBe(code);
-    expect(error.message).toMatch(pattern);
   }
 }
 
@@ -137,22 +125,22 @@ describe('tokenizer with the installed pack', () => {
 
   it('refuses images that are not 128x128 and ids outside 259..31999', async () => {
     const { tokenizer } = await ready();
-    await expectCode(
+    await rejection(
       tokenizer.encode([{ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3) }]),
       'INVALID_ARGUMENT',
       /64x64.*128x128/,
     );
-    await expectCode(
+    await rejection(
       tokenizer.encode([{ width: 128, height: 128, data: new Uint8Array(10) }]),
       'INVALID_ARGUMENT',
       /bytes/,
     );
-    await expectCode(tokenizer.decode([new Int32Array(255).fill(300)]), 'INVALID_ARGUMENT', /255 ids/);
+    await rejection(tokenizer.decode([new Int32Array(255).fill(300)]), 'INVALID_ARGUMENT', /255 ids/);
     const low = new Int32Array(256).fill(300);
     low[17] = 258;
-    await expectCode(tokenizer.decode([low]), 'INVALID_ARGUMENT', /id 258 at row 1, column 1/);
-    await expectCode(tokenizer.decode([new Int32Array(256).fill(32_000)]), 'INVALID_ARGUMENT', /id 32000/);
-    await expectCode(
+    await rejection(tokenizer.decode([low]), 'INVALID_ARGUMENT', /id 258 at row 1, column 1/);
+    await rejection(tokenizer.decode([new Int32Array(256).fill(32_000)]), 'INVALID_ARGUMENT', /id 32000/);
+    await rejection(
       tokenizer.decode([Array.from({ length: 256 }, () => 300.5)]),
       'INVALID_ARGUMENT',
       /300\.5/,
@@ -247,7 +235,7 @@ describe('tokenizer lifecycle and broken copies of the pack', () => {
     }
     expect(kept.disposed).toBe(true);
     await kept.dispose();
-    await expectCode(kept.encode(views.slice(0, 1)), 'INTERNAL', /disposed/);
+    await rejection(kept.encode(views.slice(0, 1)), 'INTERNAL', /disposed/);
   });
 
   it('fails with MODEL_INVALID when a model file of the real pack is corrupted', async () => {
@@ -258,7 +246,7 @@ describe('tokenizer lifecycle and broken copies of the pack', () => {
     bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
     await writeFile(file, bytes);
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    await expectCode(
+    await rejection(
       V2LTokenizer.load(dir, { providers: ['cpu'] }),
       'MODEL_INVALID',
       /encoder\.onnx \(the encoder\) has SHA-256/,
@@ -272,7 +260,7 @@ describe('tokenizer lifecycle and broken copies of the pack', () => {
       decoder: { input: { name: 'ids' }, output: { name: 'image' } },
     };
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    await expectCode(
+    await rejection(
       V2LTokenizer.load(dir, { providers: ['cpu'] }),
       'MODEL_INVALID',
       /takes \[image\].*"pixels"/,
@@ -307,7 +295,7 @@ describe('tokenizer lifecycle and broken copies of the pack', () => {
       files,
     };
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    await expectCode(
+    await rejection(
       V2LTokenizer.load(dir, { providers: ['cpu'] }),
       'MODEL_INVALID',
       /encoder\.onnx in .*not-onnx could not be loaded/,

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { isStudioError } from '../../src-main/engine/errors';
 import { decodeImageBuffer, loadImageFile } from '../../src-main/engine/image/decode';
 import {
   encodeImage,
@@ -14,8 +13,8 @@ import {
 } from '../../src-main/engine/image/encode';
 import { resetExifOrientation } from '../../src-main/engine/image/exif';
 import { sniffFormat } from '../../src-main/engine/image/sniff';
-import type { ErrorCode } from '../../src-shared/contract/errors';
 import { codedImage, imageFrom, makeTempDir, maxAbsDiff, meanAbsDiff, sameImage } from '../helpers/images';
+import { rejection } from '../helpers/rejection';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -27,17 +26,6 @@ afterAll(async () => {
 });
 
 const smooth = imageFrom(40, 24, (x, y) => [x * 6, y * 10, 100]);
-
-async function rejection(promise: Promise<unknown>, code: ErrorCode): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isStudioError(error), String(error)).toBe(true);
-    expect((error as { code: string }).code).toBe(code);
-    return (error as Error).message;
-  }
-  throw new Error(`expected a ${code} error, but the call succeeded`);
-}
 
 /** A JPEG as a camera writes it: EXIF with a maker and Orientation 6 (to be displayed rotated clockwise). */
 async function cameraJpeg(): Promise<Buffer> {

@@ -4,9 +4,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { decodeImageBuffer, loadImageFile } from '../../src-main/engine/image/decode';
-import { isStudioError } from '../../src-main/engine/errors';
-import type { ErrorCode } from '../../src-shared/contract/errors';
 import { makeTempDir, noiseImage, pngBomb } from '../helpers/images';
+import { rejection } from '../helpers/rejection';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -17,18 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanup();
 });
-
-/** Runs `promise`, expects a StudioError with `code`, and returns its message for further checks. */
-async function rejection(promise: Promise<unknown>, code: ErrorCode): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isStudioError(error), String(error)).toBe(true);
-    expect((error as { code: string }).code).toBe(code);
-    return (error as Error).message;
-  }
-  throw new Error(`expected a ${code} error, but the call succeeded`);
-}
 
 const sample = noiseImage(96, 64);
 const raw = { raw: { width: sample.width, height: sample.height, channels: 3 as const } };
