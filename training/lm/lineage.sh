@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Rebuild the text lineage (idY's recipe, README "idY / idZ" onwards) on a machine without its checkpoints, and keep
+# extending it, stage by stage, with one command that also resumes it:
+#
+#   V2L_RUNS=~/.cache/v2l-training/lm bash training/lm/lineage.sh [NAME]      (NAME defaults to idV)
+#
+#   1. NAME      d=128 from zero with the induction initialisation, 3,600 steps, a cosine tail over the last 1,200
+#   2.           its step-3600 snapshot grown to d=256, 6 layers (grow.py)
+#   3. NAME G    the grown model at 5e-4 to step 5100, a cosine tail to a tenth over the last 900 (idYG's)
+#   4. NAME H..Z each the previous stage's end continued for 1,200 steps: a 100-step warm-up of the fresh optimiser,
+#                the constant rate, and a cosine tail over the last 800 (idYK's); until stopped or Z
+#
+# Each stage is a train.py run under $V2L_RUNS/lm/<stage>, done once its end snapshot (snap_<end>.pt) exists; an
+# interrupted stage resumes from its ckpt.pt (train.py saves on SIGTERM). Stop everything with
+#   kill -TERM -- -<the process group of this script>    (or pkill -TERM -f 'train.py --run NAME')
+# and run the same command to go on. The corpus must be tokenised first (tokenize_corpus.mjs, README "Reproduce").
+# Every stage's end is measured the same way (measure.sh); nothing here chooses a snapshot.
+set -euo pipefail
+name=${1:-idV}
+threads=${THREADS:-2}
+runs=${V2L_RUNS:-$HOME/.cache/v2l-training/lm}
+export V2L_RUNS=$runs
+here=$(cd "$(dirname "$0")" && pwd)
+py=/usr/bin/python3
+lm=$runs/lm
+mkdir -p "$lm"
+[ -f "$runs/data/train.bin" ] || { echo "no $runs/data/train.bin: run node training/lm/tokenize_corpus.mjs first" >&2; exit 2; }
+
+snap() { printf '%s/%s/snap_%07d.pt' "$lm" "$1" "$2"; }
+
+# stage RUN END ARGS...: run train.py until RUN's snapshot at step END exists
+stage() {
+  local run=$1 end=$2
+  shift 2
+  if [ -f "$(snap "$run" "$end")" ]; then
+    echo "$(date -u +%FT%TZ) $run: done (step $end)"
+    return
+  fi
+  echo "$(date -u +%FT%TZ) $run: training to step $end"
+  "$py" "$here/train.py" --run "$run" --threads "$threads" --steps "$end" "$@" >> "$lm/$run.out" 2>&1
+  [ -f "$(snap "$run" "$end")" ] || { echo "$run stopped before step $end (see $lm/$run.out)" >&2; exit 1; }
+}
+
+stage "$name" 3600 --preset cpu --id-dims 32 --copies 6 --mix-share 1.0 --decay-steps 1200
+
+grown=$lm/grown_${name}_3600.pt
+if [ ! -f "$grown" ]; then
+  "$py" "$here/grow.py" --snap "$(snap "$name" 3600)" --out "$grown.tmp" --verify 0 >> "$lm/grow_$name.out" 2>&1
+  mv "$grown.tmp" "$grown"
+fi
+
+# The d=256 continuations' options (idXG's onwards): text from the start, repeat spans a tenth of the sequences.
+cont=(--copies 6 --mix-share 1.0 --syn-only-steps 0 --ramp-steps 1 --syn-final 0.1 --lr 5e-4 --warmup 100
+  --eval-every 300 --eval-at-start 0)
+stage "${name}G" 5100 --init-from "$grown" "${cont[@]}" --decay-steps 900
+
+prev=${name}G end=5100
+for letter in H I J K L M N O P Q R S T U V W X Y Z; do
+  run=$name$letter
+  stage "$run" $((end + 1200)) --init-from "$(snap "$prev" "$end")" "${cont[@]}" --decay-steps 800
+  prev=$run end=$((end + 1200))
+done
