@@ -8,12 +8,16 @@
 #   2.           its step-3600 snapshot grown to d=256, 6 layers (grow.py)
 #   3. NAME G    the grown model at 5e-4 to step 5100, a cosine tail to a tenth over the last 900 (idYG's)
 #   4. NAME H..Z each the previous stage's end continued for 1,200 steps: a 100-step warm-up of the fresh optimiser,
-#                the constant rate, and a cosine tail over the last 800 (idYK's); until stopped or Z
+#                the constant rate, and a cosine tail over the last 800 (idYK's); until stopped, or after stage
+#                NAME$LAST (env LAST, default Z)
 #
 # Each stage is a train.py run under $V2L_RUNS/lm/<stage>, done once its end snapshot (snap_<end>.pt) exists; an
 # interrupted stage resumes from its ckpt.pt (train.py saves on SIGTERM). Stop everything with
 #   kill -TERM -- -<the process group of this script>    (or pkill -TERM -f 'train.py --run NAME')
 # and run the same command to go on. The corpus must be tokenised first (tokenize_corpus.mjs, README "Reproduce").
+# TRAIN_ARGS (env) adds train.py options to every stage; a dry run of every stage on the CPU in a few minutes:
+#   V2L_RUNS=/tmp/dry THREADS=1 LAST=I TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
+#     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
 # Every stage's end is measured the same way (measure.sh); nothing here chooses a snapshot.
 set -euo pipefail
 name=${1:-idV}
@@ -37,7 +41,8 @@ stage() {
     return
   fi
   echo "$(date -u +%FT%TZ) $run: training to step $end"
-  "$py" "$here/train.py" --run "$run" --threads "$threads" --steps "$end" "$@" >> "$lm/$run.out" 2>&1
+  # shellcheck disable=SC2086  # TRAIN_ARGS is a list of options
+  "$py" "$here/train.py" --run "$run" --threads "$threads" --steps "$end" "$@" ${TRAIN_ARGS:-} >> "$lm/$run.out" 2>&1
   [ -f "$(snap "$run" "$end")" ] || { echo "$run stopped before step $end (see $lm/$run.out)" >&2; exit 1; }
 }
 
@@ -59,4 +64,5 @@ for letter in H I J K L M N O P Q R S T U V W X Y Z; do
   run=$name$letter
   stage "$run" $((end + 1200)) --init-from "$(snap "$prev" "$end")" "${cont[@]}" --decay-steps 800
   prev=$run end=$((end + 1200))
+  [ "$letter" != "${LAST:-Z}" ] || break
 done
