@@ -19,6 +19,9 @@
 #   V2L_RUNS=/tmp/dry THREADS=1 LAST=I TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
 #     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
 # Every stage's end is measured the same way (measure.sh); nothing here chooses a snapshot.
+# The body is one { } block, so bash parses all of it before running any: editing this file while it runs cannot
+# change what the running copy does next.
+{
 set -euo pipefail
 name=${1:-idV}
 threads=${THREADS:-2}
@@ -66,3 +69,5 @@ for letter in H I J K L M N O P Q R S T U V W X Y Z; do
   prev=$run end=$((end + 1200))
   [ "$letter" != "${LAST:-Z}" ] || break
 done
+exit
+}
