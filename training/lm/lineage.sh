@@ -15,8 +15,8 @@
 # interrupted stage resumes from its ckpt.pt (train.py saves on SIGTERM). Stop everything with
 #   kill -TERM -- -<the process group of this script>    (or pkill -TERM -f 'train.py --run NAME')
 # and run the same command to go on. The corpus must be tokenised first (tokenize_corpus.mjs, README "Reproduce").
-# TRAIN_ARGS (env) adds train.py options to every stage; a dry run of every stage to NAME$LAST on the CPU (about 6
-# minutes a stage on one thread, beside a real run):
+# TRAIN_ARGS (env) adds train.py options to every stage; a dry run of every stage to NAME$LAST on the CPU (6 minutes
+# for the first stage and about 12 for the next, on one thread beside a real run):
 #   V2L_RUNS=/tmp/dry THREADS=1 LAST=I TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
 #     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
 # Every stage's end is measured the same way (measure.sh); nothing here chooses a snapshot.
