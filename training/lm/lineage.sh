@@ -19,7 +19,7 @@
 # for the first stage and about 12 for the next, on one thread beside a real run):
 #   V2L_RUNS=/tmp/dry THREADS=1 LAST=I TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
 #     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
-# Every stage's end is measured the same way (measure.sh); nothing here chooses a snapshot.
+# It measures nothing: each stage's end is measured afterwards with measure.sh, and nothing here chooses a snapshot.
 # The body is one { } block, so bash parses all of it before running any: editing this file while it runs cannot
 # change what the running copy does next.
 {
