@@ -32,6 +32,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3
 lm=$runs/lm
 mkdir -p "$lm"
+case ${LAST:-Z} in
+  [H-Z]) ;;
+  *) echo "LAST=$LAST: give the letter of the last stage to run, H to Z" >&2; exit 2 ;;
+esac
 [ -f "$runs/data/train.bin" ] || { echo "no $runs/data/train.bin: run node training/lm/tokenize_corpus.mjs first" >&2; exit 2; }
 
 snap() { printf '%s/%s/snap_%07d.pt' "$lm" "$1" "$2"; }
