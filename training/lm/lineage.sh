@@ -31,11 +31,12 @@ export V2L_RUNS=$runs
 here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3
 lm=$runs/lm
-mkdir -p "$lm"
+# Checked before anything is written, so a mistyped LAST leaves nothing behind.
 case ${LAST:-Z} in
-  [H-Z]) ;;
+  [HIJKLMNOPQRSTUVWXYZ]) ;;
   *) echo "LAST=$LAST: give the letter of the last stage to run, H to Z" >&2; exit 2 ;;
 esac
+mkdir -p "$lm"
 [ -f "$runs/data/train.bin" ] || { echo "no $runs/data/train.bin: run node training/lm/tokenize_corpus.mjs first" >&2; exit 2; }
 
 snap() { printf '%s/%s/snap_%07d.pt' "$lm" "$1" "$2"; }

@@ -6,8 +6,8 @@
 #   bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]      e.g.  $V2L_RUNS/lm/idYJ/snap_0008200.pt /tmp/idYJ 50
 #
 # Writes to OUTDIR: lm.gguf, eval_lm.json, r<LIMIT>_<task>.json (and .err with the per-image log), then prints the
-# figures the table takes. LIMIT defaults to 50: on two cores, 14 minutes for a d=256 model with the cores to itself
-# (about 50 with training running beside it), 10 for d=128.
+# figures the table takes. LIMIT defaults to 50: on two cores, 14 minutes for a d=256 model with training paused
+# (idVG, idVH; earlier d=256 measurements took up to about 50), 10 for d=128.
 set -eu
 if [ $# -lt 2 ] || [ ! -f "$1" ]; then
   echo "usage: bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]  (SNAPSHOT: a snap_*.pt or ckpt.pt of train.py)" >&2
