@@ -8,6 +8,8 @@
 # Writes to OUTDIR: lm.gguf, eval_lm.json, r<LIMIT>_<task>.json (and .err with the per-image log), then prints the
 # figures the table takes. LIMIT defaults to 50: on two cores, 14 minutes for a d=256 model with training paused
 # (idVG, idVH; earlier d=256 measurements took up to about 50), 10 for d=128.
+# PAUSE=1 pauses every running train.py (SIGSTOP) for the measurement and lets it go on when this script ends, however
+# it ends, so that both cores are the measurement's: the 14 minutes above were taken so.
 set -eu
 if [ $# -lt 2 ] || [ ! -f "$1" ]; then
   echo "usage: bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]  (SNAPSHOT: a snap_*.pt or ckpt.pt of train.py)" >&2
@@ -17,6 +19,16 @@ fi
 snap=$(realpath "$1")
 out=$(realpath -m "$2")
 limit=${3:-50}
+if [ "${PAUSE:-0}" = 1 ]; then
+  paused=$(pgrep -f 'train\.py --run' || true)
+  if [ -n "$paused" ]; then
+    # shellcheck disable=SC2086  # a list of process ids
+    trap 'kill -CONT $paused 2>/dev/null || true' EXIT
+    # shellcheck disable=SC2086
+    kill -STOP $paused
+    echo "paused train.py ($paused) until this measurement ends" >&2
+  fi
+fi
 cd "$(dirname "$0")/../.."
 mkdir -p "$out"
 # eval lm reads the documents this lineage held out from heldout.json beside the GGUF (tokenize_corpus.mjs's split).
