@@ -1,0 +1,48 @@
+"""Average the weights of several snapshots of one lineage into one snapshot (checkpoint averaging).
+
+Snapshots along one training trajectory sit in one basin, so their mean is a model too, usually with a lower loss
+than its members (stochastic weight averaging; "latest weight averaging"). It is a candidate like any other: it is
+judged on held-out loss and the repeat test (copy_eval.py, measure.sh), never on the restoration prompt.
+
+  /usr/bin/python3 training/lm/average.py --out AVG.pt SNAP [SNAP ...]
+
+The members must share one config (same shape, same frozen id columns). The result is a model-only snapshot in
+float32 that export_gguf.py, copy_eval.py and train.py --init-from read; its step and tokens_seen are the last
+member's, and `averaged` lists the members.
+"""
+import argparse
+import os
+import sys
+
+import torch
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', required=True)
+    ap.add_argument('snaps', nargs='+')
+    a = ap.parse_args()
+    if len(a.snaps) < 2:
+        sys.exit('give two or more snapshots to average')
+    members = [torch.load(p, map_location='cpu') for p in a.snaps]
+    cfg = members[0]['config']
+    for p, m in zip(a.snaps, members):
+        if m['config'] != cfg:
+            sys.exit(f'{p}: its config differs from {a.snaps[0]}\'s, so the two cannot be averaged')
+    avg = {}
+    for k, v in members[0]['model'].items():
+        if not v.is_floating_point():
+            avg[k] = v.clone()
+            continue
+        avg[k] = sum(m['model'][k].float() for m in members) / len(members)
+    last = members[-1]
+    out = {'model': avg, 'config': cfg, 'step': last.get('step'), 'tokens_seen': last.get('tokens_seen'),
+           'averaged': [os.path.abspath(p) for p in a.snaps]}
+    tmp = a.out + '.tmp'
+    torch.save(out, tmp)
+    os.replace(tmp, a.out)
+    print(f'averaged {len(members)} snapshots into {a.out}')
+
+
+if __name__ == '__main__':
+    main()
