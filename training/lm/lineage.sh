@@ -10,7 +10,7 @@
 #   4. NAME H..Z each the previous stage's end continued for 1,200 steps: a 100-step warm-up of the fresh optimiser,
 #                the constant rate, and a cosine tail over the last 800 (idYK's); until stopped, or after stage
 #                NAME$LAST (env LAST, default Z); each also leaves $V2L_RUNS/lm/avg_NAME<letter>.pt, the mean of its
-#                end and the previous stage's end (average.py)
+#                end and the previous stage's end (average.py), and from L on a stage starts from that average
 #
 # Each stage is a train.py run under $V2L_RUNS/lm/<stage>, done once its end snapshot (snap_<end>.pt) exists; an
 # interrupted stage resumes from its ckpt.pt (train.py saves on SIGTERM). Stop everything with
@@ -69,12 +69,17 @@ cont=(--copies 6 --mix-share 1.0 --syn-only-steps 0 --ramp-steps 1 --syn-final 0
   --eval-every 300 --eval-at-start 0)
 stage "${name}G" 5100 --init-from "$grown" "${cont[@]}" --decay-steps 900
 
-# Each stage from H on also leaves avg_<stage>.pt, the mean of its end and the previous stage's end (average.py): a
-# second candidate, judged like the stage's end on held-out loss and the repeat test. Training goes on from the end.
+# Each stage from H on also leaves avg_<stage>.pt, the mean of its end and the previous stage's end (average.py), a
+# candidate judged like the stage's end on held-out loss and the repeat test. From stage L on, a stage starts from
+# the previous stage's average: for idVJ and idVK the average read no worse on held-out loss and better on the
+# repeat test than the end (README "avg"). H to K started from the previous end, as they ran.
+avg_from=L
 prev=${name}G end=5100
 for letter in H I J K L M N O P Q R S T U V W X Y Z; do
   run=$name$letter
-  stage "$run" $((end + 1200)) --init-from "$(snap "$prev" "$end")" "${cont[@]}" --decay-steps 800
+  init=$(snap "$prev" "$end")
+  [[ $letter < $avg_from ]] || init=$lm/avg_$prev.pt
+  stage "$run" $((end + 1200)) --init-from "$init" "${cont[@]}" --decay-steps 800
   avg=$lm/avg_$run.pt
   [ -f "$avg" ] || "$py" "$here/average.py" --out "$avg" "$(snap "$prev" "$end")" "$(snap "$run" $((end + 1200)))" \
     >> "$lm/$run.out" 2>&1

@@ -368,7 +368,8 @@ def main():
         if a.max_minutes and time.time() - t_start > a.max_minutes * 60:
             break
     save()
-    evaluate()
+    if step % a.eval_every:  # the loop has just evaluated a step that the rate divides
+        evaluate()
     log({'event': 'stop', 'step': step, 'tokens_seen': tokens_seen})
 
 
