@@ -10,7 +10,8 @@
 #   4. NAME H..Z each the previous stage's end continued for 1,200 steps: a 100-step warm-up of the fresh optimiser,
 #                the constant rate, and a cosine tail over the last 800 (idYK's); until stopped, or after stage
 #                NAME$LAST (env LAST, default Z); each also leaves $V2L_RUNS/lm/avg_NAME<letter>.pt, the mean of its
-#                end and the previous stage's end (average.py), and from L on a stage starts from that average
+#                end and the previous stage's end (average.py); from L on, a stage starts from the previous
+#                stage's average instead of its end
 #
 # Each stage is a train.py run under $V2L_RUNS/lm/<stage>, done once its end snapshot (snap_<end>.pt) exists; an
 # interrupted stage resumes from its ckpt.pt (train.py saves on SIGTERM). Stop everything with

@@ -368,7 +368,7 @@ def main():
         if a.max_minutes and time.time() - t_start > a.max_minutes * 60:
             break
     save()
-    if step % a.eval_every:  # the loop has just evaluated a step that the rate divides
+    if step % a.eval_every:  # a step that eval_every divides was evaluated in the loop already
         evaluate()
     log({'event': 'stop', 'step': step, 'tokens_seen': tokens_seen})
 
