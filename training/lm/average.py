@@ -7,7 +7,7 @@ judged on held-out loss and the repeat test (copy_eval.py, measure.sh), never on
   /usr/bin/python3 training/lm/average.py --out AVG.pt SNAP [SNAP ...]
 
 The members must share one config (same shape, same frozen id columns). The result is a model-only snapshot in
-float32 that export_gguf.py, copy_eval.py and train.py --init-from read; its step and tokens_seen are the last
+float32 that export_gguf.py, copy_eval.py and train.py --init-from read; its step and token counts are the last
 member's, and `averaged` lists the members.
 """
 import argparse
@@ -36,8 +36,10 @@ def main():
             continue
         avg[k] = sum(m['model'][k].float() for m in members) / len(members)
     last = members[-1]
-    out = {'model': avg, 'config': cfg, 'step': last.get('step'), 'tokens_seen': last.get('tokens_seen'),
-           'averaged': [os.path.abspath(p) for p in a.snaps]}
+    # The last member saw everything the others did (one trajectory), so its counts are the average's: a run started
+    # from it goes on counting from them, and the model card's tokens per source stay whole.
+    out = {k: last.get(k) for k in ('step', 'tokens_seen', 'text_tokens', 'syn_tokens')}
+    out.update({'model': avg, 'config': cfg, 'averaged': [os.path.abspath(p) for p in a.snaps]})
     tmp = a.out + '.tmp'
     torch.save(out, tmp)
     os.replace(tmp, a.out)
