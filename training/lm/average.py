@@ -4,7 +4,7 @@ Snapshots along one training trajectory sit in one basin, so their mean is a mod
 than its members (stochastic weight averaging; "latest weight averaging"). It is a candidate like any other: it is
 judged on held-out loss and the repeat test (copy_eval.py, measure.sh), never on the restoration prompt.
 
-  /usr/bin/python3 training/lm/average.py --out AVG.pt SNAP [SNAP ...]
+  /usr/bin/python3 training/lm/average.py --out AVG.pt SNAP [SNAP ...]      (oldest first)
 
 The members must share one config (same shape, same frozen id columns). The result is a model-only snapshot in
 float32 that export_gguf.py, copy_eval.py and train.py --init-from read; its step and token counts are the last
@@ -24,6 +24,9 @@ def main():
     a = ap.parse_args()
     if len(a.snaps) < 2:
         sys.exit('give two or more snapshots to average')
+    missing = [p for p in a.snaps if not os.path.isfile(p)]
+    if missing:
+        sys.exit(f'no such snapshot: {", ".join(missing)} (give snap_*.pt files of train.py, oldest first)')
     members = [torch.load(p, map_location='cpu') for p in a.snaps]
     cfg = members[0]['config']
     for p, m in zip(a.snaps, members):
