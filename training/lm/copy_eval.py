@@ -238,6 +238,9 @@ def main():
     ap.add_argument('--dists', default='uniform,text')
     ap.add_argument('--ids-file', default=None)
     ap.add_argument('--val-windows', type=int, default=256)
+    ap.add_argument('--train-windows', type=int, default=0,
+                    help='also the full-softmax loss on this many evenly spaced windows of train.bin (train_loss): '
+                         'with val_loss, whether held-out loss stalls from memorisation or with the training loss')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--json', action='store_true')
     a = ap.parse_args()
@@ -250,6 +253,9 @@ def main():
     res['repeat'] = repeat_accuracy(m, n=a.n, seed=a.seed, device=dev)
     res.update(pair_accuracy(m, n=a.n, seed=a.seed, device=dev))
     res['val_loss'] = val_loss(m, n_windows=a.val_windows, device=dev)
+    if a.train_windows:
+        train = np.fromfile(os.path.join(DATA, 'train.bin'), dtype=np.uint16)
+        res['train_loss'] = val_loss(m, val=train, n_windows=a.train_windows, device=dev)
     res['tokens_seen'] = ck.get('tokens_seen')
     res['step'] = ck.get('step')
     res['seconds'] = round(time.time() - t0, 1)
