@@ -6,7 +6,7 @@ judged on held-out loss and the repeat test (copy_eval.py, measure.sh), never on
 
   /usr/bin/python3 training/lm/average.py --out AVG.pt SNAP [SNAP ...]      (oldest first)
 
-The members must share one config (same shape, same frozen id columns). The result is a model-only snapshot in
+The members must share one config (same shape, same frozen id columns; dropout may differ). The result is a model-only snapshot in
 float32 that export_gguf.py, copy_eval.py and train.py --init-from read; its step and token counts are the last
 member's, and `averaged` lists the members.
 """
@@ -16,6 +16,7 @@ import sys
 
 import torch
 
+TRAINING_ONLY = ('dropout',)
 
 def main():
     ap = argparse.ArgumentParser()
@@ -28,10 +29,13 @@ def main():
     if missing:
         sys.exit(f'no such snapshot: {", ".join(missing)} (give snap_*.pt files of train.py, oldest first)')
     members = [torch.load(p, map_location='cpu') for p in a.snaps]
-    cfg = members[0]['config']
-    for p, m in zip(a.snaps, members):
-        if m['config'] != cfg:
+    # Dropout is a training setting, not part of the weights' shape: a stage trained with it averages with one trained
+    # without (lineage.sh from stage M on). The average carries the last member's config, as it carries its counts.
+    shape = [{k: v for k, v in m['config'].items() if k not in TRAINING_ONLY} for m in members]
+    for p, c in zip(a.snaps, shape):
+        if c != shape[0]:
             sys.exit(f'{p}: its config differs from {a.snaps[0]}\'s, so the two cannot be averaged')
+    cfg = members[-1]['config']
     avg = {}
     for k, v in members[0]['model'].items():
         if not v.is_floating_point():
