@@ -6,9 +6,9 @@ judged on held-out loss and the repeat test (copy_eval.py, measure.sh), never on
 
   /usr/bin/python3 training/lm/average.py --out AVG.pt SNAP [SNAP ...]      (oldest first)
 
-The members must share one config (same shape, same frozen id columns; dropout may differ). The result is a model-only snapshot in
-float32 that export_gguf.py, copy_eval.py and train.py --init-from read; its step and token counts are the last
-member's, and `averaged` lists the members.
+The members must share one config (same shape, same frozen id columns; dropout may differ). The result is a
+model-only snapshot in float32 that export_gguf.py, copy_eval.py and train.py --init-from read; its config, step and
+token counts are the last member's, and `averaged` lists the members.
 """
 import argparse
 import os
@@ -17,6 +17,7 @@ import sys
 import torch
 
 TRAINING_ONLY = ('dropout',)
+
 
 def main():
     ap = argparse.ArgumentParser()
