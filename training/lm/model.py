@@ -67,6 +67,12 @@ class Config:
         # runs at s = 1, a point inside the training range, so the exported weights need no correction
         self.head_atten = 0.0
         self.head_atten_layers = []
+        # training only (train.py --frozen-copy): the weights the induction initialisation sets (layer 0's offset
+        # heads, layer 1's attention) are held at their initial values, so the copy heads keep matching on the slow
+        # RoPE pairs and the frozen identity columns, weighting every earlier match alike (an even vote), instead of
+        # drifting to distance-weighted matches as text training makes them (README "How the d=256 model's copy
+        # heads vote"); the rest of the model learns around them
+        self.frozen_copy = False
         for k, v in kw.items():
             if not hasattr(self, k):
                 raise KeyError(k)
@@ -350,6 +356,27 @@ class LM(nn.Module):
             B = R3[h * hd:(h + 1) * hd]  # hd x d
             b1.wv.weight[rv] = c.ind_ov * B
             b1.wo.weight[:, rv] = c.ind_ov * B.t()
+
+    def frozen_copy_masks(self):
+        """(parameter, boolean mask of the entries held fixed) for Config.frozen_copy: layer 0's offset heads
+        (their query and key rows, and the value rows and output columns that write S1 and S2) and all of layer 1's
+        attention weights."""
+        c = self.c
+        hd = c.d // c.heads
+        b0, b1 = self.blocks[0], self.blocks[1]
+        out = []
+        for lin, rows in ((b0.wq, True), (b0.wk, True), (b0.wv, True), (b0.wo, False)):
+            m = torch.zeros_like(lin.weight, dtype=torch.bool)
+            for h in range(len(c.prev_heads)):
+                r = slice(h * hd, (h + 1) * hd) if lin in (b0.wq, b0.wk) else slice(h * hd + 16, (h + 1) * hd)
+                if rows:
+                    m[r] = True
+                else:
+                    m[:, r] = True
+            out.append((lin.weight, m))
+        for lin in (b1.wq, b1.wk, b1.wv, b1.wo):
+            out.append((lin.weight, torch.ones_like(lin.weight, dtype=torch.bool)))
+        return out
 
     def hidden(self, idx, want_attn=False):
         B, T = idx.shape

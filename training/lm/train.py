@@ -206,6 +206,7 @@ def main():
     ap.add_argument('--val-T', type=int, default=384)
     ap.add_argument('--copies', type=int, default=2, help='a repeat span occurs 2..copies times (exact repeats)')
     ap.add_argument('--mix-share', type=float, default=0.0, help='share of repeat spans mixing both id distributions')
+    ap.add_argument('--frozen-copy', type=int, default=0, help='hold the induction-initialised heads fixed (model.py frozen_copy)')
     ap.add_argument('--best-out', default=None, help='keep the lowest-val_loss weights here (float16, model only)')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -231,7 +232,8 @@ def main():
     cfg = Config(d=a.d, layers=a.layers, heads=a.heads, ffn=a.ffn, tie=bool(a.tie), emb_std=a.emb_std,
                  prev_heads=[int(x) for x in a.prev_heads.split(',') if x.strip()], prev_scale=a.prev_scale,
                  rope_base=a.rope_base, induction_init=bool(a.induction_init), ind_qk=a.ind_qk, ind_ov=a.ind_ov,
-                 ind_v=a.ind_v, id_dims=a.id_dims, id_code=a.id_code, q_bias=bool(a.q_bias), seed=1234 + a.seed)
+                 ind_v=a.ind_v, id_dims=a.id_dims, id_code=a.id_code, q_bias=bool(a.q_bias), seed=1234 + a.seed,
+                 frozen_copy=bool(a.frozen_copy))
     step, tokens_seen, start_step = 0, 0, 0
     if os.path.exists(ckpath):
         ck = torch.load(ckpath, map_location='cpu')
@@ -262,6 +264,9 @@ def main():
         cfg.head_atten = a.head_atten
         cfg.head_atten_layers = [int(x) for x in a.head_atten_layers.split(',') if x.strip()]
     model.to(dev)
+    # (parameter, mask, value) for the entries held fixed: restored after every step, so neither Adam's moments nor
+    # weight decay move them
+    frozen = [(p, m, p.detach().clone()) for p, m in model.frozen_copy_masks()] if cfg.frozen_copy else []
     decay, no_decay, q_bias = [], [], []
     for n_, p in model.named_parameters():
         if n_.endswith('wq.bias'):
@@ -344,8 +349,13 @@ def main():
             loss = model.full_loss(x, y, m) if a.full_softmax else model.sampled_loss(x, y, m, a.n_neg, gen)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        for p, m, _ in frozen:
+            p.grad.masked_fill_(m, 0.0)  # so the clipping below sees only the gradients that are applied
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        with torch.no_grad():
+            for p, m, v in frozen:
+                p.copy_(torch.where(m, v, p))
         step += 1
         tokens_seen += x.numel()
         acc['loss'] += float(loss)
