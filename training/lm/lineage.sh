@@ -19,9 +19,12 @@
 # and run the same command to go on. The corpus must be tokenised first (tokenize_corpus.mjs, README "Reproduce").
 # TRAIN_ARGS (env) adds train.py options to every stage; a dry run of every stage to NAME$LAST on the CPU (6 minutes
 # for the first stage and about 12 for the next, on one thread beside a real run):
-#   V2L_RUNS=/tmp/dry THREADS=1 LAST=I TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
+#   V2L_RUNS=/tmp/dry THREADS=1 LAST=I MEASURE=0 TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
 #     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
-# It measures nothing: each stage's end is measured afterwards with measure.sh, and nothing here chooses a snapshot.
+# After each stage it measures, with measure.sh, the model the next stage starts from (a stage's end; from the stage
+# before avg_from on, its average), into $V2L_RUNS/lm/measure/<model>/ with what measure.sh prints in summary.txt;
+# MEASURE=0 skips that, MEASURE_LIMIT sets how many dev images (50). Training waits meanwhile (about 10 minutes at
+# d=128, 14 at d=256, on two cores). The figures are reported; nothing here chooses a snapshot by them.
 # The body is one { } block, so bash parses all of it before running any: editing this file while it runs cannot
 # change what the running copy does next.
 {
@@ -43,6 +46,22 @@ mkdir -p "$lm"
 
 snap() { printf '%s/%s/snap_%07d.pt' "$lm" "$1" "$2"; }
 
+# measure SNAPSHOT MODEL: once per model; a failed measurement is logged and the lineage goes on
+measure() {
+  local out=$lm/measure/$2
+  if [ "${MEASURE:-1}" = 0 ] || [ -s "$out/summary.txt" ]; then
+    return
+  fi
+  echo "$(date -u +%FT%TZ) $2: measuring"
+  mkdir -p "$lm/measure"
+  if bash "$here/measure.sh" "$1" "$out" "${MEASURE_LIMIT:-50}" > "$out.txt" 2>&1; then
+    mv "$out.txt" "$out/summary.txt"
+    echo "$(date -u +%FT%TZ) $2: measured ($out/summary.txt)"
+  else
+    echo "$(date -u +%FT%TZ) $2: measure.sh failed (see $out.txt)" >&2
+  fi
+}
+
 # stage RUN END ARGS...: run train.py until RUN's snapshot at step END exists
 stage() {
   local run=$1 end=$2
@@ -58,6 +77,7 @@ stage() {
 }
 
 stage "$name" 3600 --preset cpu --id-dims 32 --copies 6 --mix-share 1.0 --decay-steps 1200
+measure "$(snap "$name" 3600)" "${name}_3600"
 
 grown=$lm/grown_${name}_3600.pt
 if [ ! -f "$grown" ]; then
@@ -69,6 +89,7 @@ fi
 cont=(--copies 6 --mix-share 1.0 --syn-only-steps 0 --ramp-steps 1 --syn-final 0.1 --lr 5e-4 --warmup 100
   --eval-every 300 --eval-at-start 0)
 stage "${name}G" 5100 --init-from "$grown" "${cont[@]}" --decay-steps 900
+measure "$(snap "${name}G" 5100)" "${name}G_5100"
 
 # Each stage from H on also leaves avg_<stage>.pt, the mean of its end and the previous stage's end (average.py), a
 # candidate judged like the stage's end on held-out loss and the repeat test. From stage L on, a stage starts from
@@ -90,6 +111,12 @@ for letter in H I J K L M N O P Q R S T U V W X Y Z; do
   avg=$lm/avg_$run.pt
   [ -f "$avg" ] || "$py" "$here/average.py" --out "$avg" "$(snap "$prev" "$end")" "$(snap "$run" $((end + 1200)))" \
     >> "$lm/$run.out" 2>&1
+  next=$(tr 'H-Y' 'I-Z' <<< "$letter")
+  if [[ $next < $avg_from ]]; then
+    measure "$(snap "$run" $((end + 1200)))" "${run}_$((end + 1200))"
+  else
+    measure "$avg" "avg_$run"
+  fi
   prev=$run end=$((end + 1200))
   [ "$letter" != "${LAST:-Z}" ] || break
 done
