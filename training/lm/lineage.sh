@@ -23,8 +23,9 @@
 #     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
 # After each stage it measures, with measure.sh, the model the next stage starts from (a stage's end; from the stage
 # before avg_from on, its average), into $V2L_RUNS/lm/measure/<model>/ with what measure.sh prints in summary.txt;
-# MEASURE=0 skips that, MEASURE_LIMIT sets how many dev images (50). Training waits meanwhile (about 10 minutes at
-# d=128, 14 at d=256, on two cores). The figures are reported; nothing here chooses a snapshot by them.
+# MEASURE=0 skips that, MEASURE_LIMIT sets how many dev images (50). Training waits meanwhile (16 minutes for idW's
+# d=128 end on two cores, 9 of them the 32,768-token reading; longer at d=256). The figures are reported; nothing
+# here chooses a snapshot by them.
 # The body is one { } block, so bash parses all of it before running any: editing this file while it runs cannot
 # change what the running copy does next.
 {
