@@ -19,7 +19,8 @@
 # and run the same command to go on. The corpus must be tokenised first (tokenize_corpus.mjs, README "Reproduce").
 # TRAIN_ARGS (env) adds train.py options to every stage; a dry run of every stage to NAME$LAST on the CPU (6 minutes
 # for the first stage and about 12 for the next, on one thread beside a real run):
-#   V2L_RUNS=/tmp/dry THREADS=1 LAST=I MEASURE=0 TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
+#   V2L_RUNS=/tmp/dry THREADS=1 LAST=I MEASURE=0 \
+#     TRAIN_ARGS="--B0 2 --T0 64 --B 2 --T 64 --eval-n 4 --val-windows 4 --val-T 64" \
 #     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
 # After each stage it measures, with measure.sh, the model the next stage starts from (a stage's end; from the stage
 # before avg_from on, its average), into $V2L_RUNS/lm/measure/<model>/ with what measure.sh prints in summary.txt;

@@ -6,8 +6,9 @@
 #   bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]      e.g.  $V2L_RUNS/lm/idYJ/snap_0008200.pt /tmp/idYJ 50
 #
 # Writes to OUTDIR: lm.gguf, eval_lm.json (and eval_lm_32k.json, over 32,768 held-out tokens), r<LIMIT>_<task>.json
-# (and .err with the per-image log), then prints the figures the table takes. LIMIT defaults to 50: on two cores, 14 minutes for a d=256 model with training paused
-# (idVG, idVH; earlier d=256 measurements took up to about 50), 10 for d=128.
+# (and .err with the per-image log), then prints the figures the table takes. LIMIT defaults to 50: on two cores
+# with nothing beside it, 16 minutes for a d=128 model (idW's end), 9 of them the 32,768-token reading; before that
+# reading was added, 14 minutes for a d=256 model with training paused (idVG, idVH) and 10 for d=128.
 # PAUSE=1 pauses every running train.py (SIGSTOP) for the measurement and lets it go on when this script ends, however
 # it ends, so that both cores are the measurement's: the 14 minutes above were taken so.
 set -eu
@@ -56,7 +57,8 @@ import json, os, sys
 out, limit = sys.argv[1], sys.argv[2]
 lm = json.load(open(os.path.join(out, 'eval_lm.json')))
 lm32 = json.load(open(os.path.join(out, 'eval_lm_32k.json')))
-print(f"val_loss {lm['val_loss']:.3f} ({lm32['val_loss']:.3f} over 32,768 tokens)  repeat {lm['repeat_copy_accuracy']:.3f}  noisy10 / clean10 / noisy5 "
+print(f"val_loss {lm['val_loss']:.3f} ({lm32['val_loss']:.3f} over 32,768 tokens)  "
+      f"repeat {lm['repeat_copy_accuracy']:.3f}  noisy10 / clean10 / noisy5 "
       f"{lm['copy_accuracy_noisy10']} / {lm['copy_accuracy_clean10']} / {lm['copy_accuracy_noisy5']}")
 for task in ('inpaint', 'outpaint', 'deblur', 'shift', 'rotate'):
     path = os.path.join(out, f'r{limit}_{task}.json')

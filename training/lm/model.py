@@ -68,10 +68,10 @@ class Config:
         self.head_atten = 0.0
         self.head_atten_layers = []
         # training only (train.py --frozen-copy): the weights the induction initialisation sets (layer 0's offset
-        # heads, layer 1's attention) are held at their initial values, so the copy heads keep matching on the slow
-        # RoPE pairs and the frozen identity columns, weighting every earlier match alike (an even vote), instead of
-        # drifting to distance-weighted matches as text training makes them (README "How the d=256 model's copy
-        # heads vote"); the rest of the model learns around them
+        # heads, layer 1's attention) are held at their initial values, meant to keep the copy heads matching on the
+        # slow RoPE pairs and the frozen identity columns, every earlier match weighted alike (a vote), where trained
+        # heads come to weight matches by distance (README "How the d=256 model's copy heads vote"). Run fzW: a
+        # worse model on every measure, the initial matcher being too weak to copy untrained (README "idW")
         self.frozen_copy = False
         for k, v in kw.items():
             if not hasattr(self, k):

@@ -206,7 +206,8 @@ def main():
     ap.add_argument('--val-T', type=int, default=384)
     ap.add_argument('--copies', type=int, default=2, help='a repeat span occurs 2..copies times (exact repeats)')
     ap.add_argument('--mix-share', type=float, default=0.0, help='share of repeat spans mixing both id distributions')
-    ap.add_argument('--frozen-copy', type=int, default=0, help='hold the induction-initialised heads fixed (model.py frozen_copy)')
+    ap.add_argument('--frozen-copy', type=int, default=0,
+                    help='hold the induction-initialised heads at their initial weights (model.py frozen_copy)')
     ap.add_argument('--best-out', default=None, help='keep the lowest-val_loss weights here (float16, model only)')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
