@@ -364,19 +364,13 @@ class LM(nn.Module):
         c = self.c
         hd = c.d // c.heads
         b0, b1 = self.blocks[0], self.blocks[1]
-        out = []
-        for lin, rows in ((b0.wq, True), (b0.wk, True), (b0.wv, True), (b0.wo, False)):
-            m = torch.zeros_like(lin.weight, dtype=torch.bool)
-            for h in range(len(c.prev_heads)):
-                r = slice(h * hd, (h + 1) * hd) if lin in (b0.wq, b0.wk) else slice(h * hd + 16, (h + 1) * hd)
-                if rows:
-                    m[r] = True
-                else:
-                    m[:, r] = True
-            out.append((lin.weight, m))
-        for lin in (b1.wq, b1.wk, b1.wv, b1.wo):
-            out.append((lin.weight, torch.ones_like(lin.weight, dtype=torch.bool)))
-        return out
+        mq, mk, mv, mo = (torch.zeros_like(lin.weight, dtype=torch.bool) for lin in (b0.wq, b0.wk, b0.wv, b0.wo))
+        for h in range(len(c.prev_heads)):
+            head, written = slice(h * hd, (h + 1) * hd), slice(h * hd + 16, (h + 1) * hd)
+            mq[head] = mk[head] = mv[written] = True
+            mo[:, written] = True
+        return [(b0.wq.weight, mq), (b0.wk.weight, mk), (b0.wv.weight, mv), (b0.wo.weight, mo)] + [
+            (lin.weight, torch.ones_like(lin.weight, dtype=torch.bool)) for lin in (b1.wq, b1.wk, b1.wv, b1.wo)]
 
     def hidden(self, idx, want_attn=False):
         B, T = idx.shape
