@@ -27,6 +27,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import LM, Config  # noqa: E402
+from threads import use_threads  # noqa: E402
 
 RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm'))
 DATA = os.path.join(RUNS, 'data')
@@ -244,7 +245,7 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--json', action='store_true')
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    use_threads(a.threads)
     dev = 'cuda' if torch.cuda.is_available() else 'cpu'
     m, ck = load_ckpt(a.ckpt, dev)
     t0 = time.time()

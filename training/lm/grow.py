@@ -40,6 +40,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import LM, Config, n_params  # noqa: E402
+from threads import use_threads  # noqa: E402
 import copy_eval  # noqa: E402
 
 RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm'))
@@ -181,7 +182,7 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--data', default=os.path.join(RUNS, 'data'))
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    use_threads(a.threads)
     small, snap = load_snapshot(a.snap)
     layer_map = [None if x.strip() == '-' else int(x) for x in a.layer_map.split(',')]
     big, cfg = grow(small, a.d, a.layers, a.heads, a.ffn, layer_map, a.new_std, a.extra_emb_std, a.seed)

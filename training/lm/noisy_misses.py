@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 import copy_eval
+from threads import use_threads
 
 
 def noisy10(n, seed, noise_in=True, noise_out=True):
@@ -75,7 +76,7 @@ def main():
     ap.add_argument('--seed', type=int, default=11)
     ap.add_argument('--layer', type=int, default=1, help='layer whose attention attention_split() reports')
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    use_threads(1)
     model, _ = copy_eval.load_ckpt(a.snap)
     W = model.out_weight()
     with torch.no_grad():

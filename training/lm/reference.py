@@ -14,6 +14,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import copy_eval  # noqa: E402
+from threads import use_threads  # noqa: E402
 
 
 def main():
@@ -24,7 +25,7 @@ def main():
     ap.add_argument('--seed', type=int, default=2024)
     ap.add_argument('--n-logits', type=int, default=4, help='prompts whose full first-step log-probs are stored')
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    use_threads(1)
     m, ck = copy_eval.load_ckpt(a.ckpt)
     out = {'ckpt': os.path.abspath(a.ckpt), 'step': ck.get('step'), 'tokens_seen': ck.get('tokens_seen'), 'sets': {}}
     sampler = copy_eval.IdSampler('uniform')

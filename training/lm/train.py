@@ -4,8 +4,8 @@
 
 Runs live in $V2L_RUNS/lm/NAME/ ($V2L_RUNS defaults to ~/.cache/v2l-training/lm): ckpt.pt (atomic, resumable: the
 same command resumes), log.jsonl (train / eval records with tokens seen per source), args.json. Data:
-$V2L_RUNS/data/{train,val}.bin from tokenize_corpus.mjs. Uses CUDA when available (bf16 autocast), one CPU thread
-otherwise (--threads).
+$V2L_RUNS/data/{train,val}.bin from tokenize_corpus.mjs. Uses CUDA when available (bf16 autocast), otherwise the CPU with
+--threads threads for the matrix products (threads.py).
 
 Data (issue 12's rules): plain text windows of the corpus (loss on every token), and a small share of 'repeat'
 sequences: running text, a span of 4-64 random ids (uniform or corpus-distributed), more text, the same span again,
@@ -28,6 +28,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import LM, Config, n_params  # noqa: E402
+from threads import use_threads  # noqa: E402
 import copy_eval  # noqa: E402
 
 RUNS = os.environ.get('V2L_RUNS', os.path.expanduser('~/.cache/v2l-training/lm'))
@@ -218,7 +219,7 @@ def main():
         if getattr(a, k) is None:
             setattr(a, k, v)
     dev = 'cuda' if cuda else 'cpu'
-    torch.set_num_threads(a.threads)
+    use_threads(a.threads)
     rdir = os.path.join(RUNS, 'lm', a.run)
     os.makedirs(rdir, exist_ok=True)
     ckpath = os.path.join(rdir, 'ckpt.pt')
