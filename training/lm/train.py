@@ -209,6 +209,9 @@ def main():
     ap.add_argument('--mix-share', type=float, default=0.0, help='share of repeat spans mixing both id distributions')
     ap.add_argument('--frozen-copy', type=int, default=0,
                     help='hold the induction-initialised heads at their initial weights (model.py frozen_copy)')
+    ap.add_argument('--untie', type=int, default=0,
+                    help='with --init-from a tied snapshot: an output matrix of its own, started as a copy of the '
+                    'embedding (the same function)')
     ap.add_argument('--best-out', default=None, help='keep the lowest-val_loss weights here (float16, model only)')
     for k, v in PRESETS['cpu'].items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v) if not isinstance(v, bool) else int, default=None)
@@ -249,9 +252,15 @@ def main():
         snap = torch.load(a.init_from, map_location='cpu')
         cfg = Config(**snap['config'])
         cfg.q_bias = cfg.q_bias or bool(a.q_bias)
+        untie = bool(a.untie) and cfg.tie
+        cfg.tie = cfg.tie and not untie
         model = LM(cfg)
         missing, unexpected = model.load_state_dict(snap['model'], strict=False)
-        assert not unexpected and all(k.endswith('wq.bias') for k in missing), (missing, unexpected)
+        assert not unexpected and all(k.endswith('wq.bias') or (untie and k == 'out.weight') for k in missing), (
+            missing, unexpected)
+        if untie:
+            with torch.no_grad():
+                model.out.weight.copy_(model.tok.weight)
         step, tokens_seen = snap['step'], snap['tokens_seen']
         start_step = step
         ck = None
