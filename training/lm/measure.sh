@@ -8,7 +8,8 @@
 # Writes to OUTDIR: lm.gguf, eval_lm.json (and eval_lm_32k.json, over 32,768 held-out tokens), r<LIMIT>_<task>.json
 # (and .err with the per-image log), then prints the figures the table takes. LIMIT defaults to 50: on two cores
 # with nothing beside it, 16 minutes for a d=128 model (idW's end, before the second run's copy tests were cut to
-# one case), 9 of them the 32,768-token reading; before that reading was added, 14 minutes for a d=256 model with
+# one case), 9 of them the 32,768-token reading, and 27 for a d=256 model (idWG's end), 12.5 of them that reading;
+# before that reading was added, 14 minutes for a d=256 model with
 # training paused (idVG, idVH) and 10 for d=128.
 # PAUSE=1 pauses every running train.py (SIGSTOP) for the measurement and lets it go on when this script ends, however
 # it ends, so that both cores are the measurement's: the 14 minutes above were taken so.

@@ -4,8 +4,8 @@
 
 Runs live in $V2L_RUNS/lm/NAME/ ($V2L_RUNS defaults to ~/.cache/v2l-training/lm): ckpt.pt (atomic, resumable: the
 same command resumes), log.jsonl (train / eval records with tokens seen per source), args.json. Data:
-$V2L_RUNS/data/{train,val}.bin from tokenize_corpus.mjs. Uses CUDA when available (bf16 autocast), otherwise the CPU with
---threads threads for the matrix products (threads.py).
+$V2L_RUNS/data/{train,val}.bin from tokenize_corpus.mjs. Uses CUDA when available (bf16 autocast), otherwise the
+CPU with --threads threads for the matrix products (threads.py).
 
 Data (issue 12's rules): plain text windows of the corpus (loss on every token), and a small share of 'repeat'
 sequences: running text, a span of 4-64 random ids (uniform or corpus-distributed), more text, the same span again,
@@ -253,7 +253,8 @@ def main():
         cfg = Config(**snap['config'])
         cfg.q_bias = cfg.q_bias or bool(a.q_bias)
         untie = bool(a.untie) and cfg.tie
-        cfg.tie = cfg.tie and not untie
+        if untie:
+            cfg.tie = False
         model = LM(cfg)
         missing, unexpected = model.load_state_dict(snap['model'], strict=False)
         assert not unexpected and all(k.endswith('wq.bias') or (untie and k == 'out.weight') for k in missing), (
