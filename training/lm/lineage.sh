@@ -24,8 +24,8 @@
 #     bash training/lm/lineage.sh      (with /tmp/dry/data a link to the tokenised corpus)
 # After each stage it measures, with measure.sh, the model the next stage starts from (a stage's end; from the stage
 # before avg_from on, its average), into $V2L_RUNS/lm/measure/<model>/ with what measure.sh prints in summary.txt;
-# MEASURE=0 skips that, MEASURE_LIMIT sets how many dev images (50). Training waits meanwhile (16 minutes for idW's
-# d=128 end on two cores, 9 of them the 32,768-token reading; 27 for idWG's d=256 end, 12.5 of them that reading).
+# MEASURE=0 skips that, MEASURE_LIMIT sets how many dev images (50). Training waits meanwhile (22 minutes for idWI's
+# d=256 end on two cores; measure.sh's header has the earlier times).
 # The figures are reported; nothing here chooses a snapshot by them.
 # The body is one { } block, so bash parses all of it before running any: editing this file while it runs cannot
 # change what the running copy does next.

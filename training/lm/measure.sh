@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Measure a snapshot the way the status table in README.md does, through node-llama-cpp: an f16 GGUF, `eval lm`,
 # and reference-protocol restoration on the first LIMIT dev images of all five tasks, in three lanes balanced by
-# prompt length (inpaint's prompts are half the others').
+# prompt length (inpaint's prompts are half the others'), beside a fourth for the held-out readings.
 #
 #   bash training/lm/measure.sh SNAPSHOT OUTDIR [LIMIT]      e.g.  $V2L_RUNS/lm/idYJ/snap_0008200.pt /tmp/idYJ 50
 #
 # Writes to OUTDIR: lm.gguf, eval_lm.json (and eval_lm_32k.json, over 32,768 held-out tokens), r<LIMIT>_<task>.json
 # (and .err with the per-image log), then prints the figures the table takes. LIMIT defaults to 50: on two cores
-# with nothing beside it, 16 minutes for a d=128 model (idW's end, before the second run's copy tests were cut to
-# one case), 9 of them the 32,768-token reading, and 27 for a d=256 model (idWG's end), 12.5 of them that reading;
-# before that reading was added, 14 minutes for a d=256 model with
-# training paused (idVG, idVH) and 10 for d=128.
+# with nothing beside it, 22 minutes for a d=256 model (idWI's end). With the two held-out readings run before the
+# restorations rather than beside them: 26.6 minutes for a d=256 model (idWG's end), 8.7 of them the 32,768-token
+# reading, and 16 for a d=128 model (idW's end, before the second run's copy tests were cut to one case), 9 of them
+# that reading; before that reading was added, 14 minutes for a d=256 model with training paused (idVG, idVH) and
+# 10 for d=128.
 # PAUSE=1 pauses every running train.py (SIGSTOP) for the measurement and lets it go on when this script ends, however
 # it ends, so that both cores are the measurement's: the 14 minutes above were taken so.
 set -eu
@@ -38,7 +39,7 @@ mkdir -p "$out"
 cp resources/models/lm/heldout.json "$out/"
 /usr/bin/python3 training/lm/export_gguf.py --ckpt "$snap" --out "$out/lm.gguf" --f16 > "$out/export.log"
 # The two held-out readings run as a fourth lane beside the three restoration lanes: they keep one core busy
-# (JavaScript reads each token's probabilities), so run alone they left the other idle for 11 of the 27 minutes.
+# (JavaScript reads each token's probabilities), so run first they left the other idle for 10.5 of idWG's 26.6.
 readings() {
   V2L_LM="$out/lm.gguf" npm run -s v2l -- eval lm --json > "$out/eval_lm.json" 2> "$out/eval_lm.err"
   # the longer held-out reading the status table gives in brackets: 2,048 tokens move by a few hundredths between
